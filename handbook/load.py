@@ -1,0 +1,129 @@
+"""Find and read every data file of a project, kind by kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from handbook.diagnostics import Diagnostic, Level
+from handbook.kinds import KINDS, Kind, Layout
+from handbook.reader import Document, Limits, PathKey, read_bytes
+
+@dataclass(frozen=True)
+class Record:
+    """One record as read: its kind, its data and where in which document it sits."""
+
+    kind: str
+    data: Any
+    document: Document
+    path: PathKey
+
+    @property
+    def id(self) -> str | None:
+        """The record's id when it has a string one."""
+        value = self.data.get("id") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    def locate(self, *relative: str | int) -> tuple[str, int, int]:
+        """File, line and column of a node inside this record."""
+        mark = self.document.mark((*self.path, *relative))
+        return self.document.file, mark.line, mark.column
+
+    def json_path(self, *relative: str | int) -> str:
+        """JSON path of a node inside this record, from the document root."""
+        return json_path((*self.path, *relative))
+
+
+@dataclass
+class LoadedData:
+    """Every document read, grouped by kind, and the problems met while reading."""
+
+    documents: dict[str, list[Document]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def records(self, kind: str) -> Iterator[Record]:
+        """Yield the records of one kind, in file order."""
+        for document in self.documents.get(kind, []):
+            if isinstance(document.data, list):
+                for index, item in enumerate(document.data):
+                    yield Record(kind, item, document, (index,))
+            else:
+                yield Record(kind, document.data, document, ())
+
+
+def json_path(path: PathKey) -> str:
+    """Format a path as a JSON path such as ``$.process[2].checklists[0]``."""
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _error(file: str, message: str, rule: str) -> Diagnostic:
+    return Diagnostic(file, 1, 1, Level.ERROR, "$", message, rule)
+
+
+def _files_of(kind: Kind, data_dir: Path) -> list[Path] | None:
+    """The files holding a kind, or None when its file or folder is missing."""
+    target = data_dir / kind.location
+    if kind.layout is not Layout.DIRECTORY:
+        return [target] if target.is_file() else None
+    if not target.is_dir():
+        return None
+    return sorted(p for p in target.iterdir() if not p.name.startswith("."))
+
+
+def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
+    """Files under ``data/`` that no kind reads: refused rather than silently ignored."""
+    known = {kind.location for kind in KINDS}
+    return [
+        _error(
+            _display(path, root),
+            f"{path.name} is not a handbook data file (expected one of: {', '.join(sorted(known))})",
+            "unknown-file",
+        )
+        for path in sorted(data_dir.iterdir())
+        if path.name not in known and not path.name.startswith(".")
+    ]
+
+
+def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> LoadedData:
+    """Read every kind's files under ``data_dir``; paths are reported relative to ``root``."""
+    loaded = LoadedData()
+    if not data_dir.is_dir():
+        loaded.diagnostics.append(
+            _error(_display(data_dir, root), "no data folder here", "missing-file")
+        )
+        return loaded
+    loaded.diagnostics.extend(_stray_files(data_dir, root))
+    for kind in KINDS:
+        files = _files_of(kind, data_dir)
+        if files is None:
+            shown = _display(data_dir / kind.location, root)
+            what = "folder" if kind.layout is Layout.DIRECTORY else "file"
+            loaded.diagnostics.append(
+                _error(shown, f"missing {what} for {kind.name}: create {shown}", "missing-file")
+            )
+            continue
+        documents = loaded.documents.setdefault(kind.name, [])
+        for path in files:
+            shown = _display(path, root)
+            if path.suffix != ".yml" or not path.is_file():
+                loaded.diagnostics.append(
+                    _error(shown, f"{path.name} is not a .yml file", "unknown-file")
+                )
+                continue
+            document, problems = read_bytes(path.read_bytes(), shown, limits)
+            loaded.diagnostics.extend(problems)
+            if document is not None:
+                documents.append(document)
+    return loaded

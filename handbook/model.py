@@ -1,0 +1,426 @@
+"""The typed, frozen model of a validated handbook: what every renderer reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import dacite
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ContactChannel:
+    """One way to reach someone; internal channels never reach a public build."""
+
+    type: str
+    value: str
+    visibility: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactRef:
+    """One step of an escalation: a role, a team or a person, and when to call them."""
+
+    role: str | None = None
+    team: str | None = None
+    person: str | None = None
+    within: str | None = None
+    note: str | None = None
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """(kind, id) of whoever this step calls."""
+        for kind, value in (("roles", self.role), ("teams", self.team), ("people", self.person)):
+            if value is not None:
+                return kind, value
+        raise ValueError("contact reference names nobody")  # the schema forbids this
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The organisation whose handbook this is."""
+
+    name: str
+    description: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewDefaults:
+    """Default review intervals, in days, per kind."""
+
+    runbook_days: int
+    dependency_days: int
+    intervention_days: int
+    risk_days: int
+
+
+@dataclass(frozen=True)
+class HandbookInfo:
+    """Handbook-wide settings from ``handbook.yml``."""
+
+    organisation: Organisation
+    handbook_version: str
+    fallback_team: str
+    review_defaults: ReviewDefaults
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Principle:
+    """A guiding principle of the policy."""
+
+    id: str
+    statement: str
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A list of actions within a process step, optionally for one role and in order."""
+
+    title: str
+    items: tuple[str, ...]
+    role: str | None = None
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class StepNote:
+    """A remark on a process step, optionally only for some severities."""
+
+    text: str
+    severities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessStep:
+    """One of the response process steps."""
+
+    id: str
+    order: int
+    title: str
+    goal: str
+    responsible_role: str
+    checklists: tuple[Checklist, ...]
+    notes: tuple[StepNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommunicationGuideline:
+    """How the team communicates during an incident."""
+
+    id: str
+    audience: str
+    title: str
+    guideline: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One entry of the document's version history."""
+
+    version: str
+    date: dt.date
+    author: str
+    changes: str
+
+
+@dataclass(frozen=True)
+class DocumentControl:
+    """Who owns the policy, how often it is reviewed and its history."""
+
+    owner: str
+    review_interval_days: int
+    versions: tuple[Version, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The incident-response policy."""
+
+    title: str
+    purpose: str
+    scope: str
+    principles: tuple[Principle, ...]
+    role_rules: tuple[str, ...]
+    process: tuple[ProcessStep, ...]
+    communication: tuple[CommunicationGuideline, ...]
+    document_control: DocumentControl
+
+
+@dataclass(frozen=True)
+class Holders:
+    """Who holds a role."""
+
+    primary: tuple[str, ...]
+    backup: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    """A response role."""
+
+    id: str
+    name: str
+    summary: str
+    responsibilities: tuple[str, ...]
+    holders: Holders
+    reach_via: str
+    must_not: tuple[str, ...] = ()
+    not_combined_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person who can be called."""
+
+    id: str
+    name: str
+    team: str
+    contacts: tuple[ContactChannel, ...]
+    title: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team that owns runbooks or dependencies."""
+
+    id: str
+    name: str
+    description: str
+    contacts: tuple[ContactChannel, ...]
+    forge_handle: str | None = None
+    on_call: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """How fast and how a severity is answered."""
+
+    target: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Severity:
+    """One level of the severity matrix."""
+
+    id: str
+    name: str
+    impact: str
+    response: Response
+    involved_roles: tuple[str, ...]
+    examples: tuple[str, ...]
+    update_cadence: str
+    escalation: tuple[ContactRef, ...]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An immediate action, optionally for one role."""
+
+    text: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    """A way to contain an incident, preferred or fallback."""
+
+    id: str
+    title: str
+    preference: str
+    when: str
+    impact: str
+    steps: tuple[str, ...]
+    verify: str
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """What to do for one type of incident."""
+
+    id: str
+    title: str
+    summary: str
+    owner: str
+    severity: str
+    symptoms: tuple[str, ...]
+    immediate_actions: tuple[Action, ...]
+    mitigations: tuple[Mitigation, ...]
+    escalation: tuple[ContactRef, ...]
+    resolution_checklist: tuple[str, ...]
+    last_reviewed: dt.date
+    tags: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    communications: tuple[str, ...] = ()
+    review_interval_days: int | None = None
+
+
+@dataclass(frozen=True)
+class VendorContact:
+    """A contact at a dependency's provider."""
+
+    name: str
+    purpose: str
+    channels: tuple[ContactChannel, ...]
+
+
+@dataclass(frozen=True)
+class DegradedMode:
+    """How the product runs while a dependency is down."""
+
+    what_still_works: str
+    user_impact: str
+    how_to_enter: tuple[str, ...]
+    max_tolerable: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """An external or internal service the product depends on."""
+
+    id: str
+    name: str
+    kind: str
+    criticality: str
+    owner: str
+    description: str
+    contacts: tuple[VendorContact, ...]
+    degraded_mode: DegradedMode
+    last_verified: dt.date
+    verify_interval_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """How many of the authorised people must agree."""
+
+    required: int
+    of: int
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Who may authorise an intervention."""
+
+    roles: tuple[str, ...]
+    quorum: Quorum
+
+
+@dataclass(frozen=True)
+class InterventionLimits:
+    """The bounds of an intervention."""
+
+    max_duration: str
+    reversible: bool
+    blast_radius: str
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Something the team may pause, upgrade or restrict, by whom and within which limits."""
+
+    id: str
+    title: str
+    action: str
+    target: str
+    mechanism: str
+    authorised_by: Authority
+    runbook: str
+    limits: InterventionLimits
+    trust_cost: str
+    last_drilled: dt.date
+    signals: tuple[str, ...] = ()
+    drill_interval_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A monitoring signal and the action it triggers."""
+
+    id: str
+    name: str
+    source: str
+    condition: str
+    severity: str
+    notify_roles: tuple[str, ...]
+    action: str
+    runbook: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskMitigations:
+    """The runbooks and interventions that reduce a risk."""
+
+    runbooks: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Risk:
+    """An entry of the risk register."""
+
+    id: str
+    title: str
+    description: str
+    likelihood: int
+    impact: int
+    owner: str
+    mitigations: RiskMitigations
+    status: str
+    introduced_in: str
+    last_reviewed: dt.date
+    review_interval_days: int | None = None
+
+    @property
+    def score(self) -> int:
+        """Likelihood times impact, 1 to 25."""
+        return self.likelihood * self.impact
+
+
+@dataclass(frozen=True)
+class Communication:
+    """A template for an incident update."""
+
+    id: str
+    title: str
+    audience: str
+    severities: tuple[str, ...]
+    channel: str
+    approval_role: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The whole validated handbook."""
+
+    info: HandbookInfo
+    policy: Policy
+    roles: tuple[Role, ...]
+    people: tuple[Person, ...]
+    teams: tuple[Team, ...]
+    severities: tuple[Severity, ...]
+    runbooks: tuple[Runbook, ...]
+    dependencies: tuple[Dependency, ...]
+    interventions: tuple[Intervention, ...]
+    signals: tuple[Signal, ...]
+    risks: tuple[Risk, ...]
+    communications: tuple[Communication, ...]
+
+
+_CONFIG = dacite.Config(strict=True, cast=[tuple], type_hooks={dt.date: dt.date.fromisoformat})
+
+
+def build(cls: type[T], data: Any) -> T:
+    """Build one model object from validated data (unknown fields are a bug, not ignored)."""
+    return dacite.from_dict(cls, data, config=_CONFIG)

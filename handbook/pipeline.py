@@ -1,0 +1,112 @@
+"""The whole pipeline: read, validate, check references and rules, build the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handbook import model
+from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from handbook.load import LoadedData, load_data
+from handbook.reader import Limits
+from handbook.references import build_index, check_references
+from handbook.rules import Context, check_rules
+from handbook.schemas import load_schemas, validate_schemas
+
+# Kinds whose records become tuples on the model, by attribute name and model class.
+_COLLECTIONS: dict[str, type] = {
+    "roles": model.Role,
+    "people": model.Person,
+    "teams": model.Team,
+    "severities": model.Severity,
+    "runbooks": model.Runbook,
+    "dependencies": model.Dependency,
+    "interventions": model.Intervention,
+    "signals": model.Signal,
+    "risks": model.Risk,
+    "communications": model.Communication,
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a handbook project keeps its data and schemas."""
+
+    root: Path
+    data_dir: Path
+    schema_dir: Path
+
+    @classmethod
+    def at(cls, root: Path, schema_dir: Path | None = None) -> Project:
+        """The project rooted at ``root`` (its ``data/`` and ``schemas/``)."""
+        return cls(root, root / "data", schema_dir or root / "schemas")
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything validation found; the model exists only when there is no error."""
+
+    diagnostics: list[Diagnostic]
+    files: int
+    handbook: model.Handbook | None = field(default=None)
+
+    @property
+    def ok(self) -> bool:
+        """True when no error was found (warnings allowed)."""
+        return not has_errors(self.diagnostics)
+
+
+def build_model(loaded: LoadedData) -> model.Handbook:
+    """Turn validated data into the frozen model."""
+    records = {
+        kind: tuple(model.build(cls, record.data) for record in loaded.records(kind))
+        for kind, cls in _COLLECTIONS.items()
+    }
+    info = model.build(model.HandbookInfo, loaded.documents["handbook"][0].data)
+    policy = model.build(model.Policy, loaded.documents["policy"][0].data)
+    return model.Handbook(info=info, policy=policy, **records)
+
+
+def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:
+    """Schema, reference and rule diagnostics for data already read."""
+    diagnostics = list(loaded.diagnostics)
+    diagnostics += validate_schemas(loaded, load_schemas(project.schema_dir.resolve()))
+    index, duplicates = build_index(loaded)
+    diagnostics += duplicates
+    diagnostics += check_references(loaded, index)
+    diagnostics += check_rules(Context(loaded, index, today))
+    return sort_diagnostics(diagnostics)
+
+
+def validate(project: Project, today: dt.date | None = None,
+             limits: Limits | None = None) -> Result:
+    """Run the whole pipeline on a project and return every diagnostic, and the model."""
+    loaded = load_data(project.data_dir, project.root, limits)
+    diagnostics = check(loaded, project, today or dt.date.today())
+    files = sum(len(documents) for documents in loaded.documents.values())
+    if has_errors(diagnostics):
+        return Result(diagnostics, files)
+    return Result(diagnostics, files, build_model(loaded))
+
+
+def _fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of every input file: changes when any does."""
+    files = [*project.data_dir.rglob("*"), *project.schema_dir.glob("*.schema.json")]
+    return tuple(
+        sorted((str(p), s.st_size, s.st_mtime_ns) for p in files if p.is_file() for s in [p.stat()])
+    )
+
+
+_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+
+
+def validate_cached(project: Project) -> Result:
+    """``validate`` once per state of the files: the plugin and every macro share the result."""
+    key = project.root.resolve()
+    fingerprint = _fingerprint(project)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] != fingerprint:
+        cached = (fingerprint, validate(project))
+        _CACHE[key] = cached
+    return cached[1]

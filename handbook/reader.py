@@ -1,0 +1,296 @@
+"""Strict YAML reader: plain data plus the line and column of every node.
+
+The reader walks the parser's event stream itself instead of using a YAML constructor, so
+that nothing the data did not literally say is ever inferred. Only ``true``/``false``,
+decimal integers and ``null`` (or an empty value) are typed; every other scalar stays the
+string that was written. Anchors, aliases, merge keys, explicit tags, directives,
+duplicate or non-string keys and multiple documents are refused. Limits on size, nesting
+depth and node count are enforced while the events arrive, before anything is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from handbook.diagnostics import Diagnostic, Level
+
+# libyaml's parser is incremental and heap-based; only its recursive composer is unsafe, and
+# we never use a composer. The pure-Python parser is the fallback when libyaml is missing.
+_Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+RULE = "yaml"
+PathKey = tuple[str | int, ...]
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_MAX_INT_DIGITS = 18
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_BOM = b"\xef\xbb\xbf"
+_CORE_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep hostile input from costing time or memory."""
+
+    max_bytes: int = 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 100_000
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """A parsed file: its data and where each value (and each mapping key) was written."""
+
+    file: str
+    data: Any
+    positions: dict[PathKey, Mark] = field(default_factory=dict)
+    key_positions: dict[PathKey, Mark] = field(default_factory=dict)
+
+    def mark(self, path: PathKey) -> Mark:
+        """Return the position of the node at ``path``, or of its nearest written ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(path[:end])
+            if found is not None:
+                return found
+        return Mark(1, 1)
+
+
+class ReaderRefusal(Exception):
+    """Raised inside the reader to stop at the first problem that ends parsing."""
+
+    def __init__(self, mark: Mark, message: str) -> None:
+        """Record where reading stopped and why."""
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _tag(tag: str) -> str:
+    """Show a tag the way it was written (``!!str``, not its expanded URI)."""
+    return "!!" + tag.removeprefix(_CORE_TAG_PREFIX) if tag.startswith(_CORE_TAG_PREFIX) else tag
+
+
+def _mark(event_mark: Any) -> Mark:
+    return Mark(event_mark.line + 1, event_mark.column + 1)
+
+
+def _position_of_offset(text: str, offset: int) -> Mark:
+    line = text.count("\n", 0, offset) + 1
+    return Mark(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def decode(raw: bytes, limits: Limits) -> str:
+    """Decode UTF-8 (a leading BOM is tolerated) and refuse oversize or control characters."""
+    if len(raw) > limits.max_bytes:
+        raise ReaderRefusal(
+            Mark(1, 1), f"file is {len(raw)} bytes, more than the limit of {limits.max_bytes}"
+        )
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8")
+        where = _position_of_offset(good, len(good))
+        raise ReaderRefusal(
+            where, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
+        ) from None
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        raise ReaderRefusal(
+            _position_of_offset(text, bad.start()),
+            f"control character U+{ord(bad.group()):04X} is not allowed",
+        )
+    return text
+
+
+def scalar_value(value: str, plain: bool) -> Any:
+    """Type a scalar: only plain true/false/null/empty and decimal integers are not strings."""
+    if not plain:
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    if value in ("null", ""):
+        return None
+    if _INT.match(value):
+        if len(value.lstrip("-")) > _MAX_INT_DIGITS:
+            raise ValueError(
+                f"integer {value[:24]}... has more than {_MAX_INT_DIGITS} digits; quote it if it is text"
+            )
+        return int(value)
+    return value
+
+
+@dataclass
+class _Frame:
+    """A container being built: a mapping (collects key, value pairs) or a sequence."""
+
+    container: dict[str, Any] | list[Any]
+    path: PathKey
+    pending_key: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Builder:
+    """Turns parser events into plain data, positions and refusals."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file = file
+        self.limits = limits
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.documents = 0
+        self.nodes = 0
+        self.positions: dict[PathKey, Mark] = {}
+        self.key_positions: dict[PathKey, Mark] = {}
+        self.problems: list[tuple[Mark, str]] = []
+
+    def refuse(self, mark: Mark, message: str) -> None:
+        """Note a problem that does not stop parsing."""
+        self.problems.append((mark, message))
+
+    def feed(self, event: Any) -> None:
+        """Consume one parser event."""
+        mark = _mark(event.start_mark)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise ReaderRefusal(mark, "a file holds exactly one YAML document")
+            if event.version or event.tags:
+                self.refuse(mark, "YAML directives (%YAML, %TAG) are not allowed")
+            return
+        if isinstance(event, yaml.AliasEvent):
+            self.refuse(mark, f"alias *{event.anchor} is not allowed; write the value out")
+            self._place(None, mark)
+            return
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self.stack.pop()
+            return
+        if not isinstance(event, yaml.NodeEvent):
+            return
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes:
+            raise ReaderRefusal(mark, f"more than {self.limits.max_nodes} nodes in one file")
+        if event.anchor is not None:
+            self.refuse(mark, f"anchor &{event.anchor} is not allowed; write the value out")
+        if isinstance(event, yaml.ScalarEvent):
+            self._scalar(event, mark)
+            return
+        if len(self.stack) >= self.limits.max_depth:
+            raise ReaderRefusal(
+                mark, f"nesting deeper than {self.limits.max_depth} levels is not allowed"
+            )
+        if event.tag is not None and not event.implicit:
+            self.refuse(mark, f"explicit tag {_tag(event.tag)} is not allowed")
+        container: dict[str, Any] | list[Any] = (
+            {} if isinstance(event, yaml.MappingStartEvent) else []
+        )
+        self.stack.append(_Frame(container, self._place(container, mark)))
+
+    def _scalar(self, event: Any, mark: Mark) -> None:
+        plain = event.style in (None, "") and event.implicit[0]
+        if event.tag is not None and not (event.implicit[0] or event.implicit[1]):
+            self.refuse(mark, f"explicit tag {_tag(event.tag)} is not allowed")
+        try:
+            value = scalar_value(event.value, plain)
+        except ValueError as exc:
+            self.refuse(mark, str(exc))
+            value = event.value
+        frame = self.stack[-1] if self.stack else None
+        if isinstance(frame, _Frame) and isinstance(frame.container, dict):
+            if frame.pending_key is None:
+                self._key(frame, event.value, value, plain, mark)
+                return
+        self._place(value, mark)
+
+    def _key(self, frame: _Frame, text: str, value: Any, plain: bool, mark: Mark) -> None:
+        if plain and text == "<<":
+            self.refuse(mark, "merge key << is not allowed; write the keys out")
+        elif not isinstance(value, str):
+            self.refuse(mark, f"key {text!r} is not a string; quote it")
+        if text in frame.key_lines:
+            self.refuse(
+                mark,
+                f"duplicate key {text!r} (first written on line {frame.key_lines[text]})",
+            )
+        else:
+            frame.key_lines[text] = mark.line
+        frame.pending_key = text
+        self.key_positions[(*frame.path, text)] = mark
+
+    def _place(self, value: Any, mark: Mark) -> PathKey:
+        """Attach a value to the open container (or make it the root); return its path."""
+        if not self.stack:
+            self.root = value
+            self.positions[()] = mark
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            path = (*frame.path, len(frame.container))
+            frame.container.append(value)
+        else:
+            if frame.pending_key is None:
+                raise ReaderRefusal(mark, "a mapping key must be a plain or quoted string")
+            path = (*frame.path, frame.pending_key)
+            frame.container.setdefault(frame.pending_key, value)
+            frame.pending_key = None
+        self.positions[path] = mark
+        return path
+
+
+def _events(text: str) -> Iterator[Any]:
+    parser = _Parser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
+
+
+def parse(text: str, file: str, limits: Limits) -> tuple[Document | None, list[tuple[Mark, str]]]:
+    """Parse YAML text into a document, or return every reason it was refused."""
+    builder = _Builder(file, limits)
+    try:
+        for event in _events(text):
+            builder.feed(event)
+    except ReaderRefusal as exc:
+        builder.refuse(exc.mark, exc.message)
+    except yaml.MarkedYAMLError as exc:
+        problem_mark = exc.problem_mark or exc.context_mark
+        where = _mark(problem_mark) if problem_mark is not None else Mark(1, 1)
+        builder.refuse(where, f"invalid YAML: {exc.problem or exc.context or 'syntax error'}")
+    except yaml.YAMLError as exc:
+        builder.refuse(Mark(1, 1), f"invalid YAML: {exc}")
+    if not builder.problems and builder.documents == 0:
+        builder.refuse(Mark(1, 1), "file is empty")
+    if builder.problems:
+        return None, builder.problems
+    return Document(file, builder.root, builder.positions, builder.key_positions), []
+
+
+def read_bytes(
+    raw: bytes, file: str, limits: Limits | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Read one file's bytes; return the document, or None and the reasons it was refused."""
+    limits = limits or Limits()
+    try:
+        document, problems = parse(decode(raw, limits), file, limits)
+    except ReaderRefusal as exc:
+        document, problems = None, [(exc.mark, exc.message)]
+    return document, [
+        Diagnostic(file, mark.line, mark.column, Level.ERROR, "$", message, RULE)
+        for mark, message in problems
+    ]

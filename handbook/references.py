@@ -1,0 +1,174 @@
+"""Cross-file checks: ids unique within each kind, and every reference resolves."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from handbook.diagnostics import Diagnostic, Level
+from handbook.kinds import KINDS
+from handbook.load import LoadedData, Record
+
+EVERY = "*"
+
+# Singular nouns for messages ("unknown team or person 'x'").
+NOUNS = {
+    "roles": "role",
+    "people": "person",
+    "teams": "team",
+    "severities": "severity",
+    "runbooks": "runbook",
+    "dependencies": "dependency",
+    "interventions": "intervention",
+    "signals": "signal",
+    "risks": "risk",
+    "communications": "communication template",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field of one kind that must name a record of one of the target kinds."""
+
+    kind: str
+    pattern: tuple[str, ...]  # field names; "*" stands for every item of a list
+    targets: tuple[str, ...]
+    rule: str = "reference"
+
+
+def _contact_refs(kind: str) -> tuple[Reference, ...]:
+    """The escalation steps of a kind, each naming a role, a team or a person."""
+    return tuple(
+        Reference(kind, ("escalation", EVERY, field), (target,))
+        for field, target in (("role", "roles"), ("team", "teams"), ("person", "people"))
+    )
+
+
+REFERENCES: tuple[Reference, ...] = (
+    Reference("handbook", ("fallback_team",), ("teams",)),
+    Reference("policy", ("process", EVERY, "responsible_role"), ("roles",)),
+    Reference("policy", ("process", EVERY, "checklists", EVERY, "role"), ("roles",)),
+    Reference("policy", ("process", EVERY, "notes", EVERY, "severities", EVERY), ("severities",)),
+    Reference("policy", ("document_control", "owner"), ("roles",)),
+    Reference("policy", ("document_control", "versions", EVERY, "author"), ("people",)),
+    Reference("roles", ("not_combined_with", EVERY), ("roles",)),
+    Reference("roles", ("holders", "primary", EVERY), ("people",)),
+    Reference("roles", ("holders", "backup", EVERY), ("people",)),
+    Reference("people", ("team",), ("teams",)),
+    Reference("severities", ("involved_roles", EVERY), ("roles",), "severity-response"),
+    *_contact_refs("severities"),
+    Reference("runbooks", ("owner",), ("teams", "people"), "runbook-owner"),
+    Reference("runbooks", ("severity",), ("severities",)),
+    Reference("runbooks", ("signals", EVERY), ("signals",)),
+    Reference("runbooks", ("immediate_actions", EVERY, "role"), ("roles",)),
+    *_contact_refs("runbooks"),
+    Reference("runbooks", ("dependencies", EVERY), ("dependencies",)),
+    Reference("runbooks", ("interventions", EVERY), ("interventions",)),
+    Reference("runbooks", ("communications", EVERY), ("communications",)),
+    Reference("dependencies", ("owner",), ("teams",)),
+    Reference(
+        "interventions", ("authorised_by", "roles", EVERY), ("roles",), "intervention-authority"
+    ),
+    Reference("interventions", ("signals", EVERY), ("signals",)),
+    Reference("interventions", ("runbook",), ("runbooks",)),
+    Reference("signals", ("severity",), ("severities",)),
+    Reference("signals", ("runbook",), ("runbooks",), "signal-runbook"),
+    Reference("signals", ("notify_roles", EVERY), ("roles",)),
+    Reference("risks", ("owner",), ("teams", "people")),
+    Reference("risks", ("mitigations", "runbooks", EVERY), ("runbooks",)),
+    Reference("risks", ("mitigations", "interventions", EVERY), ("interventions",)),
+    Reference("communications", ("severities", EVERY), ("severities",)),
+    Reference("communications", ("approval_role",), ("roles",)),
+)
+
+Index = dict[str, dict[str, Record]]
+
+
+def walk(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Yield (path, value) for every node that ``pattern`` reaches inside ``data``."""
+    if not pattern:
+        yield (), data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == EVERY:
+        items = enumerate(data) if isinstance(data, list) else ()
+    else:
+        items = ((head, data[head]),) if isinstance(data, dict) and head in data else ()
+    for key, child in items:
+        for path, value in walk(child, rest):
+            yield (key, *path), value
+
+
+def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
+    """Map every kind's ids to their records; report ids used twice within a kind."""
+    index: Index = {}
+    diagnostics = []
+    for kind in KINDS:
+        if not kind.has_ids:
+            continue
+        seen = index.setdefault(kind.name, {})
+        for record in loaded.records(kind.name):
+            if record.id is None:
+                continue
+            first = seen.get(record.id)
+            if first is None:
+                seen[record.id] = record
+                continue
+            file, line, column = record.locate("id")
+            where = "{}:{}".format(*first.locate("id")[:2])
+            diagnostics.append(
+                Diagnostic(
+                    file,
+                    line,
+                    column,
+                    Level.ERROR,
+                    record.json_path("id"),
+                    f"{NOUNS[kind.name]} id {record.id!r} is already used at {where}",
+                    "unique-id",
+                )
+            )
+    return index, diagnostics
+
+
+def _unresolved(reference: Reference, value: str, index: Index) -> str:
+    wanted = " or ".join(NOUNS[target] for target in reference.targets)
+    known = [name for target in reference.targets for name in index.get(target, {})]
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {wanted} {value!r}{hint}"
+
+
+def check_references(loaded: LoadedData, index: Index) -> list[Diagnostic]:
+    """Report every reference that does not name an existing record of its target kinds."""
+    diagnostics = []
+    for reference in REFERENCES:
+        for record in loaded.records(reference.kind):
+            for path, value in walk(record.data, reference.pattern):
+                if not isinstance(value, str):
+                    continue  # the schema reports the wrong type
+                if any(value in index.get(target, {}) for target in reference.targets):
+                    continue
+                file, line, column = record.locate(*path)
+                diagnostics.append(
+                    Diagnostic(
+                        file,
+                        line,
+                        column,
+                        Level.ERROR,
+                        record.json_path(*path),
+                        _unresolved(reference, value, index),
+                        reference.rule,
+                    )
+                )
+    return diagnostics
+
+
+def resolve(index: Index, value: str, targets: tuple[str, ...]) -> Record | None:
+    """The record that ``value`` names among ``targets``, if any."""
+    for target in targets:
+        found = index.get(target, {}).get(value)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,268 @@
+"""Named policy rules: readiness checks that a schema alone cannot express."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from handbook.diagnostics import Diagnostic, Level
+from handbook.kinds import KINDS, Layout
+from handbook.load import LoadedData, Record
+from handbook.references import Index, resolve
+
+SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
+URGENT_SEVERITIES = ("P1", "P2")
+
+PLACEHOLDER = re.compile(
+    r"\b(?:TBD|TBA|TODO|FIXME|XXX+)\b"  # marker words
+    r"|\[(?:[A-Za-z][A-Za-z0-9]*(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"  # [Name], [DATE]
+    r"|\{\{[^}]*\}\}"  # {{ unrendered template fields }}
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every rule may look at."""
+
+    loaded: LoadedData
+    index: Index
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class Review:
+    """A kind whose records carry a date that must be renewed at an interval."""
+
+    kind: str
+    date_field: str
+    interval_field: str
+    default_field: str  # key in handbook.review_defaults
+    verb: str
+
+
+REVIEWS: tuple[Review, ...] = (
+    Review("runbooks", "last_reviewed", "review_interval_days", "runbook_days", "reviewed"),
+    Review("dependencies", "last_verified", "verify_interval_days", "dependency_days", "verified"),
+    Review("interventions", "last_drilled", "drill_interval_days", "intervention_days", "drilled"),
+    Review("risks", "last_reviewed", "review_interval_days", "risk_days", "reviewed"),
+)
+
+
+def _at(record: Record, path: tuple[str | int, ...], message: str, rule: str,
+        level: Level = Level.ERROR) -> Diagnostic:
+    file, line, column = record.locate(*path)
+    return Diagnostic(file, line, column, level, record.json_path(*path), message, rule)
+
+
+def _strings(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for number, value in enumerate(data):
+            yield from _strings(value, (*path, number))
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def placeholders(context: Context) -> Iterator[Diagnostic]:
+    """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
+    for documents in context.loaded.documents.values():
+        for document in documents:
+            for path, text in _strings(document.data):
+                found = PLACEHOLDER.search(text)
+                if found:
+                    record = Record("", document.data, document, ())
+                    yield _at(
+                        record,
+                        path,
+                        f"placeholder {found.group()!r} left in the data; write the real value",
+                        "placeholder",
+                    )
+
+
+def runbook_owners(context: Context) -> Iterator[Diagnostic]:
+    """``runbook-owner``: the owner must be reachable through at least one contact channel."""
+    for record in context.loaded.records("runbooks"):
+        owner = _get(record.data, "owner")
+        target = resolve(context.index, owner, ("teams", "people")) if isinstance(owner, str) else None
+        if target is not None and not _get(target.data, "contacts"):
+            yield _at(
+                record,
+                ("owner",),
+                f"owner {owner!r} has no contact channel; nobody can reach them",
+                "runbook-owner",
+            )
+
+
+def urgent_signals(context: Context) -> Iterator[Diagnostic]:
+    """``signal-runbook``: every P1 or P2 signal names the runbook responders follow."""
+    for record in context.loaded.records("signals"):
+        severity = _get(record.data, "severity")
+        if severity in URGENT_SEVERITIES and not _get(record.data, "runbook"):
+            yield _at(
+                record,
+                (),
+                f"{severity} signal {record.id!r} maps to no runbook",
+                "signal-runbook",
+            )
+
+
+def _holders(context: Context, role_ids: list[str]) -> set[str]:
+    people: set[str] = set()
+    for role_id in role_ids:
+        role = context.index.get("roles", {}).get(role_id)
+        for group in ("primary", "backup"):
+            people.update(_get(role.data, "holders", group) or [] if role else [])
+    return people
+
+
+def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
+    """``intervention-authority``: the quorum can actually be met by the people authorised."""
+    for record in context.loaded.records("interventions"):
+        quorum = _get(record.data, "authorised_by", "quorum")
+        roles = _get(record.data, "authorised_by", "roles")
+        if not isinstance(quorum, dict) or not isinstance(roles, list):
+            continue
+        required, of = quorum.get("required"), quorum.get("of")
+        if not isinstance(required, int) or not isinstance(of, int):
+            continue
+        path = ("authorised_by", "quorum")
+        if required > of:
+            yield _at(record, path, f"quorum {required} of {of} can never be met",
+                      "intervention-authority")
+            continue
+        holders = _holders(context, [r for r in roles if isinstance(r, str)])
+        if required > len(holders):
+            yield _at(
+                record,
+                path,
+                f"quorum needs {required} people but the authorised roles have "
+                f"{len(holders)} holder(s)",
+                "intervention-authority",
+            )
+
+
+def severity_matrix(context: Context) -> Iterator[Diagnostic]:
+    """``severity-matrix``: the matrix defines each of P1 to P5."""
+    documents = context.loaded.documents.get("severities", [])
+    if not documents:
+        return
+    defined = set(context.index.get("severities", {}))
+    missing = [level for level in SEVERITY_LEVELS if level not in defined]
+    if missing:
+        record = Record("severities", documents[0].data, documents[0], ())
+        yield _at(record, (), f"severity matrix lacks {', '.join(missing)}", "severity-matrix")
+
+
+def file_names(context: Context) -> Iterator[Diagnostic]:
+    """``file-name``: a one-record-per-file kind names each file after its record's id."""
+    for kind in KINDS:
+        if kind.layout is not Layout.DIRECTORY:
+            continue
+        for record in context.loaded.records(kind.name):
+            stem = PurePosixPath(record.document.file).stem
+            if record.id is not None and record.id != stem:
+                yield _at(
+                    record,
+                    ("id",),
+                    f"id {record.id!r} does not match the file name {stem}.yml",
+                    "file-name",
+                )
+
+
+def shared_owner_ids(context: Context) -> Iterator[Diagnostic]:
+    """``unique-id``: owners name a team or a person, so the two must not share an id."""
+    people = context.index.get("people", {})
+    for team_id, team in context.index.get("teams", {}).items():
+        if team_id in people:
+            yield _at(
+                team,
+                ("id",),
+                f"id {team_id!r} names both a team and a person; owners would be ambiguous",
+                "unique-id",
+            )
+
+
+def role_conflicts(context: Context) -> Iterator[Diagnostic]:
+    """``role-conflict``: nobody is a primary holder of two roles that must stay apart."""
+    roles = context.index.get("roles", {})
+    for role_id, role in roles.items():
+        mine = set(_get(role.data, "holders", "primary") or [])
+        for other_id in _get(role.data, "not_combined_with") or []:
+            other = roles.get(other_id)
+            shared = mine & set(_get(other.data, "holders", "primary") or []) if other else set()
+            for person in sorted(shared):
+                yield _at(
+                    role,
+                    ("holders", "primary"),
+                    f"{person!r} holds both {role_id!r} and {other_id!r}, "
+                    "which must not be combined",
+                    "role-conflict",
+                )
+
+
+def _interval(context: Context, record: Record, review: Review) -> int | None:
+    own = _get(record.data, review.interval_field)
+    if isinstance(own, int):
+        return own
+    handbooks = context.loaded.documents.get("handbook", [])
+    default = _get(handbooks[0].data, "review_defaults", review.default_field) if handbooks else None
+    return default if isinstance(default, int) else None
+
+
+def review_dates(context: Context) -> Iterator[Diagnostic]:
+    """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
+    for review in REVIEWS:
+        for record in context.loaded.records(review.kind):
+            raw = _get(record.data, review.date_field)
+            try:
+                when = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+            except ValueError:
+                continue  # the schema reports a malformed date
+            interval = _interval(context, record, review)
+            if when is None or interval is None:
+                continue
+            path = (review.date_field,)
+            if when > context.today:
+                yield _at(record, path, f"{review.verb} date {raw} is in the future",
+                          "review-date")
+                continue
+            due = when + dt.timedelta(days=interval)
+            if due < context.today:
+                yield _at(
+                    record,
+                    path,
+                    f"last {review.verb} {raw}; was due again by {due.isoformat()}",
+                    "review-overdue",
+                    Level.WARNING,
+                )
+
+
+RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
+    placeholders,
+    runbook_owners,
+    urgent_signals,
+    intervention_quorums,
+    severity_matrix,
+    file_names,
+    shared_owner_ids,
+    role_conflicts,
+    review_dates,
+)
+
+
+def check_rules(context: Context) -> list[Diagnostic]:
+    """Run every named rule."""
+    return [diagnostic for rule in RULES for diagnostic in rule(context)]
+

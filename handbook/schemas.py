@@ -1,0 +1,156 @@
+"""JSON Schema validation of documents, every error reported with its line and column."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from handbook.diagnostics import Diagnostic, Level
+from handbook.kinds import KINDS
+from handbook.load import LoadedData, json_path
+from handbook.reader import Document, PathKey
+
+RULE = "schema"
+
+# Schema errors at these fields break a named rule, so they carry that rule's id.
+# Keyed by (kind, first field of the record); the first match wins.
+NAMED_FIELDS: dict[tuple[str, str], str] = {
+    ("runbooks", "owner"): "runbook-owner",
+    ("dependencies", "degraded_mode"): "dependency-degraded-mode",
+    ("severities", "response"): "severity-response",
+    ("severities", "involved_roles"): "severity-response",
+    ("interventions", "authorised_by"): "intervention-authority",
+    ("signals", "runbook"): "signal-runbook",
+}
+
+_MAX_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """Compiled validators for every kind, built once and reused."""
+
+    validators: dict[str, Draft202012Validator]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+@cache
+def load_schemas(schema_dir: Path) -> SchemaSet:
+    """Read every schema in ``schema_dir`` and compile one validator per kind."""
+    resources = []
+    for path in sorted(schema_dir.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents.get("$id", path.name), Resource(contents, DRAFT202012)))
+    registry: Registry = Registry().with_resources(resources)
+    validators = {}
+    for kind in KINDS:
+        schema = registry.contents(kind.schema)
+        Draft202012Validator.check_schema(schema)
+        validators[kind.name] = Draft202012Validator(
+            schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+    return SchemaSet(validators)
+
+
+def _message(error: ValidationError) -> tuple[str, PathKey]:
+    """A short message for an error and the path it is about (may go one below the error)."""
+    path: PathKey = tuple(error.absolute_path)
+    validator, expected, instance = error.validator, error.validator_value, error.instance
+    if validator == "required":
+        missing = next((name for name in expected if name not in instance), "?")
+        return "required field is missing", (*path, missing)
+    if validator == "type":
+        return f"expected {expected}, found {_short(instance)}", path
+    if validator == "enum":
+        return f"{_short(instance)} is not one of: {', '.join(map(str, expected))}", path
+    if validator == "pattern":
+        return f"{_short(instance)} does not match the pattern {expected}", path
+    if validator == "format":
+        return f"{_short(instance)} is not a valid {expected}", path
+    if validator in ("minItems", "minLength") and expected == 1:
+        return "must not be empty", path
+    if validator == "minItems":
+        return f"needs at least {expected} entries, found {len(instance)}", path
+    if validator == "maxItems":
+        return f"allows at most {expected} entries, found {len(instance)}", path
+    if validator == "uniqueItems":
+        return "entries must not repeat", path
+    if validator == "minimum":
+        return f"{instance} is less than the minimum {expected}", path
+    if validator == "maximum":
+        return f"{instance} is more than the maximum {expected}", path
+    if validator == "const":
+        return f"must be {_short(expected)}", path
+    return error.message if len(error.message) <= 200 else error.message[:197] + "...", path
+
+
+def _record_field(document: Document, path: PathKey) -> str | None:
+    """The first field name of the record that ``path`` points into."""
+    rest = path[1:] if isinstance(document.data, list) else path
+    return rest[0] if rest and isinstance(rest[0], str) else None
+
+
+def _rule(kind: str, document: Document, path: PathKey) -> str:
+    name = _record_field(document, path)
+    return NAMED_FIELDS.get((kind, name), RULE) if name is not None else RULE
+
+
+def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list[Diagnostic]:
+    """Check one document against its kind's schema; return every error found."""
+    diagnostics = []
+    for error in schemas.validators[kind].iter_errors(document.data):
+        if error.validator == "additionalProperties":
+            parent: PathKey = tuple(error.absolute_path)
+            allowed = error.schema.get("properties", {})
+            for key in error.instance:
+                if key in allowed:
+                    continue
+                mark = document.key_positions.get((*parent, key), document.mark(parent))
+                diagnostics.append(
+                    Diagnostic(
+                        document.file,
+                        mark.line,
+                        mark.column,
+                        Level.ERROR,
+                        json_path((*parent, key)),
+                        f"unknown field {key!r}",
+                        _rule(kind, document, (*parent, key)),
+                    )
+                )
+            continue
+        message, path = _message(error)
+        mark = document.mark(path)
+        diagnostics.append(
+            Diagnostic(
+                document.file,
+                mark.line,
+                mark.column,
+                Level.ERROR,
+                json_path(path),
+                message,
+                _rule(kind, document, path),
+            )
+        )
+    return diagnostics
+
+
+def validate_schemas(loaded: LoadedData, schemas: SchemaSet) -> list[Diagnostic]:
+    """Check every loaded document against its kind's schema."""
+    return [
+        diagnostic
+        for kind, documents in loaded.documents.items()
+        for document in documents
+        for diagnostic in validate_document(kind, document, schemas)
+    ]

@@ -1,0 +1,45 @@
+"""Shared helpers: build a project from the base fixture plus one case's overlay."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases"
+BASE = CASES / "base"
+SCHEMAS = REPO / "schemas"
+
+
+def make_project(tmp_path: Path, case: Path | None = None) -> Path:
+    """Copy the base fixture into ``tmp_path``, then apply a case folder.
+
+    A case folder may hold ``data/`` (files laid over the base, replacing same-named ones)
+    and ``remove.txt`` (paths under the project to delete, one per line).
+    """
+    project = tmp_path / "project"
+    shutil.copytree(BASE, project)
+    shutil.copytree(SCHEMAS, project / "schemas")
+    if case is None:
+        return project
+    overlay = case / "data"
+    if overlay.is_dir():
+        shutil.copytree(overlay, project / "data", dirs_exist_ok=True)
+    removals = case / "remove.txt"
+    if removals.is_file():
+        for line in removals.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                target = project / line.strip()
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+    return project
+
+
+@pytest.fixture
+def base_project(tmp_path: Path) -> Path:
+    """A valid project built from the base fixture."""
+    return make_project(tmp_path)

@@ -1,0 +1,46 @@
+"""Folders of valid and invalid data, each turned into a test of ``handbook validate``.
+
+``cases/valid/<name>/`` must validate with no error; ``cases/invalid/<name>/`` must fail
+with exactly the lines in its ``expected.txt`` (the text report, summary included).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handbook.cli import main
+from tests.conftest import CASES, make_project
+
+TODAY = "2026-11-23"
+
+
+def _cases(group: str) -> list[Path]:
+    return sorted(p for p in (CASES / group).iterdir() if p.is_dir())
+
+
+def _validate(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(["-C", str(project), "validate", "--today", TODAY])
+    return status, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", _cases("valid"), ids=lambda p: p.name)
+def test_valid_case(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _validate(make_project(tmp_path, case), capsys)
+    assert " 0 errors" in out, out
+    assert status == 0
+
+
+@pytest.mark.parametrize("case", _cases("invalid"), ids=lambda p: p.name)
+def test_invalid_case(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _validate(make_project(tmp_path, case), capsys)
+    expected = (case / "expected.txt").read_text(encoding="utf-8")
+    assert out == expected
+    assert status == 1
+
+
+def test_base_fixture_is_valid(base_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _validate(base_project, capsys)
+    assert out.splitlines()[-1].startswith("valid: 0 errors, 0 warnings"), out
+    assert status == 0

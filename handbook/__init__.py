@@ -1,0 +1,1 @@
+"""The incident-response handbook engine: read, validate, model and render handbook data."""

@@ -25,7 +25,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="handbook", description="Validate and publish an incident-response handbook."
     )
     parser.add_argument(
-        "-C", "--project", type=Path, default=Path("."),
+        "-C",
+        "--project",
+        type=Path,
+        default=Path("."),
         help="project folder holding mkdocs.yml, data/ and schemas/ (default: .)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -61,6 +64,9 @@ def run_build(args: argparse.Namespace) -> int:
         mkdocs_build(load_config(str(args.project / "mkdocs.yml"), **options))
     except MkDocsException as exc:
         sys.stderr.write(f"handbook build: {exc}\n")
+        return EXIT_INVALID
+    except (ImportError, OSError) as exc:  # a broken site set-up, not a bug of ours
+        sys.stderr.write(f"handbook build: {type(exc).__name__}: {exc}\n")
         return EXIT_INVALID
     return EXIT_OK
 

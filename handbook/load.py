@@ -11,6 +11,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, Kind, Layout
 from handbook.reader import Document, Limits, PathKey, read_bytes
 
+
 @dataclass(frozen=True)
 class Record:
     """One record as read: its kind, its data and where in which document it sits."""
@@ -88,7 +89,8 @@ def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     return [
         _error(
             _display(path, root),
-            f"{path.name} is not a handbook data file (expected one of: {', '.join(sorted(known))})",
+            f"{path.name} is not a handbook data file "
+            f"(expected one of: {', '.join(sorted(known))})",
             "unknown-file",
         )
         for path in sorted(data_dir.iterdir())

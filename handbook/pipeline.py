@@ -79,8 +79,9 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
     return sort_diagnostics(diagnostics)
 
 
-def validate(project: Project, today: dt.date | None = None,
-             limits: Limits | None = None) -> Result:
+def validate(
+    project: Project, today: dt.date | None = None, limits: Limits | None = None
+) -> Result:
     """Run the whole pipeline on a project and return every diagnostic, and the model."""
     loaded = load_data(project.data_dir, project.root, limits)
     diagnostics = check(loaded, project, today or dt.date.today())

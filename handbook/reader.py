@@ -60,9 +60,11 @@ class Document:
     key_positions: dict[PathKey, Mark] = field(default_factory=dict)
 
     def mark(self, path: PathKey) -> Mark:
-        """Return the position of the node at ``path``, or of its nearest written ancestor."""
-        for end in range(len(path), -1, -1):
-            found = self.positions.get(path[:end])
+        """Position of the node at ``path``; else where its nearest written ancestor's key is."""
+        if path in self.positions:
+            return self.positions[path]
+        for end in range(len(path) - 1, -1, -1):
+            found = self.key_positions.get(path[:end]) or self.positions.get(path[:end])
             if found is not None:
                 return found
         return Mark(1, 1)
@@ -128,7 +130,8 @@ def scalar_value(value: str, plain: bool) -> Any:
     if _INT.match(value):
         if len(value.lstrip("-")) > _MAX_INT_DIGITS:
             raise ValueError(
-                f"integer {value[:24]}... has more than {_MAX_INT_DIGITS} digits; quote it if it is text"
+                f"integer {value[:24]}... has more than {_MAX_INT_DIGITS} digits; "
+                "quote it if it is text"
             )
         return int(value)
     return value
@@ -210,10 +213,9 @@ class _Builder:
             self.refuse(mark, str(exc))
             value = event.value
         frame = self.stack[-1] if self.stack else None
-        if isinstance(frame, _Frame) and isinstance(frame.container, dict):
-            if frame.pending_key is None:
-                self._key(frame, event.value, value, plain, mark)
-                return
+        if frame is not None and isinstance(frame.container, dict) and frame.pending_key is None:
+            self._key(frame, event.value, value, plain, mark)
+            return
         self._place(value, mark)
 
     def _key(self, frame: _Frame, text: str, value: Any, plain: bool, mark: Mark) -> None:

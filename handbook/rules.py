@@ -52,13 +52,16 @@ REVIEWS: tuple[Review, ...] = (
 )
 
 
-def _at(record: Record, path: tuple[str | int, ...], message: str, rule: str,
-        level: Level = Level.ERROR) -> Diagnostic:
+def _at(
+    record: Record, path: tuple[str | int, ...], message: str, rule: str, level: Level = Level.ERROR
+) -> Diagnostic:
     file, line, column = record.locate(*path)
     return Diagnostic(file, line, column, level, record.json_path(*path), message, rule)
 
 
-def _strings(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _strings(
+    data: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(data, str):
         yield path, data
     elif isinstance(data, dict):
@@ -95,7 +98,9 @@ def runbook_owners(context: Context) -> Iterator[Diagnostic]:
     """``runbook-owner``: the owner must be reachable through at least one contact channel."""
     for record in context.loaded.records("runbooks"):
         owner = _get(record.data, "owner")
-        target = resolve(context.index, owner, ("teams", "people")) if isinstance(owner, str) else None
+        target = (
+            resolve(context.index, owner, ("teams", "people")) if isinstance(owner, str) else None
+        )
         if target is not None and not _get(target.data, "contacts"):
             yield _at(
                 record,
@@ -139,8 +144,12 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
             continue
         path = ("authorised_by", "quorum")
         if required > of:
-            yield _at(record, path, f"quorum {required} of {of} can never be met",
-                      "intervention-authority")
+            yield _at(
+                record,
+                path,
+                f"quorum {required} of {of} can never be met",
+                "intervention-authority",
+            )
             continue
         holders = _holders(context, [r for r in roles if isinstance(r, str)])
         if required > len(holders):
@@ -217,7 +226,9 @@ def _interval(context: Context, record: Record, review: Review) -> int | None:
     if isinstance(own, int):
         return own
     handbooks = context.loaded.documents.get("handbook", [])
-    default = _get(handbooks[0].data, "review_defaults", review.default_field) if handbooks else None
+    default = (
+        _get(handbooks[0].data, "review_defaults", review.default_field) if handbooks else None
+    )
     return default if isinstance(default, int) else None
 
 
@@ -235,8 +246,7 @@ def review_dates(context: Context) -> Iterator[Diagnostic]:
                 continue
             path = (review.date_field,)
             if when > context.today:
-                yield _at(record, path, f"{review.verb} date {raw} is in the future",
-                          "review-date")
+                yield _at(record, path, f"{review.verb} date {raw} is in the future", "review-date")
                 continue
             due = when + dt.timedelta(days=interval)
             if due < context.today:
@@ -265,4 +275,3 @@ RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
 def check_rules(context: Context) -> list[Diagnostic]:
     """Run every named rule."""
     return [diagnostic for rule in RULES for diagnostic in rule(context)]
-

@@ -1,0 +1,104 @@
+"""The command line as users and CI run it: exit codes, no tracebacks, MkDocs integration."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def handbook(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "handbook.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
+    )
+
+
+def test_validate_runs_from_the_project_root(base_project: Path) -> None:
+    completed = handbook("validate", "--today", "2026-11-23", cwd=base_project)
+    assert completed.returncode == 0, completed.stdout
+    assert completed.stdout.startswith("valid: 0 errors, 0 warnings in ")
+
+
+def test_usage_errors_exit_2(base_project: Path, tmp_path: Path) -> None:
+    assert handbook("validate", "--format", "xml", cwd=base_project).returncode == 2
+    assert handbook("validate", "--today", "2026-02-30", cwd=base_project).returncode == 2
+    assert handbook("frobnicate", cwd=base_project).returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    completed = handbook("validate", cwd=empty)
+    assert completed.returncode == 2
+    assert "no data/ folder" in completed.stderr
+
+
+HOSTILE = {
+    "deep.yml": b"[" * 200_000,
+    "bomb.yml": b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+    "binary.yml": bytes(range(256)) * 4,
+    "latin1.yml": "owner: M\u00fcller\n".encode("latin-1"),
+    "tabs.yml": b"a:\n\t- b\n",
+}
+
+
+def test_hostile_files_fail_cleanly_with_positions(base_project: Path) -> None:
+    for name, raw in HOSTILE.items():
+        (base_project / "data" / "runbooks" / name).write_bytes(raw)
+    completed = handbook("validate", "--today", "2026-11-23", cwd=base_project)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stdout + completed.stderr
+    for name in HOSTILE:
+        assert f"data/runbooks/{name}:" in completed.stdout
+    assert completed.stdout.splitlines()[-1].startswith("invalid: ")
+
+
+def add_site_sources(project: Path) -> None:
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("docs", "macros"):
+        shutil.copytree(REPO / folder, project / folder)
+
+
+def test_mkdocs_build_fails_on_invalid_data_listing_every_error(base_project: Path) -> None:
+    add_site_sources(base_project)
+    runbook = next((base_project / "data" / "runbooks").glob("*.yml"))
+    text = runbook.read_text(encoding="utf-8")
+    runbook.write_text(text.replace("owner:", "ownr:", 1), encoding="utf-8")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(base_project / "site"),
+        ],
+        cwd=base_project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
+    )
+    assert completed.returncode != 0
+    output = completed.stdout + completed.stderr
+    assert "Traceback" not in output
+    assert f"data/runbooks/{runbook.name}" in output
+    assert "[runbook-owner]" in output and "unknown field 'ownr'" in output
+    assert not (base_project / "site" / "index.html").exists()
+
+
+def test_handbook_build_writes_the_site(base_project: Path) -> None:
+    add_site_sources(base_project)
+    completed = handbook("build", "--site-dir", str(base_project / "out"), cwd=base_project)
+    assert completed.returncode == 0, completed.stderr
+    page = (base_project / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Handbook version" in page

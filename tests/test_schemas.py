@@ -1,0 +1,101 @@
+"""The schemas are valid Draft 2020-12, fully documented, and the templates match them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handbook.kinds import KINDS, Layout
+from handbook.reader import read_bytes
+from handbook.rules import PLACEHOLDER
+from handbook.schemas import load_schemas
+from tests.conftest import REPO, SCHEMAS
+
+SCHEMA_FILES = sorted(SCHEMAS.glob("*.schema.json"))
+TEMPLATES = REPO / "templates"
+# A template shows one record; its name is the kind's file (singular for per-file kinds).
+TEMPLATE_NAMES = {
+    kind.name: f"{kind.name.removesuffix('s').replace('dependencie', 'dependency')}.yml"
+    if kind.layout is Layout.DIRECTORY
+    else f"{kind.name}.yml"
+    for kind in KINDS
+}
+
+
+def test_every_kind_has_a_schema() -> None:
+    assert {p.name for p in SCHEMA_FILES} == {k.schema for k in KINDS} | {"common.schema.json"}
+
+
+def test_schemas_pass_check_jsonschema_metaschema() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--check-metaschema", *map(str, SCHEMA_FILES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def _subschemas(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema that documents something: each file, each $defs entry, each property."""
+    if not isinstance(node, dict):
+        return
+    for name, child in node.get("properties", {}).items():
+        yield f"{where}.properties.{name}", child
+        yield from _subschemas(child, f"{where}.properties.{name}")
+    for name, child in node.get("$defs", {}).items():
+        yield f"{where}.$defs.{name}", child
+        yield from _subschemas(child, f"{where}.$defs.{name}")
+    for keyword in ("items", "then", "else", "if"):
+        if isinstance(node.get(keyword), dict):
+            yield from _subschemas(node[keyword], f"{where}.{keyword}")
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for number, child in enumerate(node.get(keyword, [])):
+            yield from _subschemas(child, f"{where}.{keyword}[{number}]")
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_schema_and_field_is_documented(path: Path) -> None:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    nodes = [(path.name, schema), *_subschemas(schema, path.name)]
+    undocumented = [
+        where
+        for where, node in nodes
+        if not all(node.get(key) for key in ("title", "description", "examples"))
+    ]
+    assert undocumented == []
+    open_objects = [
+        where
+        for where, node in nodes
+        if node.get("type") == "object" and node.get("additionalProperties") is not False
+    ]
+    assert open_objects == []
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_template_is_complete_and_only_its_placeholders_are_invalid(kind) -> None:
+    path = TEMPLATES / TEMPLATE_NAMES[kind.name]
+    raw = path.read_bytes()
+    assert raw.startswith(b"#"), "a template opens with a comment saying where to copy it"
+    document, problems = read_bytes(raw, path.name)
+    assert problems == [] and document is not None
+    validator = load_schemas(SCHEMAS.resolve()).validators[kind.name]
+    for error in validator.iter_errors(document.data):
+        # The only acceptable failures are placeholder strings where real values belong.
+        assert isinstance(error.instance, str) and PLACEHOLDER.search(error.instance), (
+            f"{path.name}: {error.json_path}: {error.message}"
+        )
+    assert PLACEHOLDER.search(raw.decode("utf-8")), "a template shows what to fill in"
+    schema, record = validator.schema, document.data
+    if kind.layout is Layout.LIST:
+        schema = schema["$defs"][schema["items"]["$ref"].rsplit("/", 1)[-1]]
+        assert isinstance(record, list) and len(record) == 1
+        record = record[0]
+    assert set(schema["properties"]) - set(record) == set(), "the template shows every field"

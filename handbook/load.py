@@ -83,6 +83,12 @@ def _files_of(kind: Kind, data_dir: Path) -> list[Path] | None:
     return sorted(p for p in target.iterdir() if not p.name.startswith("."))
 
 
+def _read_capped(path: Path, limits: Limits) -> bytes:
+    """Read at most one byte more than the size cap, so a huge file costs no memory."""
+    with path.open("rb") as stream:
+        return stream.read(limits.max_bytes + 1)
+
+
 def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     """Files under ``data/`` that no kind reads: refused rather than silently ignored."""
     known = {kind.location for kind in KINDS}
@@ -124,7 +130,12 @@ def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> Loade
                     _error(shown, f"{path.name} is not a .yml file", "unknown-file")
                 )
                 continue
-            document, problems = read_bytes(path.read_bytes(), shown, limits)
+            try:
+                raw = _read_capped(path, limits or Limits())
+            except OSError as exc:
+                loaded.diagnostics.append(_error(shown, f"cannot read: {exc.strerror}", "yaml"))
+                continue
+            document, problems = read_bytes(raw, shown, limits)
             loaded.diagnostics.extend(problems)
             if document is not None:
                 documents.append(document)

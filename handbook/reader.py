@@ -98,7 +98,7 @@ def decode(raw: bytes, limits: Limits) -> str:
     """Decode UTF-8 (a leading BOM is tolerated) and refuse oversize or control characters."""
     if len(raw) > limits.max_bytes:
         raise ReaderRefusal(
-            Mark(1, 1), f"file is {len(raw)} bytes, more than the limit of {limits.max_bytes}"
+            Mark(1, 1), f"file is larger than the limit of {limits.max_bytes} bytes"
         )
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]

@@ -19,7 +19,8 @@ URGENT_SEVERITIES = ("P1", "P2")
 
 PLACEHOLDER = re.compile(
     r"\b(?:TBD|TBA|TODO|FIXME|XXX+)\b"  # marker words
-    r"|\[(?:[A-Za-z][A-Za-z0-9]*(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"  # [Name], [DATE]
+    # [Name], [DATE], [brief-description]; not Markdown links, nor a task box such as [x]
+    r"|\[(?:[A-Za-z][A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"
     r"|\{\{[^}]*\}\}"  # {{ unrendered template fields }}
 )
 

@@ -46,6 +46,38 @@ def _short(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
+_ANNOTATIONS = frozenset({"title", "description", "examples", "default", "$comment"})
+
+
+def inline_refs(node: Any, resolver: Any, depth: int = 0) -> Any:
+    """Replace every ``$ref`` by the schema it names, so validation never looks refs up.
+
+    Looking references up dominates validation time; the handbook's schemas are not
+    recursive, so they can be expanded once when compiled. A ``$ref`` with validating
+    siblings becomes ``allOf``; annotation siblings are dropped (they do not validate).
+    """
+    if depth > 32:
+        raise ValueError("schema references nest too deeply (recursive schema?)")
+    if isinstance(node, list):
+        return [inline_refs(item, resolver, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        resolved = resolver.lookup(node["$ref"])
+        target = inline_refs(resolved.contents, resolved.resolver, depth + 1)
+        rest = {k: v for k, v in node.items() if k != "$ref" and k not in _ANNOTATIONS}
+        if not rest:
+            return target
+        return {"allOf": [target], **inline_refs(rest, resolver, depth)}
+    return {
+        key: value if key in ("$defs", "examples", "enum", "const") else inline_refs(
+            value, resolver, depth
+        )
+        for key, value in node.items()
+        if key != "$defs"
+    }
+
+
 @cache
 def load_schemas(schema_dir: Path) -> SchemaSet:
     """Read every schema in ``schema_dir`` and compile one validator per kind."""
@@ -58,8 +90,9 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     for kind in KINDS:
         schema = registry.contents(kind.schema)
         Draft202012Validator.check_schema(schema)
+        expanded = inline_refs(schema, registry.resolver(base_uri=kind.schema))
         validators[kind.name] = Draft202012Validator(
-            schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+            expanded, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
         )
     return SchemaSet(validators)
 

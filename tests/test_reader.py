@@ -138,7 +138,7 @@ def test_control_characters_are_refused() -> None:
 def test_size_cap_is_checked_before_parsing() -> None:
     limits = Limits(max_bytes=10)
     assert refusals("a: 1234567890\n", limits) == [
-        (1, 1, "file is 14 bytes, more than the limit of 10")
+        (1, 1, "file is larger than the limit of 10 bytes")
     ]
 
 

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from handbook.kinds import KINDS, Layout
 from handbook.reader import read_bytes
@@ -93,9 +96,46 @@ def test_template_is_complete_and_only_its_placeholders_are_invalid(kind) -> Non
             f"{path.name}: {error.json_path}: {error.message}"
         )
     assert PLACEHOLDER.search(raw.decode("utf-8")), "a template shows what to fill in"
-    schema, record = validator.schema, document.data
+    schema = json.loads((SCHEMAS / kind.schema).read_text(encoding="utf-8"))
+    record = document.data
     if kind.layout is Layout.LIST:
         schema = schema["$defs"][schema["items"]["$ref"].rsplit("/", 1)[-1]]
         assert isinstance(record, list) and len(record) == 1
         record = record[0]
     assert set(schema["properties"]) - set(record) == set(), "the template shows every field"
+
+
+def _plain_validators() -> dict[str, Draft202012Validator]:
+    """Validators that resolve $ref through the registry, as any other tool would."""
+    resources = [(json.loads(p.read_text(encoding="utf-8"))["$id"], p) for p in SCHEMA_FILES]
+    registry = Registry().with_resources(
+        (uri, Resource(json.loads(p.read_text(encoding="utf-8")), DRAFT202012))
+        for uri, p in resources
+    )
+    return {
+        kind.name: Draft202012Validator(
+            registry.contents(kind.schema),
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for kind in KINDS
+    }
+
+
+def test_inlined_schemas_judge_exactly_like_the_originals() -> None:
+    plain = _plain_validators()
+    inlined = load_schemas(SCHEMAS.resolve()).validators
+    samples = [*TEMPLATES.glob("*.yml"), *(REPO / "tests" / "cases").rglob("*.yml")]
+    compared = 0
+    for path in samples:
+        document, problems = read_bytes(path.read_bytes(), path.name)
+        if document is None:
+            continue
+        for kind in KINDS:
+
+            def verdicts(validator: Draft202012Validator) -> set[tuple[str, str]]:
+                return {(e.json_path, e.message) for e in validator.iter_errors(document.data)}
+
+            assert verdicts(inlined[kind.name]) == verdicts(plain[kind.name]), (path, kind)
+            compared += 1
+    assert compared > 100

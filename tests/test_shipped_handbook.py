@@ -34,10 +34,16 @@ def run(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
     return status, capsys.readouterr().out
 
 
-def test_shipped_handbook_is_valid_today() -> None:
-    result = validate(Project.at(REPO), today=dt.date.today())
-    assert [d for d in result.diagnostics] == []
+def test_shipped_handbook_is_clean_on_a_fixed_date() -> None:
+    result = validate(Project.at(REPO), today=TODAY)
+    assert result.diagnostics == []
     assert result.handbook is not None
+
+
+def test_shipped_handbook_has_no_errors_today() -> None:
+    # Reviews fall due as the calendar moves on: warnings then, never errors.
+    result = validate(Project.at(REPO), today=dt.date.today())
+    assert result.ok, [d for d in result.diagnostics if d.level == "error"]
 
 
 def test_shipped_handbook_covers_the_seed_documents() -> None:

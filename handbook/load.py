@@ -43,6 +43,24 @@ class LoadedData:
 
     documents: dict[str, list[Document]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # kinds with a missing or refused file
+
+    def incomplete_kinds(self) -> set[str]:
+        """Kinds whose ids cannot all be known: references to them are not checked.
+
+        A missing or refused file, a file of the wrong shape or a record without an id is
+        already an error; reporting every reference to the lost records again would bury
+        that one error under dozens that all go away once it is fixed.
+        """
+        incomplete = set(self.unreadable)
+        for kind in KINDS:
+            for document in self.documents.get(kind.name, []):
+                shape = list if kind.layout is Layout.LIST else dict
+                if not isinstance(document.data, shape):
+                    incomplete.add(kind.name)
+            if kind.has_ids and any(r.id is None for r in self.records(kind.name)):
+                incomplete.add(kind.name)
+        return incomplete
 
     def records(self, kind: str) -> Iterator[Record]:
         """Yield the records of one kind, in file order."""
@@ -121,11 +139,16 @@ def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> Loade
             loaded.diagnostics.append(
                 _error(shown, f"missing {what} for {kind.name}: create {shown}", "missing-file")
             )
+            loaded.unreadable.add(kind.name)
             continue
         documents = loaded.documents.setdefault(kind.name, [])
         for path in files:
             shown = _display(path, root)
-            if path.suffix != ".yml" or not path.is_file():
+            if path.is_dir():
+                message = f"{path.name} is a folder; keep one .yml file per record in {kind.name}/"
+                loaded.diagnostics.append(_error(shown, message, "unknown-file"))
+                continue
+            if path.suffix != ".yml":
                 loaded.diagnostics.append(
                     _error(shown, f"{path.name} is not a .yml file", "unknown-file")
                 )
@@ -134,8 +157,11 @@ def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> Loade
                 raw = _read_capped(path, limits or Limits())
             except OSError as exc:
                 loaded.diagnostics.append(_error(shown, f"cannot read: {exc.strerror}", "yaml"))
+                loaded.unreadable.add(kind.name)
                 continue
             document, problems = read_bytes(raw, shown, limits)
+            if problems:
+                loaded.unreadable.add(kind.name)
             loaded.diagnostics.extend(problems)
             if document is not None:
                 documents.append(document)

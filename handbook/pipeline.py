@@ -71,10 +71,12 @@ def build_model(loaded: LoadedData) -> model.Handbook:
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:
     """Schema, reference and rule diagnostics for data already read."""
     diagnostics = list(loaded.diagnostics)
-    diagnostics += validate_schemas(loaded, load_schemas(project.schema_dir.resolve()))
+    schema_errors = validate_schemas(loaded, load_schemas(project.schema_dir.resolve()))
+    diagnostics += schema_errors
     index, duplicates = build_index(loaded)
     diagnostics += duplicates
-    diagnostics += check_references(loaded, index)
+    flagged = {(d.file, d.line, d.column) for d in schema_errors}
+    diagnostics += check_references(loaded, index, flagged)
     diagnostics += check_rules(Context(loaded, index, today))
     return sort_diagnostics(diagnostics)
 

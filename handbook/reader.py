@@ -28,7 +28,12 @@ PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _MAX_INT_DIGITS = 18
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# C0/C1 controls, Unicode line separators (YAML 1.1 would count them as line breaks and
+# shift every position), a BOM after the start, bidirectional overrides that make text
+# read differently from what it says, and non-characters.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 _BOM = b"\xef\xbb\xbf"
 _CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 
@@ -114,7 +119,8 @@ def decode(raw: bytes, limits: Limits) -> str:
     if bad:
         raise ReaderRefusal(
             _position_of_offset(text, bad.start()),
-            f"control character U+{ord(bad.group()):04X} is not allowed",
+            f"character U+{ord(bad.group()):04X} is not allowed (control, separator or "
+            "bidirectional override)",
         )
     return text
 
@@ -129,9 +135,9 @@ def scalar_value(value: str, plain: bool) -> Any:
         return None
     if _INT.match(value):
         if len(value.lstrip("-")) > _MAX_INT_DIGITS:
+            shown = value if len(value) <= 24 else value[:24] + "..."
             raise ValueError(
-                f"integer {value[:24]}... has more than {_MAX_INT_DIGITS} digits; "
-                "quote it if it is text"
+                f"integer {shown} has more than {_MAX_INT_DIGITS} digits; quote it if it is text"
             )
         return int(value)
     return value
@@ -196,7 +202,7 @@ class _Builder:
             raise ReaderRefusal(
                 mark, f"nesting deeper than {self.limits.max_depth} levels is not allowed"
             )
-        if event.tag is not None and not event.implicit:
+        if event.tag is not None:
             self.refuse(mark, f"explicit tag {_tag(event.tag)} is not allowed")
         container: dict[str, Any] | list[Any] = (
             {} if isinstance(event, yaml.MappingStartEvent) else []
@@ -205,7 +211,7 @@ class _Builder:
 
     def _scalar(self, event: Any, mark: Mark) -> None:
         plain = event.style in (None, "") and event.implicit[0]
-        if event.tag is not None and not (event.implicit[0] or event.implicit[1]):
+        if event.tag is not None:
             self.refuse(mark, f"explicit tag {_tag(event.tag)} is not allowed")
         try:
             value = scalar_value(event.value, plain)
@@ -253,6 +259,15 @@ class _Builder:
         return path
 
 
+def _syntax_message(text: str, where: Mark, problem: str | None) -> str:
+    """The parser's complaint, with a hint for the commonest cause: a tab used to indent."""
+    lines = text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "\t" in line[: where.column]:
+        return "invalid YAML: a tab is used for indentation; indent with spaces"
+    return f"invalid YAML: {problem or 'syntax error'}"
+
+
 def _events(text: str) -> Iterator[Any]:
     parser = _Parser(text)
     try:
@@ -273,9 +288,9 @@ def parse(text: str, file: str, limits: Limits) -> tuple[Document | None, list[t
     except yaml.MarkedYAMLError as exc:
         problem_mark = exc.problem_mark or exc.context_mark
         where = _mark(problem_mark) if problem_mark is not None else Mark(1, 1)
-        builder.refuse(where, f"invalid YAML: {exc.problem or exc.context or 'syntax error'}")
+        builder.refuse(where, _syntax_message(text, where, exc.problem or exc.context))
     except yaml.YAMLError as exc:
-        builder.refuse(Mark(1, 1), f"invalid YAML: {exc}")
+        builder.refuse(Mark(1, 1), f"invalid YAML: {str(exc).splitlines()[0]}")
     if not builder.problems and builder.documents == 0:
         builder.refuse(Mark(1, 1), "file is empty")
     if builder.problems:

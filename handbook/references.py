@@ -140,10 +140,19 @@ def _unresolved(reference: Reference, value: str, index: Index) -> str:
     return f"unknown {wanted} {value!r}{hint}"
 
 
-def check_references(loaded: LoadedData, index: Index) -> list[Diagnostic]:
-    """Report every reference that does not name an existing record of its target kinds."""
+def check_references(
+    loaded: LoadedData, index: Index, flagged: set[tuple[str, int, int]] | frozenset = frozenset()
+) -> list[Diagnostic]:
+    """Report every reference that does not name an existing record of its target kinds.
+
+    Nodes in ``flagged`` already carry a schema error (an id of the wrong shape), and
+    references into incomplete kinds cannot be judged; neither is reported again.
+    """
+    incomplete = loaded.incomplete_kinds()
     diagnostics = []
     for reference in REFERENCES:
+        if incomplete.intersection(reference.targets):
+            continue
         for record in loaded.records(reference.kind):
             for path, value in walk(record.data, reference.pattern):
                 if not isinstance(value, str):
@@ -151,6 +160,8 @@ def check_references(loaded: LoadedData, index: Index) -> list[Diagnostic]:
                 if any(value in index.get(target, {}) for target in reference.targets):
                     continue
                 file, line, column = record.locate(*path)
+                if (file, line, column) in flagged:
+                    continue
                 diagnostics.append(
                     Diagnostic(
                         file,

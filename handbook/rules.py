@@ -15,12 +15,12 @@ from handbook.load import LoadedData, Record
 from handbook.references import Index, resolve
 
 SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
-URGENT_SEVERITIES = ("P1", "P2")
+MAX_INTERVAL_DAYS = 3650  # as common.schema.json's interval_days
 
 PLACEHOLDER = re.compile(
     r"\b(?:TBD|TBA|TODO|FIXME|XXX+)\b"  # marker words
     # [Name], [DATE], [brief-description]; not Markdown links, nor a task box such as [x]
-    r"|\[(?:[A-Za-z][A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"
+    r"|(?<!\])\[(?:[A-Za-z][A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"
     r"|\{\{[^}]*\}\}"  # {{ unrendered template fields }}
 )
 
@@ -79,18 +79,26 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
+def _ids(data: Any, *keys: str) -> list[str]:
+    """The strings of a list field; anything else there is the schema's to report."""
+    value = _get(data, *keys)
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
 def placeholders(context: Context) -> Iterator[Diagnostic]:
     """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
     for documents in context.loaded.documents.values():
         for document in documents:
             for path, text in _strings(document.data):
-                found = PLACEHOLDER.search(text)
+                found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
                 if found:
                     record = Record("", document.data, document, ())
+                    noun = "placeholder" if len(found) == 1 else "placeholders"
+                    shown = ", ".join(map(repr, found))
                     yield _at(
                         record,
                         path,
-                        f"placeholder {found.group()!r} left in the data; write the real value",
+                        f"{noun} {shown} left in the data; write the real value",
                         "placeholder",
                     )
 
@@ -111,25 +119,15 @@ def runbook_owners(context: Context) -> Iterator[Diagnostic]:
             )
 
 
-def urgent_signals(context: Context) -> Iterator[Diagnostic]:
-    """``signal-runbook``: every P1 or P2 signal names the runbook responders follow."""
-    for record in context.loaded.records("signals"):
-        severity = _get(record.data, "severity")
-        if severity in URGENT_SEVERITIES and not _get(record.data, "runbook"):
-            yield _at(
-                record,
-                (),
-                f"{severity} signal {record.id!r} maps to no runbook",
-                "signal-runbook",
-            )
-
-
-def _holders(context: Context, role_ids: list[str]) -> set[str]:
+def _holders(context: Context, role_ids: list[str]) -> set[str] | None:
+    """Everyone holding one of the roles, or None when a role is unknown (reported elsewhere)."""
     people: set[str] = set()
     for role_id in role_ids:
         role = context.index.get("roles", {}).get(role_id)
+        if role is None:
+            return None
         for group in ("primary", "backup"):
-            people.update(_get(role.data, "holders", group) or [] if role else [])
+            people.update(_ids(role.data, "holders", group))
     return people
 
 
@@ -137,11 +135,10 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
     """``intervention-authority``: the quorum can actually be met by the people authorised."""
     for record in context.loaded.records("interventions"):
         quorum = _get(record.data, "authorised_by", "quorum")
-        roles = _get(record.data, "authorised_by", "roles")
-        if not isinstance(quorum, dict) or not isinstance(roles, list):
+        if not isinstance(quorum, dict):
             continue
         required, of = quorum.get("required"), quorum.get("of")
-        if not isinstance(required, int) or not isinstance(of, int):
+        if type(required) is not int or type(of) is not int:
             continue
         path = ("authorised_by", "quorum")
         if required > of:
@@ -152,13 +149,15 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
                 "intervention-authority",
             )
             continue
-        holders = _holders(context, [r for r in roles if isinstance(r, str)])
-        if required > len(holders):
+        roles = _ids(record.data, "authorised_by", "roles")
+        holders = _holders(context, roles) if roles else None
+        if holders is not None and required > len(holders):
+            people = "person" if required == 1 else "people"
             yield _at(
                 record,
                 path,
-                f"quorum needs {required} people but the authorised roles have "
-                f"{len(holders)} holder(s)",
+                f"quorum needs {required} {people} but the authorised roles have "
+                f"only {len(holders)} holder{'' if len(holders) == 1 else 's'}",
                 "intervention-authority",
             )
 
@@ -207,11 +206,24 @@ def shared_owner_ids(context: Context) -> Iterator[Diagnostic]:
 def role_conflicts(context: Context) -> Iterator[Diagnostic]:
     """``role-conflict``: nobody is a primary holder of two roles that must stay apart."""
     roles = context.index.get("roles", {})
+    reported: set[frozenset[str]] = set()
     for role_id, role in roles.items():
-        mine = set(_get(role.data, "holders", "primary") or [])
-        for other_id in _get(role.data, "not_combined_with") or []:
+        mine = set(_ids(role.data, "holders", "primary"))
+        for other_id in _ids(role.data, "not_combined_with"):
+            pair = frozenset((role_id, other_id))
+            if len(pair) == 1:
+                yield _at(
+                    role,
+                    ("not_combined_with",),
+                    f"{role_id!r} cannot exclude itself",
+                    "role-conflict",
+                )
+                continue
             other = roles.get(other_id)
-            shared = mine & set(_get(other.data, "holders", "primary") or []) if other else set()
+            if other is None or pair in reported:
+                continue
+            reported.add(pair)
+            shared = mine & set(_ids(other.data, "holders", "primary"))
             for person in sorted(shared):
                 yield _at(
                     role,
@@ -224,13 +236,13 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
 
 def _interval(context: Context, record: Record, review: Review) -> int | None:
     own = _get(record.data, review.interval_field)
-    if isinstance(own, int):
-        return own
     handbooks = context.loaded.documents.get("handbook", [])
     default = (
         _get(handbooks[0].data, "review_defaults", review.default_field) if handbooks else None
     )
-    return default if isinstance(default, int) else None
+    chosen = own if own is not None else default
+    # Outside the schema's range the schema reports it; do not compute deadlines from it.
+    return chosen if type(chosen) is int and 1 <= chosen <= MAX_INTERVAL_DAYS else None
 
 
 def review_dates(context: Context) -> Iterator[Diagnostic]:
@@ -263,7 +275,6 @@ def review_dates(context: Context) -> Iterator[Diagnostic]:
 RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
     placeholders,
     runbook_owners,
-    urgent_signals,
     intervention_quorums,
     severity_matrix,
     file_names,

@@ -70,9 +70,9 @@ def inline_refs(node: Any, resolver: Any, depth: int = 0) -> Any:
             return target
         return {"allOf": [target], **inline_refs(rest, resolver, depth)}
     return {
-        key: value if key in ("$defs", "examples", "enum", "const") else inline_refs(
-            value, resolver, depth
-        )
+        key: value
+        if key in ("$defs", "examples", "enum", "const")
+        else inline_refs(value, resolver, depth)
         for key, value in node.items()
         if key != "$defs"
     }
@@ -97,13 +97,30 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     return SchemaSet(validators)
 
 
-def _message(error: ValidationError) -> tuple[str, PathKey]:
-    """A short message for an error and the path it is about (may go one below the error)."""
+def _one_of_names(branches: Any) -> list[str] | None:
+    """Names of a ``oneOf`` whose branches each only require one field (role/team/person)."""
+    if not isinstance(branches, list):
+        return None
+    names = [
+        b["required"][0]
+        for b in branches
+        if isinstance(b, dict) and set(b) == {"required"} and len(b["required"]) == 1
+    ]
+    return names if len(names) == len(branches) else None
+
+
+def _message(error: ValidationError) -> tuple[str, PathKey] | None:
+    """A short message for an error and the path it is about, or None when another says it."""
     path: PathKey = tuple(error.absolute_path)
     validator, expected, instance = error.validator, error.validator_value, error.instance
     if validator == "required":
-        missing = next((name for name in expected if name not in instance), "?")
+        # jsonschema raises one error per missing field; its message names the field.
+        missing = next(n for n in expected if error.message == f"{n!r} is a required property")
         return "required field is missing", (*path, missing)
+    if validator == "oneOf" and (names := _one_of_names(expected)) is not None:
+        if not isinstance(instance, dict):
+            return None  # the type error on the same node says it
+        return f"must name exactly one of: {', '.join(names)}", path
     if validator == "type":
         return f"expected {expected}, found {_short(instance)}", path
     if validator == "enum":
@@ -163,7 +180,10 @@ def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list
                     )
                 )
             continue
-        message, path = _message(error)
+        explained = _message(error)
+        if explained is None:
+            continue
+        message, path = explained
         mark = document.mark(path)
         diagnostics.append(
             Diagnostic(

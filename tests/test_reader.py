@@ -10,6 +10,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.reader import Limits, Mark, read_bytes
 
 QUOTE_IT = "quote it if it is text"
+NOT_ALLOWED = "is not allowed (control, separator or bidirectional override)"
 
 
 def read(text: str | bytes, limits: Limits | None = None) -> tuple[object, list[Diagnostic]]:
@@ -91,6 +92,7 @@ def test_a_bom_is_tolerated() -> None:
         ("a: !!str 1\n", [(1, 4, "explicit tag !!str is not allowed")]),
         ("a: !custom x\n", [(1, 4, "explicit tag !custom is not allowed")]),
         ("a: !!map {b: 1}\n", [(1, 4, "explicit tag !!map is not allowed")]),
+        ("a: ! text\n", [(1, 4, "explicit tag ! is not allowed")]),
         ("1: a\n", [(1, 1, "key '1' is not a string; quote it")]),
         ("true: a\n", [(1, 1, "key 'true' is not a string; quote it")]),
         ("? [a]\n: 1\n", [(1, 3, "a mapping key must be a plain or quoted string")]),
@@ -101,7 +103,7 @@ def test_a_bom_is_tolerated() -> None:
         ("a: [1, 2\nb: 3\n", [(2, 2, "invalid YAML: did not find expected ',' or ']'")]),
         (
             "a: " + "9" * 19 + "\n",
-            [(1, 4, "integer 9999999999999999999... has more than 18 digits; " + QUOTE_IT)],
+            [(1, 4, "integer 9999999999999999999 has more than 18 digits; " + QUOTE_IT)],
         ),
     ],
     ids=[
@@ -111,6 +113,7 @@ def test_a_bom_is_tolerated() -> None:
         "core-tag",
         "custom-tag",
         "collection-tag",
+        "non-specific-tag",
         "int-key",
         "bool-key",
         "complex-key",
@@ -131,8 +134,21 @@ def test_invalid_utf8_is_located() -> None:
 
 
 def test_control_characters_are_refused() -> None:
-    assert refusals("a: 1\nb: x\x07y\n") == [(2, 5, "control character U+0007 is not allowed")]
-    assert refusals("a: \x00\n") == [(1, 4, "control character U+0000 is not allowed")]
+    assert refusals("a: 1\nb: x\x07y\n") == [(2, 5, f"character U+0007 {NOT_ALLOWED}")]
+    assert refusals("a: \x00\n") == [(1, 4, f"character U+0000 {NOT_ALLOWED}")]
+
+
+@pytest.mark.parametrize("char", ["\x85", "\x90", "\u2028", "\u2029", "\u202e", "\ufeff"])
+def test_separators_overrides_and_inner_boms_are_refused(char: str) -> None:
+    assert refusals(f"a: 1\nb: x{char}y\nc: 2\n") == [
+        (2, 5, f"character U+{ord(char):04X} {NOT_ALLOWED}")
+    ]
+
+
+def test_tab_indentation_gets_a_plain_hint() -> None:
+    assert refusals("a:\n\t- b\n") == [
+        (2, 1, "invalid YAML: a tab is used for indentation; indent with spaces")
+    ]
 
 
 def test_size_cap_is_checked_before_parsing() -> None:

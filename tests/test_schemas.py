@@ -139,3 +139,11 @@ def test_inlined_schemas_judge_exactly_like_the_originals() -> None:
             assert found[0] == found[1], (path, kind)
             compared += 1
     assert compared > 100
+
+
+def test_editor_settings_map_every_kind_to_its_schema() -> None:
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    mapped = settings["yaml.schemas"]
+    for kind in KINDS:
+        target = f"data/{kind.location}" + ("/*.yml" if kind.layout is Layout.DIRECTORY else "")
+        assert mapped[f"./schemas/{kind.schema}"] == [target]

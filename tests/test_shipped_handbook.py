@@ -191,3 +191,55 @@ def test_review_warnings_do_not_fail(project: Path, capsys: pytest.CaptureFixtur
     assert status == 0
     assert "warning:" in out and "[review-overdue]" in out
     assert " 0 errors" in out
+
+
+SEED_FACTS = [
+    # incident-response-policy: detection sources and fallbacks
+    "grafana",
+    "datadog",
+    "on-chain monitor",
+    "discord",
+    "twitter",
+    "telegram",
+    "bug bounty",
+    "security audit",
+    "partner",
+    "security@example.org",
+    # coordination, investigation, resolution, monitoring, review
+    "explicit acknowledgment",
+    "incident log",
+    "utc",
+    "decision makers immediately",
+    "one task",
+    "rollback",
+    "at least a week",
+    "seven days after resolution",
+    "an owner and a deadline",
+    "redact",
+    "approval",
+    # incident-response-is-part-of-the-product: artifacts and locked-in areas
+    "trust cost",
+    "degraded",
+    "upgradeab",
+    "coordination",
+    "risk register",
+]
+
+
+def test_shipped_handbook_carries_the_seed_facts() -> None:
+    loaded = load_data(REPO / "data", REPO)
+    text = " ".join(
+        json.dumps(document.data, ensure_ascii=False).lower()
+        for documents in loaded.documents.values()
+        for document in documents
+    )
+    assert [fact for fact in SEED_FACTS if fact not in text] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(REPO / "data").rglob("*.yml"), *(REPO / "templates").glob("*.yml")]),
+    ids=lambda p: p.relative_to(REPO).as_posix(),
+)
+def test_every_yaml_file_opens_with_a_comment(path: Path) -> None:
+    assert path.read_text(encoding="utf-8").startswith("# ")

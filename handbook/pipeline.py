@@ -12,7 +12,7 @@ from handbook.load import LoadedData, load_data
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
 from handbook.rules import Context, check_rules
-from handbook.schemas import load_schemas, validate_schemas
+from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
 
 # Kinds whose records become tuples on the model, by attribute name and model class.
 _COLLECTIONS: dict[str, type] = {
@@ -71,7 +71,11 @@ def build_model(loaded: LoadedData) -> model.Handbook:
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:
     """Schema, reference and rule diagnostics for data already read."""
     diagnostics = list(loaded.diagnostics)
-    schema_errors = validate_schemas(loaded, load_schemas(project.schema_dir.resolve()))
+    try:
+        schemas = load_schemas(project.schema_dir.resolve())
+    except SchemaFileError as exc:
+        return sort_diagnostics([*diagnostics, exc.diagnostic])
+    schema_errors = validate_schemas(loaded, schemas)
     diagnostics += schema_errors
     index, duplicates = build_index(loaded)
     diagnostics += duplicates

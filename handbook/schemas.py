@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from handbook.diagnostics import Diagnostic, Level
@@ -78,19 +79,47 @@ def inline_refs(node: Any, resolver: Any, depth: int = 0) -> Any:
     }
 
 
+class SchemaFileError(Exception):
+    """A schema file that cannot be used: nothing can be validated against it."""
+
+    def __init__(self, file: str, line: int, column: int, message: str) -> None:
+        """Keep the problem as a diagnostic."""
+        super().__init__(message)
+        self.diagnostic = Diagnostic(file, line, column, Level.ERROR, "$", message, "schema-file")
+
+
+def _read_schema(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        contents = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SchemaFileError(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaFileError(shown, 1, 1, f"cannot read: {exc}") from None
+    try:
+        Draft202012Validator.check_schema(contents)
+    except SchemaError as exc:
+        raise SchemaFileError(shown, 1, 1, f"{exc.json_path}: {exc.message}") from None
+    return contents
+
+
 @cache
 def load_schemas(schema_dir: Path) -> SchemaSet:
     """Read every schema in ``schema_dir`` and compile one validator per kind."""
-    resources = []
+    registry: Registry = Registry()
     for path in sorted(schema_dir.glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents.get("$id", path.name), Resource(contents, DRAFT202012)))
-    registry: Registry = Registry().with_resources(resources)
+        contents = _read_schema(path, f"{schema_dir.name}/{path.name}")
+        uri = contents.get("$id", path.name)
+        registry = registry.with_resource(uri, Resource(contents, DRAFT202012))
     validators = {}
     for kind in KINDS:
-        schema = registry.contents(kind.schema)
-        Draft202012Validator.check_schema(schema)
-        expanded = inline_refs(schema, registry.resolver(base_uri=kind.schema))
+        shown = f"{schema_dir.name}/{kind.schema}"
+        try:
+            schema = registry.contents(kind.schema)
+            expanded = inline_refs(schema, registry.resolver(base_uri=kind.schema))
+        except NoSuchResource:
+            raise SchemaFileError(shown, 1, 1, f"missing schema for {kind.name}") from None
+        except (Unresolvable, ValueError) as exc:
+            raise SchemaFileError(shown, 1, 1, f"broken $ref: {exc}") from None
         validators[kind.name] = Draft202012Validator(
             expanded, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
         )

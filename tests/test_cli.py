@@ -102,3 +102,23 @@ def test_handbook_build_writes_the_site(base_project: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     page = (base_project / "out" / "index.html").read_text(encoding="utf-8")
     assert "Handbook version" in page
+
+
+def test_a_broken_schema_is_reported_not_raised(base_project: Path) -> None:
+    schema = base_project / "schemas" / "roles.schema.json"
+    schema.write_text('{\n  "type": "object",\n  oops\n}\n', encoding="utf-8")
+    completed = handbook("validate", cwd=base_project)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith(
+        "schemas/roles.schema.json:3:3: error: $: invalid JSON: "
+        "Expecting property name enclosed in double quotes [schema-file]"
+    )
+    schema.write_text('{"type": 12}', encoding="utf-8")
+    completed = handbook("validate", cwd=base_project)
+    assert "schemas/roles.schema.json:1:1: error: $: $.type: 12 is not valid" in completed.stdout
+    schema.unlink()
+    completed = handbook("validate", cwd=base_project)
+    assert completed.stdout.startswith(
+        "schemas/roles.schema.json:1:1: error: $: missing schema for roles [schema-file]"
+    )
+    assert "Traceback" not in completed.stderr

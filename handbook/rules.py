@@ -203,18 +203,24 @@ def shared_owner_ids(context: Context) -> Iterator[Diagnostic]:
             )
 
 
+def _indexed(data: Any, *keys: str) -> list[tuple[int, str]]:
+    """(position, value) of each string in a list field, for pointing at one entry."""
+    value = _get(data, *keys)
+    items = value if isinstance(value, list) else []
+    return [(number, item) for number, item in enumerate(items) if isinstance(item, str)]
+
+
 def role_conflicts(context: Context) -> Iterator[Diagnostic]:
     """``role-conflict``: nobody is a primary holder of two roles that must stay apart."""
     roles = context.index.get("roles", {})
     reported: set[frozenset[str]] = set()
     for role_id, role in roles.items():
-        mine = set(_ids(role.data, "holders", "primary"))
-        for other_id in _ids(role.data, "not_combined_with"):
+        for number, other_id in _indexed(role.data, "not_combined_with"):
             pair = frozenset((role_id, other_id))
             if len(pair) == 1:
                 yield _at(
                     role,
-                    ("not_combined_with",),
+                    ("not_combined_with", number),
                     f"{role_id!r} cannot exclude itself",
                     "role-conflict",
                 )
@@ -223,15 +229,16 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
             if other is None or pair in reported:
                 continue
             reported.add(pair)
-            shared = mine & set(_ids(other.data, "holders", "primary"))
-            for person in sorted(shared):
-                yield _at(
-                    role,
-                    ("holders", "primary"),
-                    f"{person!r} holds both {role_id!r} and {other_id!r}, "
-                    "which must not be combined",
-                    "role-conflict",
-                )
+            theirs = set(_ids(other.data, "holders", "primary"))
+            for place, person in _indexed(role.data, "holders", "primary"):
+                if person in theirs:
+                    yield _at(
+                        role,
+                        ("holders", "primary", place),
+                        f"{person!r} holds both {role_id!r} and {other_id!r}, "
+                        "which must not be combined",
+                        "role-conflict",
+                    )
 
 
 def _interval(context: Context, record: Record, review: Review) -> int | None:

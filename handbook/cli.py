@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 
@@ -57,17 +58,24 @@ def run_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    # Show MkDocs' own warnings: in strict mode any of them fails the build.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(handler)
     options = {"strict": True}
     if args.site_dir is not None:
         options["site_dir"] = str(args.site_dir.resolve())
     try:
-        mkdocs_build(load_config(str(args.project / "mkdocs.yml"), **options))
+        config = load_config(str(args.project / "mkdocs.yml"), **options)
+        mkdocs_build(config)
     except MkDocsException as exc:
         sys.stderr.write(f"handbook build: {exc}\n")
         return EXIT_INVALID
     except (ImportError, OSError) as exc:  # a broken site set-up, not a bug of ours
         sys.stderr.write(f"handbook build: {type(exc).__name__}: {exc}\n")
         return EXIT_INVALID
+    sys.stdout.write(f"handbook build: site written to {config.site_dir}\n")
     return EXIT_OK
 
 

@@ -100,6 +100,7 @@ def test_handbook_build_writes_the_site(base_project: Path) -> None:
     add_site_sources(base_project)
     completed = handbook("build", "--site-dir", str(base_project / "out"), cwd=base_project)
     assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == f"handbook build: site written to {base_project / 'out'}\n"
     page = (base_project / "out" / "index.html").read_text(encoding="utf-8")
     assert "Handbook version" in page
 
@@ -121,4 +122,13 @@ def test_a_broken_schema_is_reported_not_raised(base_project: Path) -> None:
     assert completed.stdout.startswith(
         "schemas/roles.schema.json:1:1: error: $: missing schema for roles [schema-file]"
     )
+    assert "Traceback" not in completed.stderr
+
+
+def test_handbook_build_is_strict_and_shows_why(base_project: Path) -> None:
+    add_site_sources(base_project)
+    (base_project / "docs" / "broken.md").write_text("[gone](missing.md)\n", encoding="utf-8")
+    completed = handbook("build", "--site-dir", str(base_project / "out"), cwd=base_project)
+    assert completed.returncode == 1
+    assert "missing.md" in completed.stderr
     assert "Traceback" not in completed.stderr

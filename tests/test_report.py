@@ -40,7 +40,8 @@ def test_github_annotations_escape_properties_and_data() -> None:
     odd = Diagnostic("data/x,y:z.yml", 1, 2, Level.ERROR, "$", "100% bad\nsecond line", "yaml")
     lines = format_github([odd, WARNING], 2).splitlines()
     assert lines[0] == (
-        "::error file=data/x%2Cy%3Az.yml,line=1,col=2,title=yaml::$: 100%25 bad%0Asecond line [yaml]"
+        "::error file=data/x%2Cy%3Az.yml,line=1,col=2,title=yaml"
+        "::$: 100%25 bad%0Asecond line [yaml]"
     )
     assert lines[1].startswith("::warning file=data/a.yml,line=9,col=1,title=review-overdue::")
     assert lines[2] == "invalid: 1 error, 1 warning in 2 files"

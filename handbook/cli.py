@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from handbook.pipeline import Project, validate
@@ -38,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--today", type=_date, help="date to judge review deadlines by")
     build = commands.add_parser("build", help="validate, then build the site with MkDocs")
     build.add_argument("--site-dir", type=Path, help="where to write the site")
+    build.add_argument(
+        "--audience", choices=("internal", "public"),
+        help="who the build is for; public drops every internal contact detail",
+    )
     return parser
 
 
@@ -48,8 +55,19 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
+def _replace_dir(built: Path, target: Path) -> None:
+    """Put ``built`` where ``target`` is, so that readers see the old or the new site only."""
+    if target.exists():
+        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(retired)
+        built.rename(target)
+        shutil.rmtree(retired)
+    else:
+        built.rename(target)
+
+
 def run_build(args: argparse.Namespace) -> int:
-    """``handbook build``: validate, then run a strict MkDocs build."""
+    """``handbook build``: validate, build into a scratch folder, then swap it into place."""
     result = validate(Project.at(args.project))
     if not result.ok:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))
@@ -58,24 +76,34 @@ def run_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    if args.audience:
+        os.environ["HANDBOOK_AUDIENCE"] = args.audience
     # Show MkDocs' own warnings: in strict mode any of them fails the build.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     handler.setLevel(logging.WARNING)
     logging.getLogger("mkdocs").addHandler(handler)
-    options = {"strict": True}
-    if args.site_dir is not None:
-        options["site_dir"] = str(args.site_dir.resolve())
     try:
-        config = load_config(str(args.project / "mkdocs.yml"), **options)
-        mkdocs_build(config)
+        config = load_config(str(args.project / "mkdocs.yml"), strict=True)
+        target = (args.site_dir or Path(config.site_dir)).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        config = load_config(str(args.project / "mkdocs.yml"), strict=True,
+                             site_dir=str(scratch))
+        try:
+            mkdocs_build(config)
+            scratch.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+            _replace_dir(scratch, target)
+        finally:
+            if scratch.exists():
+                shutil.rmtree(scratch)
     except MkDocsException as exc:
         sys.stderr.write(f"handbook build: {exc}\n")
         return EXIT_INVALID
     except (ImportError, OSError) as exc:  # a broken site set-up, not a bug of ours
         sys.stderr.write(f"handbook build: {type(exc).__name__}: {exc}\n")
         return EXIT_INVALID
-    sys.stdout.write(f"handbook build: site written to {config.site_dir}\n")
+    sys.stdout.write(f"handbook build: site written to {target}\n")
     return EXIT_OK
 
 

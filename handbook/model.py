@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any, TypeVar
 
 import dacite
@@ -416,6 +417,24 @@ class Handbook:
     signals: tuple[Signal, ...]
     risks: tuple[Risk, ...]
     communications: tuple[Communication, ...]
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        return {
+            field.name: {record.id: record for record in getattr(self, field.name)}
+            for field in fields(self)
+            if field.name not in ("info", "policy")
+        }
+
+    def get(self, kind: str, record_id: str) -> Any:
+        """The record of ``kind`` with this id (validation guarantees it exists)."""
+        return self._by_id[kind][record_id]
+
+    def owner(self, owner_id: str) -> tuple[str, Team | Person]:
+        """(kind, record) of a team or person named as an owner."""
+        if owner_id in self._by_id["teams"]:
+            return "teams", self._by_id["teams"][owner_id]
+        return "people", self._by_id["people"][owner_id]
 
 
 _CONFIG = dacite.Config(strict=True, cast=[tuple], type_hooks={dt.date: dt.date.fromisoformat})

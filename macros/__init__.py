@@ -1,19 +1,31 @@
-"""mkdocs-macros module: registers the handbook's variables and macros, nothing else."""
+"""mkdocs-macros module: registers macros that call the engine's render functions.
+
+Nothing else lives here. Each macro renders for the page it is called on; the data is
+validated and loaded once per state of the files (``handbook.pages.load_site``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from handbook.pipeline import Project, validate_cached
+from handbook.pages import load_site, resolve_audience
+from handbook.render import catalogue
+from handbook.site import Context
 
 
 def define_env(env: Any) -> None:
-    """Expose handbook-wide values to the pages."""
-    result = validate_cached(Project.at(Path(env.conf["config_file_path"]).parent))
-    if result.handbook is None:
-        return  # the handbook plugin has already failed the build with every error
-    info = result.handbook.info
-    env.variables["organisation"] = info.organisation.name
-    env.variables["handbook_version"] = info.handbook_version
-    env.variables["fallback_team"] = info.fallback_team
+    """Register one macro per render function of the catalogue."""
+    root = Path(env.conf["config_file_path"]).parent
+
+    def context() -> Context:
+        audience = resolve_audience(env.conf["extra"].get("audience"))
+        site = load_site(root, audience, env.conf["use_directory_urls"])
+        return site.page(env.page.file.src_uri)
+
+    def register(name: str, render: Callable[..., str]) -> None:
+        env.macro(lambda *args: render(context(), *args), name)
+
+    for name, render in catalogue.MACROS.items():
+        register(name, render)

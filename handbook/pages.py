@@ -1,0 +1,80 @@
+"""The pages the engine contributes to a site: one per runbook, dependency, intervention,
+role and risk, rendered from the model with no template language involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from handbook.pipeline import Project, validate_cached
+from handbook.render.runbooks import render_runbook
+from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
+
+# Generated pages hold rendered HTML, never template code: data text must not be
+# evaluated by mkdocs-macros' Jinja, whatever it contains.
+FRONT_MATTER = "---\nrender_macros: false\n---\n\n"
+
+RecordRenderer = Callable[[Context, str], str]
+
+
+def _renderers() -> dict[str, RecordRenderer]:
+    from handbook.render.dependencies import render_dependency
+    from handbook.render.interventions import render_intervention
+    from handbook.render.risks import render_risk
+    from handbook.render.roles import render_role
+
+    return {
+        "runbooks": render_runbook,
+        "dependencies": render_dependency,
+        "interventions": render_intervention,
+        "roles": render_role,
+        "risks": render_risk,
+    }
+
+
+class SiteError(Exception):
+    """The site cannot be built: invalid data or settings (the message says which)."""
+
+
+def build_date() -> dt.date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` when set, so builds can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.date.today()
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+
+
+def resolve_audience(configured: object) -> Audience:
+    """``HANDBOOK_AUDIENCE`` from the environment, else mkdocs.yml's ``extra.audience``."""
+    value = os.environ.get("HANDBOOK_AUDIENCE") or configured or "internal"
+    if value not in AUDIENCES:
+        raise SiteError(f"audience must be one of {', '.join(AUDIENCES)}, not {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def load_site(root: Path, audience: Audience, directory_urls: bool) -> Site:
+    """Validate the project (once per state of its files) and describe the site to build."""
+    result = validate_cached(Project.at(root))
+    if result.handbook is None:
+        raise SiteError("invalid handbook data")
+    return Site(result.handbook, build_date(), audience, directory_urls)
+
+
+def downloads(site: Site) -> dict[str, str]:
+    """Source path -> content of every generated download (Markdown templates)."""
+    from handbook.render.incident_templates import DOWNLOADS
+
+    return {path: render(site.handbook) for path, render in DOWNLOADS.items()}
+
+
+def record_pages(site: Site) -> dict[str, str]:
+    """Source path -> Markdown of every generated record page."""
+    renderers = _renderers()
+    pages = {}
+    for kind in RECORD_PAGES:
+        for record in getattr(site.handbook, kind):
+            src = f"{kind}/{record.id}.md"
+            pages[src] = FRONT_MATTER + renderers[kind](site.page(src), record.id)
+    return pages

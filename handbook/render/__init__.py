@@ -1,0 +1,1 @@
+"""Render functions: pure functions from the model (and a page context) to HTML fragments."""

@@ -1,0 +1,75 @@
+"""Fragments shared by several pages: contact channels, owners, people and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from handbook import html
+from handbook.model import ContactChannel, ContactRef
+from handbook.site import Context, record_source
+
+_CHANNEL_URL = {
+    "phone": "tel:{}",
+    "email": "mailto:{}",
+    "url": "{}",
+}
+
+
+def channel(item: ContactChannel) -> str:
+    """One contact channel: a tel:, mailto: or https link where it has one."""
+    label = f"{item.label}: " if item.label else ""
+    pattern = _CHANNEL_URL.get(item.type)
+    value = html.link(pattern.format(item.value), item.value) if pattern else html.esc(item.value)
+    return (
+        f'<span class="handbook-channel handbook-channel-{html.esc(item.type)}">'
+        f"{html.esc(item.type)} {html.esc(label)}{value}</span>"
+    )
+
+
+def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
+    """The channels this audience may see, as a list (or a note when none may be shown)."""
+    visible = ctx.site.channels(tuple(items))
+    if not visible:
+        return '<span class="handbook-muted">no public contact channel</span>'
+    return html.items((channel(c) for c in visible), css_class="handbook-channels")
+
+
+def owner(ctx: Context, owner_id: str) -> str:
+    """A link to the team or person who owns something, with their name."""
+    kind, record = ctx.handbook.owner(owner_id)
+    return ctx.ref(kind, owner_id, record.name)
+
+
+def role(ctx: Context, role_id: str) -> str:
+    """A link to a role's page, labelled with its name."""
+    return ctx.ref("roles", role_id, ctx.handbook.get("roles", role_id).name)
+
+
+def roles(ctx: Context, role_ids: Iterable[str]) -> str:
+    """Comma-separated links to roles."""
+    return ", ".join(role(ctx, r) for r in role_ids)
+
+
+def severity(ctx: Context, severity_id: str) -> str:
+    """A severity badge linking to its row of the matrix."""
+    found = ctx.handbook.get("severities", severity_id)
+    label = f"{found.id} {found.name}"
+    href = ctx.url(record_source("severities", found.id))
+    return html.internal_link(href, label, f"handbook-severity handbook-{found.id.lower()}")
+
+
+def contact_target(ctx: Context, step: ContactRef) -> str:
+    """Whoever an escalation step calls, linked, with names of role holders."""
+    kind, target = step.target
+    if kind == "roles":
+        found = ctx.handbook.get("roles", target)
+        holders = ", ".join(ctx.ref("people", p, ctx.handbook.get("people", p).name)
+                            for p in found.holders.primary)
+        return f"{role(ctx, target)} ({holders})"
+    return ctx.ref(kind, target, ctx.handbook.get(kind, target).name)
+
+
+def first_phone(ctx: Context, person_id: str) -> ContactChannel | None:
+    """The first phone number of a person this audience may see."""
+    person = ctx.handbook.get("people", person_id)
+    return next((c for c in ctx.site.channels(person.contacts) if c.type == "phone"), None)

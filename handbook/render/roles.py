@@ -1,0 +1,115 @@
+"""Roles (cards and pages) and the on-call contact directory."""
+
+from __future__ import annotations
+
+from handbook import html
+from handbook.model import Person, Role, Team
+from handbook.render.common import channels, role
+from handbook.site import Context, anchor
+
+
+def _person(ctx: Context, person_id: str) -> str:
+    person = ctx.handbook.get("people", person_id)
+    return f"{ctx.ref('people', person_id, person.name)} {channels(ctx, person.contacts)}"
+
+
+def _card(ctx: Context, item: Role) -> str:
+    parts = [
+        f"<p>{html.esc(item.summary)}</p>",
+        "<p><strong>Responsibilities</strong></p>",
+        html.items(html.esc(r) for r in item.responsibilities),
+    ]
+    if item.must_not:
+        parts += ["<p><strong>Must not</strong></p>", html.items(html.esc(m) for m in item.must_not)]
+    if item.not_combined_with:
+        parts.append(
+            "<p><strong>Never held together with:</strong> "
+            + ", ".join(role(ctx, r) for r in item.not_combined_with)
+            + "</p>"
+        )
+    parts.append("<p><strong>Primary</strong></p>")
+    parts.append(html.items(_person(ctx, p) for p in item.holders.primary))
+    if item.holders.backup:
+        parts.append("<p><strong>Backup</strong></p>")
+        parts.append(html.items(_person(ctx, p) for p in item.holders.backup))
+    parts.append(f"<p><strong>How to reach:</strong> {html.esc(item.reach_via)}</p>")
+    return "".join(parts)
+
+
+def render_roles(ctx: Context) -> str:
+    """A card per role: responsibilities, holders, what it must not be combined with."""
+    return "\n".join(
+        f"\n## {html.md_inline(item.name)}\n"
+        + html.block(
+            f'<p class="handbook-muted">Role page: {ctx.ref("roles", item.id)}</p>',
+            _card(ctx, item),
+            css_class="handbook handbook-role-card",
+        )
+        for item in ctx.handbook.roles
+    )
+
+
+def render_role(ctx: Context, role_id: str) -> str:
+    """A role's own page: its card and everywhere the handbook calls on it."""
+    hb = ctx.handbook
+    item = hb.get("roles", role_id)
+    uses = [
+        *(f"Involved in {ctx.ref('severities', s.id, s.id + ' ' + s.name)}"
+          for s in hb.severities if role_id in s.involved_roles),
+        *(f"Responsible for process step {html.esc(str(step.order))}: {html.esc(step.title)}"
+          for step in hb.policy.process if step.responsible_role == role_id),
+        *(f"May authorise {ctx.ref('interventions', i.id, i.title)}"
+          for i in hb.interventions if role_id in i.authorised_by.roles),
+        *(f"Notified by {ctx.ref('signals', s.id, s.name)}"
+          for s in hb.signals if role_id in s.notify_roles),
+    ]
+    parts = [f"# {html.md_inline(item.name)}\n", html.block(_card(ctx, item))]
+    if uses:
+        parts.append("\n## Where this role is called on\n" + html.block(html.items(uses)))
+    return "\n".join(parts)
+
+
+def _team(ctx: Context, team: Team, fallback: bool) -> str:
+    members = [p for p in ctx.handbook.people if p.team == team.id]
+    facts = [f"<p>{html.markdown(team.description)}</p>"]
+    if fallback:
+        facts.insert(0, '<p class="admonition tip">The fallback team: contact it when you '
+                        "do not know whom to call.</p>")
+    if team.on_call:
+        facts.append(f"<p><strong>On call:</strong> {html.esc(team.on_call)}</p>")
+    facts.append(channels(ctx, team.contacts))
+    if members:
+        facts.append("<p><strong>Members:</strong> "
+                     + ", ".join(ctx.ref("people", p.id, p.name) for p in members) + "</p>")
+    return html.block(
+        f'<h3 id="{anchor("teams", team.id)}">{html.esc(team.name)}</h3>',
+        *facts,
+        css_class="handbook handbook-team",
+    )
+
+
+def _person_entry(ctx: Context, person: Person) -> str:
+    team = ctx.handbook.get("teams", person.team)
+    details = [html.esc(person.title)] if person.title else []
+    details.append(ctx.ref("teams", team.id, team.name))
+    if person.timezone:
+        details.append(html.esc(person.timezone))
+    return html.block(
+        f'<h3 id="{anchor("people", person.id)}">{html.esc(person.name)}</h3>',
+        f"<p>{' · '.join(details)}</p>",
+        channels(ctx, person.contacts),
+        css_class="handbook handbook-person",
+    )
+
+
+def render_contacts(ctx: Context) -> str:
+    """Teams (the fallback first) and people, with every channel this audience may see."""
+    hb = ctx.handbook
+    fallback = hb.info.fallback_team
+    teams = sorted(hb.teams, key=lambda t: (t.id != fallback, t.name))
+    return (
+        "\n## Teams\n"
+        + "".join(_team(ctx, t, t.id == fallback) for t in teams)
+        + "\n## People\n"
+        + "".join(_person_entry(ctx, p) for p in sorted(hb.people, key=lambda p: p.name))
+    )

@@ -1,0 +1,111 @@
+"""The severity matrix and the escalation path of each severity."""
+
+from __future__ import annotations
+
+import re
+
+from handbook import html
+from handbook.model import ContactRef, Severity
+from handbook.render.common import contact_target, first_phone, roles
+from handbook.site import Context, anchor
+
+_MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
+
+
+def _label(text: str) -> str:
+    """Text a Mermaid label can hold without being read as syntax."""
+    return _MERMAID_UNSAFE.sub(" ", text).strip() or "?"
+
+
+def doubt_principles(ctx: Context) -> str:
+    """The policy's principles about choosing a severity, as an admonition."""
+    chosen = [p for p in ctx.handbook.policy.principles if "severity" in p.statement.lower()]
+    if not chosen:
+        return ""
+    body = "".join(
+        f"<p><strong>{html.esc(p.statement)}</strong>"
+        + (f" {html.esc(p.rationale)}" if p.rationale else "")
+        + "</p>"
+        for p in chosen
+    )
+    return html.block(body, css_class="admonition warning handbook-doubt")
+
+
+def render_severity_matrix(ctx: Context) -> str:
+    """P1 to P5: impact, response target, who is involved, examples and update cadence."""
+    rows = [
+        [
+            f'<span id="{anchor("severities", s.id)}" class="handbook-severity '
+            f'handbook-{s.id.lower()}">{html.esc(s.id)} {html.esc(s.name)}</span>',
+            html.esc(s.impact),
+            f"<strong>{html.esc(s.response.target)}</strong><br>{html.esc(s.response.description)}",
+            roles(ctx, s.involved_roles),
+            html.items(html.esc(e) for e in s.examples),
+            html.esc(s.update_cadence),
+        ]
+        for s in ctx.handbook.severities
+    ]
+    matrix = html.table(
+        ["Severity", "Impact", "Response target", "Who is involved", "Examples", "Updates every"],
+        rows,
+        "handbook-severity-matrix",
+    )
+    return doubt_principles(ctx) + html.block(matrix)
+
+
+def _step_text(ctx: Context, step: ContactRef) -> str:
+    parts = [contact_target(ctx, step)]
+    if step.within:
+        parts.append(f"within {html.esc(step.within)}")
+    if step.role:
+        phones = [
+            html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
+            for person in ctx.handbook.get("roles", step.role).holders.primary
+            if (phone := first_phone(ctx, person)) is not None
+        ]
+        parts.extend(phones)
+    if step.note:
+        parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
+    return " · ".join(parts)
+
+
+def _mermaid(ctx: Context, severity: Severity) -> str:
+    lines = ["flowchart LR"]
+    previous = "start"
+    lines.append(f'  start(["{_label(severity.id + " detected")}"])')
+    for number, step in enumerate(severity.escalation, start=1):
+        kind, target = step.target
+        name = ctx.handbook.get(kind, target).name
+        within = f" within {step.within}" if step.within else ""
+        lines.append(f'  s{number}["{_label(name + within)}"]')
+        lines.append(f"  {previous} --> s{number}")
+        previous = f"s{number}"
+    source = "\n".join(lines)
+    return f'<pre class="mermaid"><code>{html.esc(source)}</code></pre>'
+
+
+def escalation_anchor(severity_id: str) -> str:
+    """The HTML id of a severity's escalation path on the escalation page."""
+    return f"escalation-{severity_id.lower()}"
+
+
+def render_escalation(ctx: Context, severity_id: str) -> str:
+    """One severity's escalation path: a Mermaid diagram with the same steps as a list."""
+    severity = ctx.handbook.get("severities", severity_id)
+    steps = html.items((_step_text(ctx, step) for step in severity.escalation), ordered=True)
+    return html.block(
+        f'<div class="handbook-diagram">{_mermaid(ctx, severity)}</div>',
+        f'<div class="handbook-steps">{steps}</div>',
+        css_class="handbook handbook-escalation",
+        id=escalation_anchor(severity_id),
+    )
+
+
+def render_escalations(ctx: Context) -> str:
+    """Every severity's escalation path, each under its own heading."""
+    return "\n".join(
+        f"\n## {html.md_inline(s.id + ' ' + s.name)}\n\nUpdates every "
+        f"{html.esc(s.update_cadence)}; first response within {html.esc(s.response.target)}.\n"
+        + render_escalation(ctx, s.id)
+        for s in ctx.handbook.severities
+    )

@@ -1,0 +1,110 @@
+"""Where every record lives in the built handbook, and the context render functions get.
+
+Pure and engine-independent: URLs are computed from page source paths the way MkDocs
+(and engines reading ``mkdocs.yml``) lay out a site, so render functions can emit plain
+HTML links that work with or without directory URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass
+from typing import Literal
+
+from handbook import html
+from handbook.model import ContactChannel, Handbook
+
+Audience = Literal["internal", "public"]
+AUDIENCES: tuple[Audience, ...] = ("internal", "public")
+
+# Kinds with one generated page per record, at "<kind>/<id>.md".
+RECORD_PAGES = ("runbooks", "dependencies", "interventions", "roles", "risks")
+# Kinds shown as anchored sections of one page: (page, anchor prefix).
+ANCHORED: dict[str, tuple[str, str]] = {
+    "people": ("contacts.md", "person-"),
+    "teams": ("contacts.md", "team-"),
+    "severities": ("severities.md", "severity-"),
+    "signals": ("signals.md", "signal-"),
+    "communications": ("communications.md", "communication-"),
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """One build of the handbook: its data, who it is for and how URLs look."""
+
+    handbook: Handbook
+    today: dt.date
+    audience: Audience = "internal"
+    directory_urls: bool = True
+
+    def channels(self, channels: tuple[ContactChannel, ...]) -> tuple[ContactChannel, ...]:
+        """The contact channels this audience may see."""
+        if self.audience == "internal":
+            return channels
+        return tuple(c for c in channels if c.visibility == "public")
+
+    def output_path(self, src: str) -> str:
+        """Where a page's HTML lands, relative to the site root (``a/b.md`` -> ``a/b/``)."""
+        stem, _ = posixpath.splitext(src)
+        if not self.directory_urls:
+            return stem + ".html"
+        if posixpath.basename(stem) == "index":
+            directory = posixpath.dirname(stem)
+            return directory + "/" if directory else ""
+        return stem + "/"
+
+    def page(self, src: str) -> Context:
+        """The context for rendering on the page whose source is ``src``."""
+        return Context(self, src)
+
+
+def anchor(kind: str, record_id: str) -> str:
+    """The HTML id of a record's section on an anchored page."""
+    return ANCHORED[kind][1] + record_id.lower()
+
+
+def record_source(kind: str, record_id: str) -> str:
+    """The source path of the page (and anchor) showing a record."""
+    if kind in RECORD_PAGES:
+        return f"{kind}/{record_id}.md"
+    page, _ = ANCHORED[kind]
+    return f"{page}#{anchor(kind, record_id)}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a render function needs: the site and the page it is rendering on."""
+
+    site: Site
+    page: str
+
+    @property
+    def handbook(self) -> Handbook:
+        """The handbook being rendered."""
+        return self.site.handbook
+
+    def url(self, target: str) -> str:
+        """A relative URL from this page to ``target`` (a source path, optional ``#anchor``)."""
+        src, _, fragment = target.partition("#")
+        here = self.site.output_path(self.page)
+        there = self.site.output_path(src) if src else here
+        base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        if there == here:
+            relative = "./" if self.site.directory_urls else posixpath.basename(here)
+        else:
+            relative = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+            if there.endswith("/") or not there:
+                relative = relative.rstrip("/") + "/"
+        return relative + (f"#{fragment}" if fragment else "")
+
+    def asset_url(self, path: str) -> str:
+        """A relative URL from this page to a static file at ``path`` under the site root."""
+        here = self.site.output_path(self.page)
+        base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        return posixpath.relpath(path, base.rstrip("/") or ".")
+
+    def ref(self, kind: str, record_id: str, label: str | None = None) -> str:
+        """A link to a record's page or section, labelled with its id unless told otherwise."""
+        return html.internal_link(self.url(record_source(kind, record_id)), label or record_id)

@@ -1,5 +1,7 @@
-"""The pages the engine contributes to a site: one per runbook, dependency, intervention,
-role and risk, rendered from the model with no template language involved."""
+"""The pages the engine contributes to a site, rendered with no template language involved.
+
+One page per runbook, dependency, intervention, role and risk, plus the downloads.
+"""
 
 from __future__ import annotations
 

@@ -34,6 +34,12 @@ def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
     return html.items((channel(c) for c in visible), css_class="handbook-channels")
 
 
+def named_ref(ctx: Context, kind: str, record_id: str) -> str:
+    """A link to any record, labelled with its title or name."""
+    record = ctx.handbook.get(kind, record_id)
+    return ctx.ref(kind, record_id, getattr(record, "title", None) or record.name)
+
+
 def owner(ctx: Context, owner_id: str) -> str:
     """A link to the team or person who owns something, with their name."""
     kind, record = ctx.handbook.owner(owner_id)
@@ -63,13 +69,36 @@ def contact_target(ctx: Context, step: ContactRef) -> str:
     kind, target = step.target
     if kind == "roles":
         found = ctx.handbook.get("roles", target)
-        holders = ", ".join(ctx.ref("people", p, ctx.handbook.get("people", p).name)
-                            for p in found.holders.primary)
+        holders = ", ".join(
+            ctx.ref("people", p, ctx.handbook.get("people", p).name) for p in found.holders.primary
+        )
         return f"{role(ctx, target)} ({holders})"
     return ctx.ref(kind, target, ctx.handbook.get(kind, target).name)
 
 
-def first_phone(ctx: Context, person_id: str) -> ContactChannel | None:
-    """The first phone number of a person this audience may see."""
-    person = ctx.handbook.get("people", person_id)
-    return next((c for c in ctx.site.channels(person.contacts) if c.type == "phone"), None)
+def _first_phone(ctx: Context, contacts: tuple[ContactChannel, ...]) -> ContactChannel | None:
+    return next((c for c in ctx.site.channels(contacts) if c.type == "phone"), None)
+
+
+def callees(ctx: Context, step: ContactRef) -> list[tuple[str, str]]:
+    """(kind, id) of whom an escalation step has you call.
+
+    A role's primary holders, a person, or a team followed by its members.
+    """
+    kind, target = step.target
+    if kind == "roles":
+        return [("people", p) for p in ctx.handbook.get("roles", target).holders.primary]
+    if kind == "teams":
+        members = [("people", p.id) for p in ctx.handbook.people if p.team == target]
+        return [("teams", target), *members]
+    return [(kind, target)]
+
+
+def phones(ctx: Context, step: ContactRef) -> list[str]:
+    """``Name: tel-link`` for everyone an escalation step calls who has a visible phone."""
+    return [
+        f"{ctx.ref(kind, record_id, ctx.handbook.get(kind, record_id).name)}: "
+        + html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
+        for kind, record_id in callees(ctx, step)
+        if (phone := _first_phone(ctx, ctx.handbook.get(kind, record_id).contacts)) is not None
+    ]

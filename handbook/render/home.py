@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from handbook import html
-from handbook.render.common import channels, contact_target, first_phone
+from handbook.render.common import channels, contact_target, phones
 from handbook.render.severities import escalation_anchor
-from handbook.site import Context, record_source
+from handbook.site import Context
 
 
 def _first_call(ctx: Context) -> str:
     """Who to call first for the most severe level, with their phone numbers."""
     top = ctx.handbook.severities[0]
     step = top.escalation[0]
-    calls = [f"<p>For a <strong>{html.esc(top.id)}</strong>, call first: "
-             f"{contact_target(ctx, step)}</p>"]
-    people = ctx.handbook.get("roles", step.role).holders.primary if step.role else ()
-    phones = [
-        f"{ctx.ref('people', p, ctx.handbook.get('people', p).name)}: "
-        + html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
-        for p in people
-        if (phone := first_phone(ctx, p)) is not None
+    calls = [
+        f"<p>For a <strong>{html.esc(top.id)}</strong>, call first: {contact_target(ctx, step)}</p>"
     ]
-    if phones:
-        calls.append(html.items(phones, css_class="handbook-first-call"))
+    numbers = phones(ctx, step)
+    if numbers:
+        calls.append(html.items(numbers, css_class="handbook-first-call"))
     return "".join(calls)
 
 
@@ -46,24 +41,29 @@ def render_home(ctx: Context) -> str:
         ],
         "handbook-severity-picker",
     )
-    return "\n".join([
-        "\n## 1. Pick a severity\n",
-        html.block(picker),
-        "\n## 2. Call\n",
-        html.block(_first_call(ctx), css_class="handbook handbook-call-box"),
-        "\n## 3. Do not know whom to call?\n",
-        html.block(
-            f"<p>Contact the fallback team, {ctx.ref('teams', fallback.id, fallback.name)}:</p>",
-            channels(ctx, fallback.contacts),
-        ),
-        "\n## 4. Open the runbook\n",
-        html.block(
-            html.items(
-                ctx.ref("runbooks", r.id, r.title) + f" ({html.esc(r.severity)})"
-                for r in sorted(hb.runbooks, key=lambda r: (r.severity, r.title))
+    return "\n".join(
+        [
+            "\n## 1. Pick a severity\n",
+            html.block(picker),
+            "\n## 2. Call\n",
+            html.block(_first_call(ctx), css_class="handbook handbook-call-box"),
+            "\n## 3. Do not know whom to call?\n",
+            html.block(
+                "<p>Contact the fallback team, "
+                f"{ctx.ref('teams', fallback.id, fallback.name)}:</p>",
+                channels(ctx, fallback.contacts),
             ),
-            f'<p>{html.internal_link(ctx.url("runbooks.md"), "All runbooks")} · '
-            f'{html.internal_link(ctx.url(record_source("severities", "P1").split("#")[0]),
-                                  "Severity matrix")}</p>',
-        ),
-    ])
+            "\n## 4. Open the runbook\n",
+            html.block(
+                html.items(
+                    ctx.ref("runbooks", r.id, r.title) + f" ({html.esc(r.severity)})"
+                    for r in sorted(hb.runbooks, key=lambda r: (r.severity, r.title))
+                ),
+                "<p>"
+                + html.internal_link(ctx.url("runbooks.md"), "All runbooks")
+                + " · "
+                + html.internal_link(ctx.url("severities.md"), "Severity matrix")
+                + "</p>",
+            ),
+        ]
+    )

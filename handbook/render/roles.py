@@ -20,7 +20,10 @@ def _card(ctx: Context, item: Role) -> str:
         html.items(html.esc(r) for r in item.responsibilities),
     ]
     if item.must_not:
-        parts += ["<p><strong>Must not</strong></p>", html.items(html.esc(m) for m in item.must_not)]
+        parts += [
+            "<p><strong>Must not</strong></p>",
+            html.items(html.esc(m) for m in item.must_not),
+        ]
     if item.not_combined_with:
         parts.append(
             "<p><strong>Never held together with:</strong> "
@@ -54,14 +57,26 @@ def render_role(ctx: Context, role_id: str) -> str:
     hb = ctx.handbook
     item = hb.get("roles", role_id)
     uses = [
-        *(f"Involved in {ctx.ref('severities', s.id, s.id + ' ' + s.name)}"
-          for s in hb.severities if role_id in s.involved_roles),
-        *(f"Responsible for process step {html.esc(str(step.order))}: {html.esc(step.title)}"
-          for step in hb.policy.process if step.responsible_role == role_id),
-        *(f"May authorise {ctx.ref('interventions', i.id, i.title)}"
-          for i in hb.interventions if role_id in i.authorised_by.roles),
-        *(f"Notified by {ctx.ref('signals', s.id, s.name)}"
-          for s in hb.signals if role_id in s.notify_roles),
+        *(
+            f"Involved in {ctx.ref('severities', s.id, s.id + ' ' + s.name)}"
+            for s in hb.severities
+            if role_id in s.involved_roles
+        ),
+        *(
+            f"Responsible for process step {html.esc(str(step.order))}: {html.esc(step.title)}"
+            for step in hb.policy.process
+            if step.responsible_role == role_id
+        ),
+        *(
+            f"May authorise {ctx.ref('interventions', i.id, i.title)}"
+            for i in hb.interventions
+            if role_id in i.authorised_by.roles
+        ),
+        *(
+            f"Notified by {ctx.ref('signals', s.id, s.name)}"
+            for s in hb.signals
+            if role_id in s.notify_roles
+        ),
     ]
     parts = [f"# {html.md_inline(item.name)}\n", html.block(_card(ctx, item))]
     if uses:
@@ -73,14 +88,20 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
     members = [p for p in ctx.handbook.people if p.team == team.id]
     facts = [f"<p>{html.markdown(team.description)}</p>"]
     if fallback:
-        facts.insert(0, '<p class="admonition tip">The fallback team: contact it when you '
-                        "do not know whom to call.</p>")
+        facts.insert(
+            0,
+            '<p class="admonition tip">The fallback team: contact it when you '
+            "do not know whom to call.</p>",
+        )
     if team.on_call:
         facts.append(f"<p><strong>On call:</strong> {html.esc(team.on_call)}</p>")
     facts.append(channels(ctx, team.contacts))
     if members:
-        facts.append("<p><strong>Members:</strong> "
-                     + ", ".join(ctx.ref("people", p.id, p.name) for p in members) + "</p>")
+        facts.append(
+            "<p><strong>Members:</strong> "
+            + ", ".join(ctx.ref("people", p.id, p.name) for p in members)
+            + "</p>"
+        )
     return html.block(
         f'<h3 id="{anchor("teams", team.id)}">{html.esc(team.name)}</h3>',
         *facts,

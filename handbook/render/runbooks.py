@@ -6,7 +6,7 @@ import datetime as dt
 
 from handbook import html
 from handbook.model import Mitigation, Runbook
-from handbook.render.common import contact_target, owner, role, severity
+from handbook.render.common import contact_target, named_ref, owner, role, severity
 from handbook.site import Context
 
 
@@ -22,8 +22,10 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
     rows = [
         ("Typical severity", severity(ctx, runbook.severity)),
         ("Owner", owner(ctx, runbook.owner)),
-        ("Last reviewed", f"{runbook.last_reviewed.isoformat()} (next review by "
-                          f"{due.isoformat()}){overdue}"),
+        (
+            "Last reviewed",
+            f"{runbook.last_reviewed.isoformat()} (next review by {due.isoformat()}){overdue}",
+        ),
     ]
     if runbook.tags:
         rows.append(("Tags", ", ".join(html.esc(t) for t in runbook.tags)))
@@ -37,8 +39,11 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
 def _mitigation(mitigation: Mitigation) -> str:
     facts = "".join(
         f"<dt>{label}</dt><dd>{html.esc(value)}</dd>"
-        for label, value in (("When", mitigation.when), ("Impact", mitigation.impact),
-                             ("Verify", mitigation.verify))
+        for label, value in (
+            ("When", mitigation.when),
+            ("Impact", mitigation.impact),
+            ("Verify", mitigation.verify),
+        )
     )
     return html.block(
         f'<p class="handbook-mitigation-title"><span class="handbook-badge handbook-'
@@ -56,7 +61,7 @@ def _section(title: str, body: str) -> str:
 
 
 def _links(ctx: Context, kind: str, ids: tuple[str, ...]) -> str:
-    return html.items(ctx.ref(kind, i, ctx.handbook.get(kind, i).name) for i in ids)
+    return html.items(named_ref(ctx, kind, i) for i in ids)
 
 
 def render_runbook(ctx: Context, runbook_id: str) -> str:
@@ -64,8 +69,8 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
     hb = ctx.handbook
     runbook = hb.get("runbooks", runbook_id)
     actions = [
-        html.esc(a.text) + (f' <span class="handbook-role">({role(ctx, a.role)})</span>'
-                            if a.role else "")
+        html.esc(a.text)
+        + (f' <span class="handbook-role">({role(ctx, a.role)})</span>' if a.role else "")
         for a in runbook.immediate_actions
     ]
     escalation = [
@@ -90,11 +95,16 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         "\n## Mitigation options\n",
         *(_mitigation(m) for m in runbook.mitigations),
         _section("Escalation", html.items(escalation, ordered=True)),
-        _section("Resolution checklist",
-                 html.checklist(html.esc(i) for i in runbook.resolution_checklist)),
+        _section(
+            "Resolution checklist",
+            html.checklist(html.esc(i) for i in runbook.resolution_checklist),
+        ),
     ]
-    for kind, title in (("dependencies", "Dependencies"), ("interventions", "Interventions"),
-                        ("communications", "Communication templates")):
+    for kind, title in (
+        ("dependencies", "Dependencies"),
+        ("interventions", "Interventions"),
+        ("communications", "Communication templates"),
+    ):
         ids = getattr(runbook, kind)
         if ids:
             parts.append(_section(title, _links(ctx, kind, ids)))
@@ -116,6 +126,7 @@ def render_runbook_index(ctx: Context) -> str:
         for r in runbooks
     ]
     return html.block(
-        html.table(["Runbook", "Severity", "Owner", "Dependencies", "Tags"], rows,
-                   "handbook-runbook-index")
+        html.table(
+            ["Runbook", "Severity", "Owner", "Dependencies", "Tags"], rows, "handbook-runbook-index"
+        )
     )

@@ -6,7 +6,7 @@ import re
 
 from handbook import html
 from handbook.model import ContactRef, Severity
-from handbook.render.common import contact_target, first_phone, roles
+from handbook.render.common import contact_target, phones, roles
 from handbook.site import Context, anchor
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
@@ -57,13 +57,7 @@ def _step_text(ctx: Context, step: ContactRef) -> str:
     parts = [contact_target(ctx, step)]
     if step.within:
         parts.append(f"within {html.esc(step.within)}")
-    if step.role:
-        phones = [
-            html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
-            for person in ctx.handbook.get("roles", step.role).holders.primary
-            if (phone := first_phone(ctx, person)) is not None
-        ]
-        parts.extend(phones)
+    parts.extend(phones(ctx, step))
     if step.note:
         parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
     return " · ".join(parts)

@@ -42,9 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate, then build the site with MkDocs")
     build.add_argument("--site-dir", type=Path, help="where to write the site")
     build.add_argument(
-        "--audience", choices=("internal", "public"),
+        "--audience",
+        choices=("internal", "public"),
         help="who the build is for; public drops every internal contact detail",
     )
+    serve = commands.add_parser("serve", help="preview the site, reloading on every change")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     return parser
 
 
@@ -88,8 +91,7 @@ def run_build(args: argparse.Namespace) -> int:
         target = (args.site_dir or Path(config.site_dir)).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        config = load_config(str(args.project / "mkdocs.yml"), strict=True,
-                             site_dir=str(scratch))
+        config = load_config(str(args.project / "mkdocs.yml"), strict=True, site_dir=str(scratch))
         try:
             mkdocs_build(config)
             scratch.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
@@ -107,13 +109,26 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    """``handbook serve``: the site with live reload, rebuilt when data or docs change."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        serve(config_file=str(args.project / "mkdocs.yml"), dev_addr=args.dev_addr)
+    except MkDocsException as exc:
+        sys.stderr.write(f"handbook serve: {exc}\n")
+        return EXIT_INVALID
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
     if not (args.project / "data").is_dir():
         sys.stderr.write(f"handbook: no data/ folder in {args.project.resolve()}\n")
         return EXIT_USAGE
-    handlers = {"validate": run_validate, "build": run_build}
+    handlers = {"validate": run_validate, "build": run_build, "serve": run_serve}
     return handlers[args.command](args)
 
 

@@ -8,6 +8,7 @@ runbook, dependency, intervention, role and risk.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -46,6 +47,13 @@ class HandbookPlugin(BasePlugin):
         for src, content in record_pages(self.site).items():
             files.append(File.generated(config, src, content=content))
         return files
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when data or schemas change, not only the pages in docs/."""
+        root = Path(config.config_file_path).parent
+        for folder in ("data", "schemas"):
+            server.watch(str(root / folder))
+        return server
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the downloads: Markdown files MkDocs would otherwise turn into pages."""

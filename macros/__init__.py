@@ -12,17 +12,23 @@ from typing import Any
 
 from handbook.pages import load_site, resolve_audience
 from handbook.render import catalogue
-from handbook.site import Context
+from handbook.site import Context, Site
 
 
 def define_env(env: Any) -> None:
     """Register one macro per render function of the catalogue."""
     root = Path(env.conf["config_file_path"]).parent
 
-    def context() -> Context:
+    def site() -> Site:
         audience = resolve_audience(env.conf["extra"].get("audience"))
-        site = load_site(root, audience, env.conf["use_directory_urls"])
-        return site.page(env.page.file.src_uri)
+        return load_site(root, audience, env.conf["use_directory_urls"])
+
+    def context() -> Context:
+        return site().page(env.page.file.src_uri)
+
+    info = site().handbook.info
+    env.variables["organisation"] = info.organisation.name
+    env.variables["handbook_version"] = info.handbook_version
 
     def register(name: str, render: Callable[..., str]) -> None:
         env.macro(lambda *args: render(context(), *args), name)

@@ -102,3 +102,14 @@ def phones(ctx: Context, step: ContactRef) -> list[str]:
         for kind, record_id in callees(ctx, step)
         if (phone := _first_phone(ctx, ctx.handbook.get(kind, record_id).contacts)) is not None
     ]
+
+
+def escalation_step(ctx: Context, step: ContactRef) -> str:
+    """One escalation step: whom to call, within how long, their phones and any note."""
+    parts = [contact_target(ctx, step)]
+    if step.within:
+        parts.append(f"within {html.esc(step.within)}")
+    parts.extend(phones(ctx, step))
+    if step.note:
+        parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
+    return " · ".join(parts)

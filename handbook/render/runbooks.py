@@ -6,7 +6,7 @@ import datetime as dt
 
 from handbook import html
 from handbook.model import Mitigation, Runbook
-from handbook.render.common import contact_target, named_ref, owner, role, severity
+from handbook.render.common import escalation_step, named_ref, owner, role, severity
 from handbook.site import Context
 
 
@@ -73,12 +73,7 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         + (f' <span class="handbook-role">({role(ctx, a.role)})</span>' if a.role else "")
         for a in runbook.immediate_actions
     ]
-    escalation = [
-        contact_target(ctx, step)
-        + (f" within {html.esc(step.within)}" if step.within else "")
-        + (f' <span class="handbook-note">{html.esc(step.note)}</span>' if step.note else "")
-        for step in runbook.escalation
-    ]
+    escalation = [escalation_step(ctx, step) for step in runbook.escalation]
     parts = [
         f"# {html.md_inline(runbook.title)}\n",
         _quick_reference(ctx, runbook),

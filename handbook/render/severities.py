@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from handbook import html
-from handbook.model import ContactRef, Severity
-from handbook.render.common import contact_target, phones, roles
+from handbook.model import Severity
+from handbook.render.common import escalation_step, roles
 from handbook.site import Context, anchor
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
@@ -53,16 +53,6 @@ def render_severity_matrix(ctx: Context) -> str:
     return doubt_principles(ctx) + html.block(matrix)
 
 
-def _step_text(ctx: Context, step: ContactRef) -> str:
-    parts = [contact_target(ctx, step)]
-    if step.within:
-        parts.append(f"within {html.esc(step.within)}")
-    parts.extend(phones(ctx, step))
-    if step.note:
-        parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
-    return " · ".join(parts)
-
-
 def _mermaid(ctx: Context, severity: Severity) -> str:
     lines = ["flowchart LR"]
     previous = "start"
@@ -86,7 +76,7 @@ def escalation_anchor(severity_id: str) -> str:
 def render_escalation(ctx: Context, severity_id: str) -> str:
     """One severity's escalation path: a Mermaid diagram with the same steps as a list."""
     severity = ctx.handbook.get("severities", severity_id)
-    steps = html.items((_step_text(ctx, step) for step in severity.escalation), ordered=True)
+    steps = html.items((escalation_step(ctx, step) for step in severity.escalation), ordered=True)
     return html.block(
         f'<div class="handbook-diagram">{_mermaid(ctx, severity)}</div>',
         f'<div class="handbook-steps">{steps}</div>',

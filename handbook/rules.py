@@ -13,6 +13,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, Layout
 from handbook.load import LoadedData, Record
 from handbook.references import Index, resolve
+from handbook.reviews import REVIEWS, ReviewField, due_date
 
 SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
 MAX_INTERVAL_DAYS = 3650  # as common.schema.json's interval_days
@@ -32,25 +33,6 @@ class Context:
     loaded: LoadedData
     index: Index
     today: dt.date
-
-
-@dataclass(frozen=True)
-class Review:
-    """A kind whose records carry a date that must be renewed at an interval."""
-
-    kind: str
-    date_field: str
-    interval_field: str
-    default_field: str  # key in handbook.review_defaults
-    verb: str
-
-
-REVIEWS: tuple[Review, ...] = (
-    Review("runbooks", "last_reviewed", "review_interval_days", "runbook_days", "reviewed"),
-    Review("dependencies", "last_verified", "verify_interval_days", "dependency_days", "verified"),
-    Review("interventions", "last_drilled", "drill_interval_days", "intervention_days", "drilled"),
-    Review("risks", "last_reviewed", "review_interval_days", "risk_days", "reviewed"),
-)
 
 
 def _at(
@@ -241,12 +223,10 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
                     )
 
 
-def _interval(context: Context, record: Record, review: Review) -> int | None:
-    own = _get(record.data, review.interval_field)
+def _interval(context: Context, record: Record, review: ReviewField) -> int | None:
+    own = _get(record.data, review.interval)
     handbooks = context.loaded.documents.get("handbook", [])
-    default = (
-        _get(handbooks[0].data, "review_defaults", review.default_field) if handbooks else None
-    )
+    default = _get(handbooks[0].data, "review_defaults", review.default) if handbooks else None
     chosen = own if own is not None else default
     # Outside the schema's range the schema reports it; do not compute deadlines from it.
     return chosen if type(chosen) is int and 1 <= chosen <= MAX_INTERVAL_DAYS else None
@@ -254,9 +234,9 @@ def _interval(context: Context, record: Record, review: Review) -> int | None:
 
 def review_dates(context: Context) -> Iterator[Diagnostic]:
     """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
-    for review in REVIEWS:
-        for record in context.loaded.records(review.kind):
-            raw = _get(record.data, review.date_field)
+    for kind, review in REVIEWS.items():
+        for record in context.loaded.records(kind):
+            raw = _get(record.data, review.last)
             try:
                 when = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
             except ValueError:
@@ -264,16 +244,16 @@ def review_dates(context: Context) -> Iterator[Diagnostic]:
             interval = _interval(context, record, review)
             if when is None or interval is None:
                 continue
-            path = (review.date_field,)
+            path = (review.last,)
             if when > context.today:
-                yield _at(record, path, f"{review.verb} date {raw} is in the future", "review-date")
+                yield _at(record, path, f"{review.past} date {raw} is in the future", "review-date")
                 continue
-            due = when + dt.timedelta(days=interval)
+            due = due_date(when, interval)
             if due < context.today:
                 yield _at(
                     record,
                     path,
-                    f"last {review.verb} {raw}; was due again by {due.isoformat()}",
+                    f"last {review.past} {raw}; was due again by {due.isoformat()}",
                     "review-overdue",
                     Level.WARNING,
                 )

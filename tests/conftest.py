@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
+import markdown
 import pytest
+
+from handbook.model import Handbook
+from handbook.pipeline import Project, validate
+from handbook.site import Site
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 BASE = CASES / "base"
 SCHEMAS = REPO / "schemas"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+TODAY = dt.date(2026, 11, 23)
+# The Markdown extensions mkdocs.yml enables, so hostile text meets the real pipeline.
+MKDOCS_EXTENSIONS = [
+    "admonition",
+    "attr_list",
+    "tables",
+    "toc",
+    "pymdownx.superfences",
+    "pymdownx.tasklist",
+]
 
 
 def make_project(tmp_path: Path, case: Path | None = None) -> Path:
@@ -45,13 +63,27 @@ def base_project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+@pytest.fixture(scope="session")
+def handbook() -> Handbook:
+    """The base fixture's handbook, validated."""
+    result = validate(Project(BASE, BASE / "data", SCHEMAS), today=TODAY)
+    assert result.handbook is not None
+    return result.handbook
+
+
+@pytest.fixture(scope="session")
+def site(handbook: Handbook) -> Site:
+    """An internal site of the base fixture's handbook."""
+    return Site(handbook, TODAY)
+
+
+def as_site_html(fragment: str) -> str:
+    """What the site's Markdown makes of a rendered fragment."""
+    return markdown.markdown(fragment, extensions=MKDOCS_EXTENSIONS)
 
 
 def assert_golden(name: str, text: str) -> None:
     """Compare ``text`` with ``tests/golden/<name>``; ``UPDATE_GOLDEN=1`` rewrites the file."""
-    import os
-
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)

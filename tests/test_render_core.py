@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 
-import markdown
 import pytest
 
 from handbook.model import Handbook
-from handbook.pipeline import Project, validate
 from handbook.render.common import callees
 from handbook.render.home import render_home
 from handbook.render.roles import render_contacts, render_role, render_roles
 from handbook.render.runbooks import render_runbook, render_runbook_index
 from handbook.render.severities import render_escalations, render_severity_matrix
 from handbook.site import Site
-from tests.conftest import BASE, SCHEMAS, assert_golden
-
-TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def handbook() -> Handbook:
-    result = validate(Project(BASE, BASE / "data", SCHEMAS), today=TODAY)
-    assert result.handbook is not None
-    return result.handbook
-
-
-@pytest.fixture(scope="module")
-def site(handbook: Handbook) -> Site:
-    return Site(handbook, TODAY)
+from tests.conftest import TODAY, as_site_html, assert_golden
 
 
 @pytest.mark.parametrize(
@@ -108,7 +91,7 @@ def test_data_text_never_becomes_markup(handbook: Handbook) -> None:
     site = Site(changed, TODAY)
     fragment = render_runbook(site.page(f"runbooks/{runbook.id}.md"), runbook.id)
     # What the site's Markdown makes of the fragment, with the extensions mkdocs.yml enables.
-    page = markdown.markdown(fragment, extensions=["attr_list", "tables", "toc", "admonition"])
+    page = as_site_html(fragment)
     assert "<script" not in page
     assert 'href="javascript' not in page
     assert not re.search(r"<[^>]*\sonclick=", page)

@@ -24,6 +24,8 @@ from handbook.render import (
 
 MACROS: dict[str, Callable[..., str]] = {
     "what_now": home.render_home,
+    "purpose_and_scope": policy.render_purpose_and_scope,
+    "role_rules": policy.render_role_rules,
     "principles": policy.render_principles,
     "process": policy.render_process,
     "communication_guidelines": policy.render_communication_guidelines,

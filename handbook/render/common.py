@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handbook import html
-from handbook.model import ContactChannel, ContactRef
+from handbook.model import ContactChannel, ContactRef, Handbook
 from handbook.site import Context, record_source
 
 _CHANNEL_URL = {
@@ -113,3 +113,19 @@ def escalation_step(ctx: Context, step: ContactRef) -> str:
     if step.note:
         parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
     return " · ".join(parts)
+
+
+def facts_table(rows: list[tuple[str, str]], css_class: str = "handbook-quickref") -> str:
+    """A two-column table of plain-text labels and already-safe values."""
+    body = "".join(f"<tr><th>{html.esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="{html.esc(css_class)}"><tbody>{body}</tbody></table>'
+
+
+def section(title: str, body: str) -> str:
+    """A fixed Markdown heading followed by a block (a candidate for common.py)."""
+    return f"\n## {title}\n" + html.block(body)
+
+
+def severity_rank(handbook: Handbook) -> dict[str, int]:
+    """Severity id -> its position in the matrix (P1 first)."""
+    return {s.id: n for n, s in enumerate(handbook.severities)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handbook import html
-from handbook.render.common import channels, contact_target, phones
+from handbook.render.common import channels, contact_target, phones, severity_rank
 from handbook.render.severities import escalation_anchor
 from handbook.site import Context
 
@@ -25,6 +25,7 @@ def render_home(ctx: Context) -> str:
     """Pick a severity, who to call first, the fallback contact, where the runbooks are."""
     hb = ctx.handbook
     fallback = hb.get("teams", hb.info.fallback_team)
+    rank = severity_rank(hb)
     picker = html.table(
         ["Severity", "When", "Respond within", "Escalation"],
         [
@@ -57,7 +58,7 @@ def render_home(ctx: Context) -> str:
             html.block(
                 html.items(
                     ctx.ref("runbooks", r.id, r.title) + f" ({html.esc(r.severity)})"
-                    for r in sorted(hb.runbooks, key=lambda r: (r.severity, r.title))
+                    for r in sorted(hb.runbooks, key=lambda r: (rank[r.severity], r.title))
                 ),
                 "<p>"
                 + html.internal_link(ctx.url("runbooks.md"), "All runbooks")

@@ -86,7 +86,7 @@ def render_role(ctx: Context, role_id: str) -> str:
 
 def _team(ctx: Context, team: Team, fallback: bool) -> str:
     members = [p for p in ctx.handbook.people if p.team == team.id]
-    facts = [f"<p>{html.markdown(team.description)}</p>"]
+    facts = [html.markdown(team.description)]
     if fallback:
         facts.insert(
             0,

@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from handbook import html
 from handbook.model import Mitigation, Runbook
-from handbook.render.common import escalation_step, named_ref, owner, role, severity
+from handbook.render.common import (
+    escalation_step,
+    facts_table,
+    named_ref,
+    owner,
+    role,
+    section,
+    severity,
+    severity_rank,
+)
+from handbook.render.review import clock_summary, review_clock
 from handbook.site import Context
 
 
-def review_due(ctx: Context, runbook: Runbook) -> dt.date:
-    """When a runbook must be reviewed again."""
-    interval = runbook.review_interval_days or ctx.handbook.info.review_defaults.runbook_days
-    return runbook.last_reviewed + dt.timedelta(days=interval)
-
-
 def _quick_reference(ctx: Context, runbook: Runbook) -> str:
-    due = review_due(ctx, runbook)
-    overdue = ' <strong class="handbook-overdue">overdue</strong>' if due < ctx.site.today else ""
     rows = [
         ("Typical severity", severity(ctx, runbook.severity)),
         ("Owner", owner(ctx, runbook.owner)),
-        (
-            "Last reviewed",
-            f"{runbook.last_reviewed.isoformat()} (next review by {due.isoformat()}){overdue}",
-        ),
+        ("Last reviewed", clock_summary(ctx, review_clock(ctx.handbook, "runbooks", runbook.id))),
     ]
     if runbook.tags:
         rows.append(("Tags", ", ".join(html.esc(t) for t in runbook.tags)))
-    body = "".join(f"<tr><th>{html.esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return html.block(
-        f'<table class="handbook-quickref"><tbody>{body}</tbody></table>',
-        css_class="handbook handbook-quickref-box",
-    )
+    return html.block(facts_table(rows), css_class="handbook handbook-quickref-box")
 
 
 def _mitigation(mitigation: Mitigation) -> str:
@@ -54,10 +47,6 @@ def _mitigation(mitigation: Mitigation) -> str:
         html.checklist((html.esc(step) for step in mitigation.steps), ordered=True),
         css_class="handbook handbook-mitigation",
     )
-
-
-def _section(title: str, body: str) -> str:
-    return f"\n## {title}\n" + html.block(body)
 
 
 def _links(ctx: Context, kind: str, ids: tuple[str, ...]) -> str:
@@ -83,14 +72,14 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         signals = html.items(
             ctx.ref("signals", s, hb.get("signals", s).name) for s in runbook.signals
         )
-        parts.append(_section("Signals that trigger it", signals))
+        parts.append(section("Signals that trigger it", signals))
     parts += [
-        _section("Symptoms", html.items(html.esc(s) for s in runbook.symptoms)),
-        _section("Immediate actions", html.checklist(actions, ordered=True)),
+        section("Symptoms", html.items(html.esc(s) for s in runbook.symptoms)),
+        section("Immediate actions", html.checklist(actions, ordered=True)),
         "\n## Mitigation options\n",
         *(_mitigation(m) for m in runbook.mitigations),
-        _section("Escalation", html.items(escalation, ordered=True)),
-        _section(
+        section("Escalation", html.items(escalation, ordered=True)),
+        section(
             "Resolution checklist",
             html.checklist(html.esc(i) for i in runbook.resolution_checklist),
         ),
@@ -102,13 +91,13 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
     ):
         ids = getattr(runbook, kind)
         if ids:
-            parts.append(_section(title, _links(ctx, kind, ids)))
+            parts.append(section(title, _links(ctx, kind, ids)))
     return "\n".join(parts)
 
 
 def render_runbook_index(ctx: Context) -> str:
     """Every runbook in a table: severity, owner, dependencies and tags."""
-    order = {s.id: n for n, s in enumerate(ctx.handbook.severities)}
+    order = severity_rank(ctx.handbook)
     runbooks = sorted(ctx.handbook.runbooks, key=lambda r: (order[r.severity], r.title))
     rows = [
         [

@@ -1,0 +1,58 @@
+"""Communication templates, grouped by audience, with the fields to fill in kept visible."""
+
+from __future__ import annotations
+
+import re
+
+from handbook import html
+from handbook.model import Communication
+from handbook.render.common import facts_table, named_ref, role, severity
+from handbook.site import Context, anchor
+
+AUDIENCES = (("internal", "Internal"), ("external", "External"))
+# A field to fill in, as it looks once the template text has been HTML-escaped.
+_SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def slots(template: str) -> list[str]:
+    """The names of the ``{field}`` slots of a template, first occurrence first."""
+    return list(dict.fromkeys(_SLOT.findall(template)))
+
+
+def template_html(template: str) -> str:
+    """The escaped template text in a ``<pre>``, each ``{field}`` slot highlighted."""
+    marked = _SLOT.sub(r'<span class="handbook-slot">{\1}</span>', html.esc(template))
+    return f'<pre class="handbook-template"><code>{marked}</code></pre>'
+
+
+def _template(ctx: Context, item: Communication) -> str:
+    runbooks = [r for r in ctx.handbook.runbooks if item.id in r.communications]
+    rows = [
+        ("Audience", html.esc(item.audience)),
+        ("Severities", " ".join(severity(ctx, s) for s in item.severities)),
+        ("Channel", html.esc(item.channel)),
+        ("Approved by", role(ctx, item.approval_role)),
+    ]
+    fields = slots(item.template)
+    if fields:
+        rows.append(("Fields to fill", ", ".join(f"<code>{html.esc(f)}</code>" for f in fields)))
+    if runbooks:
+        rows.append(("Used in", ", ".join(named_ref(ctx, "runbooks", r.id) for r in runbooks)))
+    return html.block(
+        f"<h3>{html.esc(item.title)}</h3>",
+        facts_table(rows, "handbook-template-facts"),
+        template_html(item.template),
+        css_class="handbook handbook-communication",
+        id=anchor("communications", item.id),
+    )
+
+
+def render_communications(ctx: Context) -> str:
+    """Every template under its anchor, internal ones first."""
+    parts = []
+    for audience, title in AUDIENCES:
+        group = [c for c in ctx.handbook.communications if c.audience == audience]
+        if group:
+            parts.append(f"\n## {title}\n")
+            parts.extend(_template(ctx, c) for c in group)
+    return "\n".join(parts)

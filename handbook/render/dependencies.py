@@ -1,0 +1,112 @@
+"""Dependency pages and the dependency exposure list."""
+
+from __future__ import annotations
+
+from handbook import html
+from handbook.model import Dependency, Handbook, Runbook, VendorContact
+from handbook.render.common import channels, facts_table, named_ref, owner, section
+from handbook.render.review import clock_summary, review_clock
+from handbook.site import Context
+
+CRITICALITIES = ("critical", "high", "medium", "low")
+PURPOSES = ("support", "escalation", "security", "status")
+_FIRST_CALL = ("support", "escalation")
+
+
+def criticality_badge(value: str) -> str:
+    """A badge naming a dependency's criticality."""
+    return (
+        f'<span class="handbook-badge handbook-criticality-{html.esc(value)}">'
+        f"{html.esc(value)}</span>"
+    )
+
+
+def runbooks_using(handbook: Handbook, dependency_id: str) -> list[Runbook]:
+    """The runbooks that list a dependency, in data order."""
+    return [r for r in handbook.runbooks if dependency_id in r.dependencies]
+
+
+def first_contact(dependency: Dependency) -> VendorContact | None:
+    """The first support or escalation contact, in the order the data lists them."""
+    return next((c for c in dependency.contacts if c.purpose in _FIRST_CALL), None)
+
+
+def _contact(ctx: Context, contact: VendorContact) -> str:
+    return f"<strong>{html.esc(contact.name)}</strong>{channels(ctx, contact.channels)}"
+
+
+def _contacts(ctx: Context, dependency: Dependency) -> str:
+    ordered = sorted(dependency.contacts, key=lambda c: PURPOSES.index(c.purpose))
+    rows = [[html.esc(c.purpose), _contact(ctx, c)] for c in ordered]
+    return html.table(["Purpose", "Contact"], rows, "handbook-vendor-contacts")
+
+
+def _degraded_mode(dependency: Dependency) -> str:
+    mode = dependency.degraded_mode
+    return (
+        f"<dl><dt>What still works</dt><dd>{html.markdown(mode.what_still_works)}</dd>"
+        f"<dt>User impact</dt><dd>{html.markdown(mode.user_impact)}</dd>"
+        f"<dt>Longest tolerable</dt><dd><strong>{html.esc(mode.max_tolerable)}</strong></dd></dl>"
+        "<p><strong>How to enter it</strong></p>"
+        + html.checklist((html.esc(step) for step in mode.how_to_enter), ordered=True)
+    )
+
+
+def render_dependency(ctx: Context, dependency_id: str) -> str:
+    """A dependency's page: whom to call, how to run without it and where it is used."""
+    hb = ctx.handbook
+    dependency = hb.get("dependencies", dependency_id)
+    quickref = [
+        ("Kind", html.esc(dependency.kind)),
+        ("Criticality", criticality_badge(dependency.criticality)),
+        ("Owner", owner(ctx, dependency.owner)),
+        ("Last verified", clock_summary(ctx, review_clock(hb, "dependencies", dependency.id))),
+    ]
+    used_by = runbooks_using(hb, dependency.id)
+    return "\n".join(
+        [
+            f"# {html.md_inline(dependency.name)}\n",
+            html.block(facts_table(quickref), css_class="handbook handbook-quickref-box"),
+            html.block(
+                html.markdown(dependency.description), css_class="handbook handbook-summary"
+            ),
+            section("Vendor contacts", _contacts(ctx, dependency)),
+            section("Degraded mode", _degraded_mode(dependency)),
+            section(
+                "Runbooks that use it",
+                html.items(named_ref(ctx, "runbooks", r.id) for r in used_by)
+                if used_by
+                else '<p class="handbook-muted">No runbook lists this dependency.</p>',
+            ),
+        ]
+    )
+
+
+def render_dependencies(ctx: Context) -> str:
+    """The exposure list: every dependency, most critical first, with whom to call."""
+    ordered = sorted(
+        ctx.handbook.dependencies, key=lambda d: (CRITICALITIES.index(d.criticality), d.name, d.id)
+    )
+    rows = []
+    for d in ordered:
+        contact = first_contact(d)
+        rows.append(
+            [
+                ctx.ref("dependencies", d.id, d.name),
+                html.esc(d.kind),
+                criticality_badge(d.criticality),
+                owner(ctx, d.owner),
+                f"{html.esc(d.degraded_mode.what_still_works)}<br>"
+                f"<strong>Longest tolerable:</strong> {html.esc(d.degraded_mode.max_tolerable)}",
+                _contact(ctx, contact)
+                if contact
+                else '<span class="handbook-muted">no support or escalation contact</span>',
+            ]
+        )
+    return html.block(
+        html.table(
+            ["Dependency", "Kind", "Criticality", "Owner", "Degraded mode", "First contact"],
+            rows,
+            "handbook-dependency-exposure",
+        )
+    )

@@ -1,0 +1,149 @@
+"""Intervention pages, the intervention map and the signal x intervention matrix."""
+
+from __future__ import annotations
+
+from handbook import html
+from handbook.model import Intervention
+from handbook.render.common import facts_table, named_ref, role, roles, section, severity
+from handbook.render.review import clock_summary, review_clock
+from handbook.render.signals import ordered_signals, triggered_interventions
+from handbook.site import Context
+
+
+def quorum(item: Intervention) -> str:
+    """How many must agree, e.g. ``2 of 5``."""
+    q = item.authorised_by.quorum
+    return f"{q.required} of {q.of}"
+
+
+def yes_no(value: bool) -> str:
+    """``yes`` or ``no``."""
+    return "yes" if value else "no"
+
+
+def action_badge(action: str) -> str:
+    """A badge naming an intervention's action (pause, upgrade, ...)."""
+    return (
+        f'<span class="handbook-badge handbook-action-{html.esc(action)}">{html.esc(action)}</span>'
+    )
+
+
+def _people(ctx: Context, ids: tuple[str, ...]) -> str:
+    return ", ".join(ctx.ref("people", p, ctx.handbook.get("people", p).name) for p in ids)
+
+
+def _holders(ctx: Context, item: Intervention) -> str:
+    entries = []
+    for role_id in item.authorised_by.roles:
+        holders = ctx.handbook.get("roles", role_id).holders
+        text = f"{role(ctx, role_id)}: {_people(ctx, holders.primary)}"
+        if holders.backup:
+            text += f" (backup: {_people(ctx, holders.backup)})"
+        entries.append(text)
+    return html.items(entries)
+
+
+def render_intervention(ctx: Context, intervention_id: str) -> str:
+    """An intervention's page: who may authorise it, what triggers it, its limits and cost."""
+    hb = ctx.handbook
+    item = hb.get("interventions", intervention_id)
+    clock = review_clock(hb, "interventions", item.id)
+    quickref = [
+        ("Action", action_badge(item.action)),
+        ("Target", html.esc(item.target)),
+        ("Runbook", named_ref(ctx, "runbooks", item.runbook)),
+        ("Last drilled", clock_summary(ctx, clock)),
+    ]
+    signals = [
+        f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}"
+        for s in ordered_signals(hb)
+        if s.id in item.signals
+    ]
+    authority = (
+        f"<p><strong>Roles:</strong> {roles(ctx, item.authorised_by.roles)}</p>"
+        f"<p><strong>Quorum:</strong> {html.esc(quorum(item))}</p>"
+        "<p><strong>Who holds those roles:</strong></p>" + _holders(ctx, item)
+    )
+    limits = facts_table(
+        [
+            ("Max duration", html.esc(item.limits.max_duration)),
+            ("Reversible", yes_no(item.limits.reversible)),
+            ("Blast radius", html.esc(item.limits.blast_radius)),
+        ],
+        "handbook-limits",
+    )
+    return "\n".join(
+        [
+            f"# {html.md_inline(item.title)}\n",
+            html.block(facts_table(quickref), css_class="handbook handbook-quickref-box"),
+            section("How it is executed", html.markdown(item.mechanism)),
+            section("Who may authorise it", authority),
+            section(
+                "Signals that trigger it",
+                html.items(signals)
+                if signals
+                else '<p class="handbook-muted">No signal triggers it directly.</p>',
+            ),
+            section("Limits", limits),
+            section("Trust cost", html.markdown(item.trust_cost)),
+        ]
+    )
+
+
+def render_interventions(ctx: Context) -> str:
+    """The intervention map: every intervention, who may authorise it and its limits."""
+    rows = [
+        [
+            ctx.ref("interventions", i.id, i.title),
+            action_badge(i.action),
+            html.esc(i.target),
+            roles(ctx, i.authorised_by.roles),
+            html.esc(quorum(i)),
+            html.esc(i.limits.max_duration),
+            yes_no(i.limits.reversible),
+            html.esc(i.trust_cost),
+        ]
+        for i in ctx.handbook.interventions
+    ]
+    return html.block(
+        html.table(
+            [
+                "Intervention",
+                "Action",
+                "Target",
+                "Authorised by",
+                "Quorum",
+                "Max duration",
+                "Reversible",
+                "Trust cost",
+            ],
+            rows,
+            "handbook-intervention-map",
+        )
+    )
+
+
+def render_intervention_matrix(ctx: Context) -> str:
+    """Signals (rows) against interventions (columns); a dot where the signal triggers it."""
+    hb = ctx.handbook
+    signals = [s for s in ordered_signals(hb) if triggered_interventions(hb, s.id)]
+    if not signals:
+        return html.block('<p class="handbook-muted">No signal triggers an intervention.</p>')
+    head = '<th scope="col">Signal</th>' + "".join(
+        f'<th scope="col">{ctx.ref("interventions", i.id, i.title)}</th>' for i in hb.interventions
+    )
+    body = "".join(
+        f'<tr><th scope="row">{severity(ctx, s.severity)} {ctx.ref("signals", s.id, s.name)}</th>'
+        + "".join(
+            f'<td class="handbook-hit" title="{html.esc(s.name + " triggers " + i.title)}">●</td>'
+            if s.id in i.signals
+            else "<td></td>"
+            for i in hb.interventions
+        )
+        + "</tr>"
+        for s in signals
+    )
+    return html.block(
+        '<table class="handbook-table handbook-intervention-matrix">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

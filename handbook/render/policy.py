@@ -1,0 +1,142 @@
+"""The policy: principles, the response process, communication and document control."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handbook import html
+from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
+from handbook.render.common import facts_table, role, severity
+from handbook.render.review import due_date, due_status, status_badge
+from handbook.site import Context
+
+_AUDIENCES = {"internal": "Internal", "external": "External", "all": "Everyone"}
+
+
+def process_steps(policy: Policy) -> list[ProcessStep]:
+    """The response process steps in their order."""
+    return sorted(policy.process, key=lambda s: (s.order, s.id))
+
+
+def versions_newest_first(policy: Policy) -> list[Version]:
+    """The version history, newest first (a later entry wins a tie on the date)."""
+    indexed = sorted(
+        enumerate(policy.document_control.versions), key=lambda iv: (iv[1].date, iv[0])
+    )
+    return [version for _, version in reversed(indexed)]
+
+
+def next_policy_review(policy: Policy) -> dt.date:
+    """When the policy is due for review: the latest version's date plus the interval."""
+    latest = versions_newest_first(policy)[0]
+    return due_date(latest.date, policy.document_control.review_interval_days)
+
+
+def render_purpose_and_scope(ctx: Context) -> str:
+    """The policy's purpose and scope."""
+    policy = ctx.handbook.policy
+    return (
+        "\n## Purpose\n"
+        + html.block(html.markdown(policy.purpose))
+        + "\n## Scope\n"
+        + html.block(html.markdown(policy.scope))
+    )
+
+
+def render_role_rules(ctx: Context) -> str:
+    """The rules about holding roles."""
+    return html.block(html.items(html.esc(r) for r in ctx.handbook.policy.role_rules))
+
+
+def render_principles(ctx: Context) -> str:
+    """The guiding principles, each with its rationale."""
+    entries = "".join(
+        f'<li id="principle-{html.esc(p.id)}"><p><strong>{html.esc(p.statement)}</strong></p>'
+        + (html.markdown(p.rationale) if p.rationale else "")
+        + "</li>"
+        for p in ctx.handbook.policy.principles
+    )
+    return html.block(f'<ol class="handbook-principles">{entries}</ol>')
+
+
+def _checklist(ctx: Context, checklist: Checklist) -> str:
+    title = f"<strong>{html.esc(checklist.title)}</strong>"
+    if checklist.role:
+        title += f' <span class="handbook-role">(for the {role(ctx, checklist.role)})</span>'
+    return f'<p class="handbook-checklist-title">{title}</p>' + html.checklist(
+        (html.esc(i) for i in checklist.items), ordered=checklist.ordered
+    )
+
+
+def _note(ctx: Context, note: StepNote) -> str:
+    limited = ""
+    if note.severities:
+        badges = " ".join(severity(ctx, s) for s in note.severities)
+        limited = f'<span class="handbook-note-scope">Only for {badges}:</span> '
+    return f'<div class="admonition note"><p>{limited}{html.esc(note.text)}</p></div>'
+
+
+def _step(ctx: Context, step: ProcessStep) -> str:
+    parts = [
+        f'<p class="handbook-goal"><strong>Goal:</strong> {html.esc(step.goal)}</p>',
+        f"<p><strong>Responsible:</strong> {role(ctx, step.responsible_role)}</p>",
+        *(_checklist(ctx, c) for c in step.checklists),
+        *(_note(ctx, n) for n in step.notes),
+    ]
+    return f"\n### {html.md_inline(f'{step.order}. {step.title}')}\n" + html.block(
+        *parts, css_class="handbook handbook-process-step", id=f"step-{step.id}"
+    )
+
+
+def render_process(ctx: Context) -> str:
+    """The response process, step by step, with goal, responsible role and checklists."""
+    return "\n".join(_step(ctx, s) for s in process_steps(ctx.handbook.policy))
+
+
+def render_communication_guidelines(ctx: Context) -> str:
+    """How the team communicates during an incident, by audience."""
+    cards = [
+        html.block(
+            f'<p><strong>{html.esc(g.title)}</strong> <span class="handbook-badge '
+            f'handbook-audience-{html.esc(g.audience)}">{html.esc(_AUDIENCES[g.audience])}'
+            "</span></p>",
+            html.markdown(g.guideline),
+            css_class="handbook handbook-guideline",
+            id=f"guideline-{g.id}",
+        )
+        for g in ctx.handbook.policy.communication
+    ]
+    return "".join(cards)
+
+
+def render_document_control(ctx: Context) -> str:
+    """Owner, review interval, next review and the version history, newest first."""
+    hb = ctx.handbook
+    control = hb.policy.document_control
+    versions = versions_newest_first(hb.policy)
+    due = next_policy_review(hb.policy)
+    status = due_status(due, ctx.site.today)
+    badge = f" {status_badge(status)}" if status != "ok" else ""
+    facts = facts_table(
+        [
+            ("Owner", role(ctx, control.owner)),
+            ("Current version", html.esc(versions[0].version)),
+            ("Review interval", f"{control.review_interval_days} days"),
+            ("Next review by", f"{due.isoformat()}{badge}"),
+        ]
+    )
+    rows = [
+        [
+            html.esc(v.version),
+            v.date.isoformat(),
+            ctx.ref("people", v.author, hb.get("people", v.author).name),
+            html.esc(v.changes),
+        ]
+        for v in versions
+    ]
+    history = html.table(["Version", "Date", "Author", "Changes"], rows, "handbook-version-history")
+    return (
+        html.block(facts, css_class="handbook handbook-quickref-box")
+        + "\n## Version history\n"
+        + html.block(history)
+    )

@@ -1,0 +1,62 @@
+"""Monitoring signals and the actions they trigger, grouped by severity."""
+
+from __future__ import annotations
+
+from handbook import html
+from handbook.model import Handbook, Intervention, Signal
+from handbook.render.common import named_ref, roles, severity, severity_rank
+from handbook.site import Context, anchor
+
+
+def ordered_signals(handbook: Handbook) -> list[Signal]:
+    """Every signal, most severe first, then by name."""
+    rank = severity_rank(handbook)
+    return sorted(handbook.signals, key=lambda s: (rank[s.severity], s.name, s.id))
+
+
+def triggered_interventions(handbook: Handbook, signal_id: str) -> list[Intervention]:
+    """The interventions that list a signal among their triggers, in data order."""
+    return [i for i in handbook.interventions if signal_id in i.signals]
+
+
+def _facts(ctx: Context, signal: Signal) -> str:
+    interventions = triggered_interventions(ctx.handbook, signal.id)
+    rows = [
+        ("Severity", severity(ctx, signal.severity)),
+        ("Source", html.esc(signal.source)),
+        ("Condition", html.esc(signal.condition)),
+        ("First action", f"<strong>{html.esc(signal.action)}</strong>"),
+        ("Notify", roles(ctx, signal.notify_roles)),
+    ]
+    if signal.runbook:
+        rows.append(("Runbook", named_ref(ctx, "runbooks", signal.runbook)))
+    if interventions:
+        rows.append(
+            (
+                "Interventions",
+                ", ".join(ctx.ref("interventions", i.id, i.title) for i in interventions),
+            )
+        )
+    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+
+
+def _signal(ctx: Context, signal: Signal) -> str:
+    return html.block(
+        f"<h3>{html.esc(signal.name)}</h3>",
+        _facts(ctx, signal),
+        css_class="handbook handbook-signal",
+        id=anchor("signals", signal.id),
+    )
+
+
+def render_signals(ctx: Context) -> str:
+    """Signals grouped by severity (P1 first), each with its first action and links."""
+    hb = ctx.handbook
+    signals = ordered_signals(hb)
+    parts = []
+    for level in hb.severities:
+        group = [s for s in signals if s.severity == level.id]
+        if group:
+            parts.append(f"\n## {html.md_inline(level.id + ' ' + level.name)}\n")
+            parts.extend(_signal(ctx, s) for s in group)
+    return "\n".join(parts)

@@ -54,7 +54,7 @@ def render_severity_matrix(ctx: Context) -> str:
 
 
 def _mermaid(ctx: Context, severity: Severity) -> str:
-    lines = ["flowchart LR"]
+    lines = ["flowchart TD"]
     previous = "start"
     lines.append(f'  start(["{_label(severity.id + " detected")}"])')
     for number, step in enumerate(severity.escalation, start=1):

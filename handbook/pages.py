@@ -6,6 +6,7 @@ One page per runbook, dependency, intervention, role and risk, plus the download
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,17 @@ from handbook.pipeline import Project, validate_cached
 from handbook.render.runbooks import render_runbook
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
 
-# Generated pages hold rendered HTML, never template code: data text must not be
-# evaluated by mkdocs-macros' Jinja, whatever it contains.
-FRONT_MATTER = "---\nrender_macros: false\n---\n\n"
+def front_matter(tags: tuple[str, ...] = ()) -> str:
+    """YAML front matter of a generated page.
+
+    Generated pages hold rendered HTML, never template code: data text must not be
+    evaluated by mkdocs-macros' Jinja, whatever it contains. Tags are written as JSON
+    strings (valid YAML) so no tag can inject another key.
+    """
+    lines = ["render_macros: false"]
+    if tags:
+        lines.append("tags: [" + ", ".join(json.dumps(t) for t in tags) + "]")
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 RecordRenderer = Callable[[Context, str], str]
 
@@ -78,5 +87,6 @@ def record_pages(site: Site) -> dict[str, str]:
     for kind in RECORD_PAGES:
         for record in getattr(site.handbook, kind):
             src = f"{kind}/{record.id}.md"
-            pages[src] = FRONT_MATTER + renderers[kind](site.page(src), record.id)
+            tags = getattr(record, "tags", ())
+            pages[src] = front_matter(tags) + renderers[kind](site.page(src), record.id)
     return pages

@@ -46,6 +46,8 @@ def link(url: str, label: str, css_class: str | None = None) -> str:
     if target is None:
         return esc(label)
     extra = f' class="{esc(css_class)}"' if css_class else ""
+    if target.lower().startswith("https:"):
+        extra += ' rel="noopener noreferrer"'
     return f'<a href="{esc(target)}"{extra}>{esc(label)}</a>'
 
 
@@ -104,7 +106,7 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css_class: str 
     )
 
 
-def block(*parts: str, css_class: str = "handbook", id: str | None = None) -> str:  # noqa: A002
+def block(*parts: str, css_class: str = "handbook", id: str | None = None) -> str:
     """Wrap fragments in one ``<div>`` on its own lines: Markdown passes it through as is."""
     ident = f' id="{esc(id)}"' if id else ""
     return f'\n<div class="{esc(css_class)}"{ident}>' + "".join(parts) + "</div>\n"

@@ -15,6 +15,7 @@ from handbook.pipeline import Project, validate_cached
 from handbook.render.runbooks import render_runbook
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
 
+
 def front_matter(tags: tuple[str, ...] = ()) -> str:
     """YAML front matter of a generated page.
 
@@ -26,6 +27,7 @@ def front_matter(tags: tuple[str, ...] = ()) -> str:
     if tags:
         lines.append("tags: [" + ", ".join(json.dumps(t) for t in tags) + "]")
     return "---\n" + "\n".join(lines) + "\n---\n\n"
+
 
 RecordRenderer = Callable[[Context, str], str]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import shutil
@@ -11,10 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from handbook.diagnostics import Level
 from handbook.pipeline import Project, validate
 from handbook.report import FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+OVERDUE = "review-overdue"
 
 
 def _date(text: str) -> dt.date:
@@ -46,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
         choices=("internal", "public"),
         help="who the build is for; public drops every internal contact detail",
     )
+    diff = commands.add_parser("diff", help="what changed in the handbook between two refs")
+    diff.add_argument("base", metavar="BASE", help="git ref to compare from")
+    diff.add_argument("head", metavar="HEAD", nargs="?", help="git ref (default: working tree)")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    review = commands.add_parser("review", help="what is past its review interval")
+    review.add_argument("--today", type=_date, help="date to judge review deadlines by")
+    review.add_argument("--strict", action="store_true", help="overdue items are errors")
+    review.add_argument("--format", choices=sorted(FORMATS), default="text")
+    owners = commands.add_parser("codeowners", help="write .github/CODEOWNERS from the data")
+    owners.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     serve = commands.add_parser("serve", help="preview the site, reloading on every change")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     return parser
@@ -122,13 +136,81 @@ def run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_diff(args: argparse.Namespace) -> int:
+    """``handbook diff``: the policy-level changes between two states of the data."""
+    from handbook.diff import DiffError, as_json, diff_data, format_markdown, load_side
+
+    try:
+        old = load_side(args.project, args.base)
+        new = load_side(args.project, args.head)
+    except DiffError as exc:
+        sys.stderr.write(f"handbook diff: {exc}\n")
+        return EXIT_USAGE
+    diffs = diff_data(old, new)
+    head = args.head or "working tree"
+    if args.format == "json":
+        sys.stdout.write(json.dumps(as_json(diffs, args.base, head), indent=2) + "\n")
+    else:
+        sys.stdout.write(format_markdown(diffs, args.base, head))
+    return EXIT_OK
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """``handbook review``: overdue reviews, verifications and drills (errors if strict)."""
+    result = validate(Project.at(args.project), today=args.today)
+    if not result.ok:
+        sys.stdout.write(FORMATS[args.format](result.diagnostics, result.files))
+        return EXIT_INVALID
+    level = Level.ERROR if args.strict else Level.WARNING
+    overdue = [
+        dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule == OVERDUE
+    ]
+    sys.stdout.write(FORMATS[args.format](overdue, result.files))
+    return EXIT_INVALID if args.strict and overdue else EXIT_OK
+
+
+def run_codeowners(args: argparse.Namespace) -> int:
+    """``handbook codeowners``: write (or with --check, compare) .github/CODEOWNERS."""
+    from handbook.codeowners import MissingHandle, codeowners
+
+    result = validate(Project.at(args.project))
+    if result.handbook is None:
+        sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))
+        return EXIT_INVALID
+    try:
+        content = codeowners(result.handbook)
+    except MissingHandle as exc:
+        sys.stderr.write(f"handbook codeowners: {exc}\n")
+        return EXIT_INVALID
+    target = args.project / ".github" / "CODEOWNERS"
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if args.check:
+        if current != content:
+            sys.stderr.write(
+                f"handbook codeowners: {target} is not current; run `handbook codeowners`\n"
+            )
+            return EXIT_INVALID
+        return EXIT_OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    sys.stdout.write(f"handbook codeowners: wrote {target}\n")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
     if not (args.project / "data").is_dir():
         sys.stderr.write(f"handbook: no data/ folder in {args.project.resolve()}\n")
         return EXIT_USAGE
-    handlers = {"validate": run_validate, "build": run_build, "serve": run_serve}
+    handlers = {
+        "validate": run_validate,
+        "build": run_build,
+        "serve": run_serve,
+        "diff": run_diff,
+        "review": run_review,
+        "codeowners": run_codeowners,
+    }
     return handlers[args.command](args)
 
 

@@ -1,0 +1,336 @@
+"""Semantic policy diff: what changed between two states of the data, record by record.
+
+Both sides are read with the strict reader (not the model), so a pull request that breaks
+validation still gets a readable diff. Changes that weaken readiness are listed first.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from handbook.kinds import KINDS, KINDS_BY_NAME
+from handbook.load import LoadedData, load_data
+
+# Singular nouns for sentences ("runbook oracle-outage: owner team-defi → none").
+NOUNS = {
+    "handbook": "handbook",
+    "policy": "policy",
+    "roles": "role",
+    "people": "person",
+    "teams": "team",
+    "severities": "severity",
+    "runbooks": "runbook",
+    "dependencies": "dependency",
+    "interventions": "intervention",
+    "signals": "signal",
+    "risks": "risk",
+    "communications": "communication template",
+}
+# Removing one of these records leaves responders with less to act on.
+GUARDED_KINDS = frozenset(
+    {
+        "roles",
+        "people",
+        "teams",
+        "severities",
+        "runbooks",
+        "dependencies",
+        "interventions",
+        "signals",
+        "risks",
+    }
+)
+# Lists whose shrinking removes a way to reach someone or an escalation step.
+GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
+REVIEW_DATES = frozenset({"last_reviewed", "last_verified", "last_drilled"})
+DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable"})
+_DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|w)$")
+_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
+MISSING = object()
+_LONGEST = 100  # longer values are cut: the git diff has the full text
+
+
+class DiffError(Exception):
+    """A side of the diff cannot be read (unknown git ref, not a repository)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference inside a record, in words."""
+
+    path: str
+    old: Any
+    new: Any
+    weakens: bool = False
+
+    def words(self) -> str:
+        """``owner team-a → none``, ``degraded mode removed``, ``tags added x``."""
+        where = self.path.replace("_", " ").replace(".", " ")
+        if self.new is MISSING and isinstance(self.old, dict | list):
+            return f"{where} removed"
+        if self.old is MISSING and isinstance(self.new, dict | list):
+            return f"{where} added"
+        if where.endswith((" removed", " added")):
+            return f"{where} {_show(self.old if self.new is MISSING else self.new)}"
+        return f"{where} {_show(self.old)} → {_show(self.new)}"
+
+
+@dataclass
+class KindDiff:
+    """Records of one kind added, removed and changed."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[Change]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        """True when anything changed."""
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """A change that leaves the team less prepared, for decision-maker review."""
+
+    kind: str
+    record: str
+    text: str
+
+
+def _show(value: Any) -> str:
+    if value is MISSING or value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        text = (
+            ", ".join(f"{k}={_show(v)}" for k, v in value.items())
+            if isinstance(value, dict)
+            else ", ".join(_show(v) for v in value)
+        )
+    else:
+        text = str(value)
+    return text if len(text) <= _LONGEST else text[: _LONGEST - 3] + "..."
+
+
+def minutes(duration: Any) -> int | None:
+    """A duration such as ``15m``, ``4h``, ``2d`` or ``1w`` in minutes."""
+    match = _DURATION.match(duration) if isinstance(duration, str) else None
+    return int(match.group(1)) * _MINUTES[match.group(2)] if match else None
+
+
+def _severity_level(value: Any) -> int | None:
+    return int(value[1:]) if isinstance(value, str) and re.fullmatch(r"P[1-9]", value) else None
+
+
+def _weakens(key: str, old: Any, new: Any) -> bool:
+    """Whether replacing ``old`` by ``new`` at a field named ``key`` weakens readiness."""
+    if new is MISSING:
+        return old is not MISSING and (
+            key in {"owner", "degraded_mode", "runbook"} or key in GUARDED_LISTS
+        )
+    if key in DURATIONS:
+        before, after = minutes(old), minutes(new)
+        return before is not None and after is not None and after > before
+    if key == "severity":
+        before, after = _severity_level(old), _severity_level(new)
+        return before is not None and after is not None and after > before
+    if key in REVIEW_DATES:
+        return isinstance(old, str) and isinstance(new, str) and new < old
+    return False
+
+
+def _label(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for key in ("id", "value", "name", "role", "team", "person", "version"):
+            if isinstance(item.get(key), str):
+                return item[key]
+    return str(index)
+
+
+def compare(old: Any, new: Any, path: str = "", key: str = "") -> Iterator[Change]:
+    """Every difference between two values, as changes at dotted paths."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for name in [*old, *(k for k in new if k not in old)]:
+            child = f"{path}.{name}" if path else name
+            yield from compare(old.get(name, MISSING), new.get(name, MISSING), child, name)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        yield from _compare_lists(old, new, path, key)
+        return
+    if old != new:
+        yield Change(path, old, new, _weakens(key, old, new))
+
+
+def _compare_lists(old: list[Any], new: list[Any], path: str, key: str) -> Iterator[Change]:
+    if all(not isinstance(v, dict | list) for v in [*old, *new]):
+        for value in old:
+            if value not in new:
+                yield Change(f"{path} removed", value, MISSING, key in GUARDED_LISTS)
+        for value in new:
+            if value not in old:
+                yield Change(f"{path} added", MISSING, value)
+        if [v for v in old if v in new] != [v for v in new if v in old]:
+            yield Change(f"{path} order", old, new)
+        return
+    before = {_label(item, n): item for n, item in enumerate(old)}
+    after = {_label(item, n): item for n, item in enumerate(new)}
+    for name, item in before.items():
+        child = f"{path}[{name}]"
+        if name not in after:
+            yield Change(child, item, MISSING, key in GUARDED_LISTS)
+        else:
+            yield from compare(item, after[name], child, key)
+    for name, item in after.items():
+        if name not in before:
+            yield Change(f"{path}[{name}]", MISSING, item)
+
+
+def _records(loaded: LoadedData, kind: str) -> dict[str, Any]:
+    if not KINDS_BY_NAME[kind].has_ids:
+        documents = loaded.documents.get(kind, [])
+        return {kind: documents[0].data} if documents else {}
+    return {r.id: r.data for r in loaded.records(kind) if r.id is not None}
+
+
+def _score(risk: Any) -> int | None:
+    values = [risk.get(k) if isinstance(risk, dict) else None for k in ("likelihood", "impact")]
+    return values[0] * values[1] if all(type(v) is int for v in values) else None
+
+
+def _score_change(old: Any, new: Any) -> list[Change]:
+    """The derived risk score (likelihood × impact) when it moved."""
+    before, after = _score(old), _score(new)
+    return [Change("score", before, after)] if before != after else []
+
+
+def diff_data(old: LoadedData, new: LoadedData) -> dict[str, KindDiff]:
+    """Per kind: the ids added and removed and the changes inside kept records."""
+    result = {}
+    for kind in KINDS:
+        before, after = _records(old, kind.name), _records(new, kind.name)
+        kind_diff = KindDiff(
+            added=[i for i in after if i not in before],
+            removed=[i for i in before if i not in after],
+        )
+        for record_id, data in before.items():
+            if record_id in after:
+                changes = list(compare(data, after[record_id]))
+                if kind.name == "risks":
+                    changes += _score_change(data, after[record_id])
+                if changes:
+                    kind_diff.changed[record_id] = changes
+        result[kind.name] = kind_diff
+    return result
+
+
+def _subject(kind: str, record_id: str) -> str:
+    """How a record is named in a sentence: ``runbook oracle-outage``, ``P2``, ``policy``."""
+    if kind in ("handbook", "policy"):
+        return kind
+    return record_id if kind == "severities" else f"{NOUNS[kind]} {record_id}"
+
+
+def weakenings(diffs: dict[str, KindDiff]) -> list[Weakening]:
+    """The changes that weaken readiness, in kind order."""
+    found = []
+    for kind, kind_diff in diffs.items():
+        noun = NOUNS[kind]
+        if kind in GUARDED_KINDS:
+            found += [Weakening(kind, r, f"{noun} {r} removed") for r in kind_diff.removed]
+        for record_id, changes in kind_diff.changed.items():
+            found += [
+                Weakening(kind, record_id, f"{_subject(kind, record_id)}: {c.words()}")
+                for c in changes
+                if c.weakens
+            ]
+    return found
+
+
+def read_ref(root: Path, ref: str, scratch: Path) -> Path:
+    """Extract ``data/`` as it is at git ``ref`` into ``scratch``; return that folder."""
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", "--format=tar", ref, "data"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except FileNotFoundError:
+        raise DiffError("git is not installed") from None
+    except subprocess.CalledProcessError as exc:
+        message = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffError(f"cannot read data/ at {ref!r}: {message[-1] if message else ''}") from None
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(scratch, filter="data")
+    return scratch
+
+
+def load_side(root: Path, ref: str | None) -> LoadedData:
+    """The data at a git ref, or in the working tree when ``ref`` is None."""
+    if ref is None:
+        return load_data(root / "data", root)
+    with tempfile.TemporaryDirectory() as scratch:
+        base = read_ref(root, ref, Path(scratch))
+        return load_data(base / "data", base)
+
+
+def _kind_section(kind: str, kind_diff: KindDiff) -> list[str]:
+    noun = NOUNS[kind]
+    lines = [f"### {kind.capitalize()}", ""]
+    lines += [f"- added {noun} `{r}`" for r in kind_diff.added]
+    lines += [f"- removed {noun} `{r}`" for r in kind_diff.removed]
+    for record_id, changes in kind_diff.changed.items():
+        lines.append(f"- {_subject(kind, record_id)}:")
+        lines += [f"  - {c.words()}" for c in changes]
+    return [*lines, ""]
+
+
+def format_markdown(diffs: dict[str, KindDiff], base: str, head: str) -> str:
+    """The diff as Markdown: weakening changes first, then every kind that changed."""
+    lines = [f"## Handbook changes: {base} → {head}", ""]
+    if not any(diffs.values()):
+        return "\n".join([*lines, "No change to the handbook's data.", ""])
+    weak = weakenings(diffs)
+    if weak:
+        lines += ["### Needs decision-maker review: these changes weaken readiness", ""]
+        lines += [f"- {w.text}" for w in weak]
+        lines.append("")
+    for kind, kind_diff in diffs.items():
+        if kind_diff:
+            lines += _kind_section(kind, kind_diff)
+    return "\n".join(lines)
+
+
+def as_json(diffs: dict[str, KindDiff], base: str, head: str) -> dict[str, Any]:
+    """The diff as plain data for machines."""
+
+    def change(c: Change) -> dict[str, Any]:
+        return {
+            "path": c.path,
+            "old": None if c.old is MISSING else c.old,
+            "new": None if c.new is MISSING else c.new,
+            "weakens": c.weakens,
+        }
+
+    return {
+        "base": base,
+        "head": head,
+        "weakening": [w.text for w in weakenings(diffs)],
+        "kinds": {
+            kind: {
+                "added": d.added,
+                "removed": d.removed,
+                "changed": {r: [change(c) for c in cs] for r, cs in d.changed.items()},
+            }
+            for kind, d in diffs.items()
+            if d
+        },
+    }

@@ -1,0 +1,181 @@
+"""``handbook diff`` on commits of a temporary git repository: exact Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from handbook.cli import main
+from handbook.diff import Change, compare, minutes
+from tests.conftest import BASE
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository holding the base fixture's data in one commit."""
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "test@example.org")
+    git(root, "config", "user.name", "Test")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def weaken(root: Path) -> None:
+    """Changes that each weaken readiness, plus some that do not."""
+    data = root / "data"
+    edit(data / "runbooks" / "api-outage.yml", "owner: devops\n", "")
+    edit(
+        data / "runbooks" / "api-outage.yml",
+        'last_reviewed: "2026-09-15"',
+        'last_reviewed: "2026-06-01"',
+    )
+    edit(data / "severities.yml", "    target: 30m", "    target: 1h")
+    text = (data / "dependencies" / "cloud-hosting.yml").read_text(encoding="utf-8")
+    start = text.index("degraded_mode:")
+    end = text.index("\n", text.index("max_tolerable:")) + 1
+    (data / "dependencies" / "cloud-hosting.yml").write_text(text[:start] + text[end:])
+    edit(data / "risks.yml", "  likelihood: 2", "  likelihood: 4")
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str]:
+    status = main(["-C", str(root), "diff", *args])
+    return status, capsys.readouterr().out
+
+
+def test_weakening_changes_come_first_in_words(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weaken(repo)
+    git(repo, "commit", "-q", "-am", "weaken")
+    status, out = run(capsys, repo, "HEAD~1", "HEAD")
+    assert status == 0
+    risk = "risk " + out.split("- risk ")[1].split(":")[0]
+    assert out == "\n".join(
+        [
+            "## Handbook changes: HEAD~1 → HEAD",
+            "",
+            "### Needs decision-maker review: these changes weaken readiness",
+            "",
+            "- P2: response target 30m → 1h",
+            "- runbook api-outage: owner devops → none",
+            "- runbook api-outage: last reviewed 2026-09-15 → 2026-06-01",
+            "- dependency cloud-hosting: degraded mode removed",
+            "",
+            "### Severities",
+            "",
+            "- P2:",
+            "  - response target 30m → 1h",
+            "",
+            "### Runbooks",
+            "",
+            "- runbook api-outage:",
+            "  - owner devops → none",
+            "  - last reviewed 2026-09-15 → 2026-06-01",
+            "",
+            "### Dependencies",
+            "",
+            "- dependency cloud-hosting:",
+            "  - degraded mode removed",
+            "",
+            "### Risks",
+            "",
+            f"- {risk}:",
+            "  - likelihood 2 → 4",
+            "  - score 10 → 20",
+            "",
+        ]
+    )
+
+
+def test_head_defaults_to_the_working_tree(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / "data" / "runbooks" / "api-outage.yml", "owner: devops\n", "")
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    assert out.startswith("## Handbook changes: HEAD → working tree\n")
+    assert "- runbook api-outage: owner devops → none\n" in out
+
+
+def test_added_and_removed_records(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runbooks = repo / "data" / "runbooks"
+    shutil.copy(runbooks / "api-outage.yml", runbooks / "api-outage-2.yml")
+    edit(runbooks / "api-outage-2.yml", "id: api-outage", "id: api-outage-2")
+    (runbooks / "exploit-in-progress.yml").unlink()
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    assert "- runbook exploit-in-progress removed\n" in out.split("### Runbooks")[0]
+    runbook_section = out.split("### Runbooks\n\n")[1]
+    assert runbook_section.startswith(
+        "- added runbook `api-outage-2`\n- removed runbook `exploit-in-progress`\n"
+    )
+
+
+def test_no_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, repo, "HEAD")
+    assert (status, out) == (
+        0,
+        "## Handbook changes: HEAD → working tree\n\nNo change to the handbook's data.\n",
+    )
+
+
+def test_json_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    weaken(repo)
+    status, out = run(capsys, repo, "HEAD", "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["base"] == "HEAD" and data["head"] == "working tree"
+    assert "runbook api-outage: owner devops → none" in data["weakening"]
+    owner = data["kinds"]["runbooks"]["changed"]["api-outage"][0]
+    assert owner == {"path": "owner", "old": "devops", "new": None, "weakens": True}
+
+
+def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(repo), "diff", "no-such-ref"]) == 2
+    assert "cannot read data/ at 'no-such-ref'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "weakens"),
+    [
+        ({"severity": "P1"}, {"severity": "P3"}, True),
+        ({"severity": "P3"}, {"severity": "P1"}, False),
+        ({"update_cadence": "1h"}, {"update_cadence": "30m"}, False),
+        ({"update_cadence": "1h"}, {"update_cadence": "1d"}, True),
+        ({"contacts": [{"value": "+1"}, {"value": "+2"}]}, {"contacts": [{"value": "+2"}]}, True),
+        ({"tags": ["a"]}, {"tags": []}, False),
+        ({"last_verified": "2026-01-02"}, {"last_verified": "2026-03-01"}, False),
+    ],
+)
+def test_what_weakens(old: dict, new: dict, weakens: bool) -> None:
+    changes = list(compare(old, new))
+    assert changes and all(isinstance(c, Change) for c in changes)
+    assert any(c.weakens for c in changes) is weakens
+
+
+def test_minutes() -> None:
+    assert [minutes(d) for d in ("15m", "2h", "1d", "1w", "soon", 5)] == [
+        15,
+        120,
+        1440,
+        10080,
+        None,
+        None,
+    ]

@@ -16,7 +16,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from handbook.diagnostics import Level
-from handbook.pages import SiteError, downloads, load_site, record_pages, resolve_audience
+from handbook.pages import (
+    SiteError,
+    downloads,
+    edition,
+    load_site,
+    record_pages,
+    resolve_audience,
+)
 from handbook.pipeline import Project, validate_cached
 from handbook.report import format_text
 from handbook.site import Site
@@ -39,6 +46,8 @@ class HandbookPlugin(BasePlugin):
             self.site = load_site(root, audience, config.use_directory_urls)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
+        stamp = edition(self.site)
+        config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

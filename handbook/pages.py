@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from handbook.history import git_releases
 from handbook.pipeline import Project, validate_cached
 from handbook.render.runbooks import render_runbook
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
@@ -72,7 +73,15 @@ def load_site(root: Path, audience: Audience, directory_urls: bool) -> Site:
     result = validate_cached(Project.at(root))
     if result.handbook is None:
         raise SiteError("invalid handbook data")
-    return Site(result.handbook, build_date(), audience, directory_urls)
+    return Site(
+        result.handbook, build_date(), audience, directory_urls, releases=git_releases(root)
+    )
+
+
+def edition(site: Site) -> str:
+    """The line every page footer (and printout) carries: version, build date, audience."""
+    version = site.handbook.info.handbook_version
+    return f"Handbook version {version} · built {site.today.isoformat()} · {site.audience}"
 
 
 def downloads(site: Site) -> dict[str, str]:

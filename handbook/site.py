@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from handbook import html
+from handbook.history import Release
 from handbook.model import ContactChannel, Handbook
 
 Audience = Literal["internal", "public"]
@@ -38,6 +39,7 @@ class Site:
     today: dt.date
     audience: Audience = "internal"
     directory_urls: bool = True
+    releases: tuple[Release, ...] = ()
 
     def channels(self, channels: tuple[ContactChannel, ...]) -> tuple[ContactChannel, ...]:
         """The contact channels this audience may see."""

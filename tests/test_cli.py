@@ -103,6 +103,10 @@ def test_handbook_build_writes_the_site(base_project: Path) -> None:
     assert completed.stdout == f"handbook build: site written to {base_project / 'out'}\n"
     page = (base_project / "out" / "index.html").read_text(encoding="utf-8")
     assert "Handbook version" in page
+    # Every page, generated ones included, carries the edition in its footer.
+    for built in ("index.html", "runbooks/api-outage/index.html"):
+        html = (base_project / "out" / built).read_text(encoding="utf-8")
+        assert "Handbook version 1.0 · built " in html and " · internal" in html
 
 
 def test_a_broken_schema_is_reported_not_raised(base_project: Path) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from handbook.render import (
     communications,
     dependencies,
+    history,
     home,
     incident_templates,
     interventions,
@@ -30,6 +31,7 @@ MACROS: dict[str, Callable[..., str]] = {
     "process": policy.render_process,
     "communication_guidelines": policy.render_communication_guidelines,
     "document_control": policy.render_document_control,
+    "releases": history.render_releases,
     "roles": roles.render_roles,
     "contacts": roles.render_contacts,
     "severity_matrix": severities.render_severity_matrix,

@@ -1,0 +1,18 @@
+"""The release history of the handbook repository (git tags)."""
+
+from __future__ import annotations
+
+from handbook import html
+from handbook.site import Context
+
+
+def render_releases(ctx: Context) -> str:
+    """Tagged releases of the repository, newest first, or a note when there are none."""
+    releases = ctx.site.releases
+    if not releases:
+        return html.block(
+            '<p class="handbook-muted">No release has been tagged in git yet: tag one with '
+            '<code>git tag -a v1.0 -m "..."</code> when a version is approved.</p>'
+        )
+    rows = [[html.esc(r.name), html.esc(r.date), html.esc(r.subject)] for r in releases]
+    return html.block(html.table(["Tag", "Date", "Subject"], rows, "handbook-releases"))

@@ -1,0 +1,144 @@
+"""``handbook review`` with a fixed date, and CODEOWNERS generated from the owners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handbook.cli import main
+from tests.conftest import REPO
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_review_strict_far_in_the_future_lists_every_clock(
+    base_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(
+        capsys, "-C", str(base_project), "review", "--today", "2099-01-01", "--strict"
+    )
+    assert status == 1
+    lines = out.splitlines()
+    assert all(line.endswith("[review-overdue]") for line in lines[:-1])
+    assert all(": error: " in line for line in lines[:-1])
+    files = {line.split(":")[0] for line in lines[:-1]}
+    assert "data/runbooks/api-outage.yml" in files
+    assert {"data/interventions.yml", "data/risks.yml"} <= files
+    assert any(f.startswith("data/dependencies/") for f in files)
+    assert lines[-1].startswith(f"invalid: {len(lines) - 1} errors, 0 warnings")
+
+
+def test_review_without_strict_warns_and_passes(
+    base_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "-C", str(base_project), "review", "--today", "2099-01-01")
+    assert status == 0
+    assert ": warning: " in out and " 0 errors" in out
+
+
+def test_review_today_passes_on_the_shipped_data(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "-C", str(REPO), "review", "--today", "2026-11-23", "--strict")
+    assert (status, out.splitlines()[-1].split(" in ")[0]) == (0, "valid: 0 errors, 0 warnings")
+
+
+def test_committed_codeowners_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "-C", str(REPO), "codeowners", "--check")
+    assert status == 0, err
+
+
+def test_codeowners_follow_the_owners(
+    base_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    teams = base_project / "data" / "teams.yml"
+    text = teams.read_text(encoding="utf-8")
+    teams.write_text(
+        text.replace(
+            "  name: DevOps\n", '  name: DevOps\n  forge_handle: "@example-labs/devops"\n'
+        ),
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "-C", str(base_project), "codeowners")
+    assert status == 0 and "wrote" in out, err
+    owners = (base_project / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+    lines = [line for line in owners.splitlines() if line and not line.startswith("#")]
+    assert lines[0].startswith("/data/ @")
+    runbook_lines = [line for line in lines if line.startswith("/data/runbooks/")]
+    assert len(runbook_lines) == len(list((base_project / "data" / "runbooks").glob("*.yml")))
+    # Changing an owner makes the committed file stale until it is regenerated.
+    runbook = base_project / "data" / "runbooks" / "api-outage.yml"
+    text = runbook.read_text(encoding="utf-8")
+    other = "secops" if "owner: devops" in text else "devops"
+    runbook.write_text(
+        text.replace("owner: devops", f"owner: {other}").replace(
+            "owner: secops", f"owner: {other}"
+        ),
+        encoding="utf-8",
+    )
+    status, _, err = run(capsys, "-C", str(base_project), "codeowners", "--check")
+    assert status == 1 and "is not current" in err
+    assert run(capsys, "-C", str(base_project), "codeowners")[0] == 0
+    assert run(capsys, "-C", str(base_project), "codeowners", "--check")[0] == 0
+
+
+def test_owner_without_forge_handle_is_an_error(
+    base_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "-C", str(base_project), "codeowners")
+    assert status == 1 and "'devops'" in err and "has no forge_handle" in err
+    assert not (base_project / ".github" / "CODEOWNERS").exists()
+
+
+def test_workflows_run_the_checks() -> None:
+    import yaml
+
+    workflows = REPO / ".github" / "workflows"
+    checks = yaml.safe_load((workflows / "checks.yml").read_text(encoding="utf-8"))
+    steps = " ".join(
+        str(step.get("run", "")) + str(step.get("uses", ""))
+        for job in checks["jobs"].values()
+        for step in job["steps"]
+    )
+    for needed in (
+        "handbook validate --format github",
+        "pytest",
+        "handbook build",
+        "linkchecker",
+        "handbook diff",
+        "codeowners --check",
+    ):
+        assert needed in steps, needed
+    assert checks["permissions"] == {"contents": "read"}
+    publish = yaml.safe_load((workflows / "publish.yml").read_text(encoding="utf-8"))
+    assert publish[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as true
+    assert "pages" in str(publish["jobs"]).lower()
+    for workflow in (checks, publish):
+        for job in workflow["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert "@" in step["uses"] and not step["uses"].endswith(("@main", "@master"))
+
+
+def test_releases_come_from_git_tags(tmp_path: Path) -> None:
+    import subprocess
+
+    from handbook.history import git_releases
+
+    assert git_releases(tmp_path) == ()  # not a repository: no history, no error
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (
+        ["init", "-q"],
+        ["config", "user.email", "t@example.org"],
+        ["config", "user.name", "T"],
+        ["commit", "-q", "--allow-empty", "-m", "first"],
+        ["tag", "-a", "v1.0", "-m", "Approved by the security lead"],
+    ):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    (release,) = git_releases(repo)
+    assert (release.name, release.subject) == ("v1.0", "Approved by the security lead")
+    assert len(release.date) == 10

@@ -19,21 +19,6 @@ from typing import Any
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
 
-# Singular nouns for sentences ("runbook oracle-outage: owner team-defi → none").
-NOUNS = {
-    "handbook": "handbook",
-    "policy": "policy",
-    "roles": "role",
-    "people": "person",
-    "teams": "team",
-    "severities": "severity",
-    "runbooks": "runbook",
-    "dependencies": "dependency",
-    "interventions": "intervention",
-    "signals": "signal",
-    "risks": "risk",
-    "communications": "communication template",
-}
 # Removing one of these records leaves responders with less to act on.
 GUARDED_KINDS = frozenset(
     {
@@ -236,14 +221,14 @@ def _subject(kind: str, record_id: str) -> str:
     """How a record is named in a sentence: ``runbook oracle-outage``, ``P2``, ``policy``."""
     if kind in ("handbook", "policy"):
         return kind
-    return record_id if kind == "severities" else f"{NOUNS[kind]} {record_id}"
+    return record_id if kind == "severities" else f"{KINDS_BY_NAME[kind].noun} {record_id}"
 
 
 def weakenings(diffs: dict[str, KindDiff]) -> list[Weakening]:
     """The changes that weaken readiness, in kind order."""
     found = []
     for kind, kind_diff in diffs.items():
-        noun = NOUNS[kind]
+        noun = KINDS_BY_NAME[kind].noun
         if kind in GUARDED_KINDS:
             found += [Weakening(kind, r, f"{noun} {r} removed") for r in kind_diff.removed]
         for record_id, changes in kind_diff.changed.items():
@@ -283,7 +268,7 @@ def load_side(root: Path, ref: str | None) -> LoadedData:
 
 
 def _kind_section(kind: str, kind_diff: KindDiff) -> list[str]:
-    noun = NOUNS[kind]
+    noun = KINDS_BY_NAME[kind].noun
     lines = [f"### {kind.capitalize()}", ""]
     lines += [f"- added {noun} `{r}`" for r in kind_diff.added]
     lines += [f"- removed {noun} `{r}`" for r in kind_diff.removed]

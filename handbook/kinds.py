@@ -20,6 +20,7 @@ class Kind:
 
     name: str
     layout: Layout
+    noun: str  # one record, in sentences: "runbook oracle-outage"
 
     @property
     def schema(self) -> str:
@@ -38,18 +39,18 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("handbook", Layout.OBJECT),
-    Kind("policy", Layout.OBJECT),
-    Kind("roles", Layout.LIST),
-    Kind("people", Layout.LIST),
-    Kind("teams", Layout.LIST),
-    Kind("severities", Layout.LIST),
-    Kind("runbooks", Layout.DIRECTORY),
-    Kind("dependencies", Layout.DIRECTORY),
-    Kind("interventions", Layout.LIST),
-    Kind("signals", Layout.LIST),
-    Kind("risks", Layout.LIST),
-    Kind("communications", Layout.LIST),
+    Kind("handbook", Layout.OBJECT, "handbook"),
+    Kind("policy", Layout.OBJECT, "policy"),
+    Kind("roles", Layout.LIST, "role"),
+    Kind("people", Layout.LIST, "person"),
+    Kind("teams", Layout.LIST, "team"),
+    Kind("severities", Layout.LIST, "severity"),
+    Kind("runbooks", Layout.DIRECTORY, "runbook"),
+    Kind("dependencies", Layout.DIRECTORY, "dependency"),
+    Kind("interventions", Layout.LIST, "intervention"),
+    Kind("signals", Layout.LIST, "signal"),
+    Kind("risks", Layout.LIST, "risk"),
+    Kind("communications", Layout.LIST, "communication template"),
 )
 
 KINDS_BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

@@ -8,24 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from handbook.diagnostics import Diagnostic, Level
-from handbook.kinds import KINDS
+from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, Record
 
 EVERY = "*"
 
-# Singular nouns for messages ("unknown team or person 'x'").
-NOUNS = {
-    "roles": "role",
-    "people": "person",
-    "teams": "team",
-    "severities": "severity",
-    "runbooks": "runbook",
-    "dependencies": "dependency",
-    "interventions": "intervention",
-    "signals": "signal",
-    "risks": "risk",
-    "communications": "communication template",
-}
 
 
 @dataclass(frozen=True)
@@ -125,7 +112,7 @@ def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
                     column,
                     Level.ERROR,
                     record.json_path("id"),
-                    f"{NOUNS[kind.name]} id {record.id!r} is already used at {where}",
+                    f"{kind.noun} id {record.id!r} is already used at {where}",
                     "unique-id",
                 )
             )
@@ -133,7 +120,7 @@ def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
 
 
 def _unresolved(reference: Reference, value: str, index: Index) -> str:
-    wanted = " or ".join(NOUNS[target] for target in reference.targets)
+    wanted = " or ".join(KINDS_BY_NAME[target].noun for target in reference.targets)
     known = [name for target in reference.targets for name in index.get(target, {})]
     close = difflib.get_close_matches(value, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""

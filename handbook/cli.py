@@ -162,9 +162,7 @@ def run_review(args: argparse.Namespace) -> int:
         sys.stdout.write(FORMATS[args.format](result.diagnostics, result.files))
         return EXIT_INVALID
     level = Level.ERROR if args.strict else Level.WARNING
-    overdue = [
-        dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule == OVERDUE
-    ]
+    overdue = [dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule == OVERDUE]
     sys.stdout.write(FORMATS[args.format](overdue, result.files))
     return EXIT_INVALID if args.strict and overdue else EXIT_OK
 

@@ -20,8 +20,7 @@ def _handle(handbook: Handbook, owner_id: str) -> str:
     team = owner if kind == "teams" else handbook.get("teams", owner.team)
     if not team.forge_handle:
         raise MissingHandle(
-            f"team {team.id!r} owns {owner_id!r}'s files but has no forge_handle "
-            "in data/teams.yml"
+            f"team {team.id!r} owns {owner_id!r}'s files but has no forge_handle in data/teams.yml"
         )
     return team.forge_handle
 
@@ -30,11 +29,8 @@ def codeowners(handbook: Handbook) -> str:
     """The CODEOWNERS file: fallback team for data/ and schemas/, owners per record file."""
     fallback = _handle(handbook, handbook.info.fallback_team)
     lines = [HEADER, f"/data/ {fallback}", f"/schemas/ {fallback}", ""]
+    lines += [f"/data/runbooks/{r.id}.yml {_handle(handbook, r.owner)}" for r in handbook.runbooks]
     lines += [
-        f"/data/runbooks/{r.id}.yml {_handle(handbook, r.owner)}" for r in handbook.runbooks
-    ]
-    lines += [
-        f"/data/dependencies/{d.id}.yml {_handle(handbook, d.owner)}"
-        for d in handbook.dependencies
+        f"/data/dependencies/{d.id}.yml {_handle(handbook, d.owner)}" for d in handbook.dependencies
     ]
     return "\n".join(lines) + "\n"

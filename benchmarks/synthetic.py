@@ -4,7 +4,10 @@ The organisation-wide files (handbook, policy, roles, people, teams, severities,
 communications) are copied from the shipped example; runbooks, dependencies,
 interventions, signals and risks are generated so that every reference resolves.
 
-    python benchmarks/synthetic.py 1000 /tmp/handbook-1000
+    python benchmarks/synthetic.py 1000 /tmp/handbook-1000 [--site]
+
+With ``--site`` (``generate(..., site=True)``) the project also gets the shipped
+``mkdocs.yml``, ``docs/`` and ``macros/``, so ``handbook build`` can build it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ SHARED = (
     "severities.yml",
     "communications.yml",
 )
+# What a project needs besides data/ and schemas/ for ``handbook build`` to build it.
+SITE_FILES = ("mkdocs.yml",)
+SITE_FOLDERS = ("docs", "macros")
 REVIEWED = "2026-11-01"
 
 
@@ -107,14 +113,28 @@ def dependency(number: int, team: str) -> dict[str, Any]:
     }
 
 
-def generate(count: int, target: Path) -> Path:
-    """Write a project with ``count`` runbooks to ``target``; return the project root."""
+def copy_site(target: Path) -> None:
+    """Copy the shipped site set-up (mkdocs.yml, docs/, macros/) into the project."""
+    for name in SITE_FILES:
+        shutil.copy(REPO / name, target / name)
+    ignore = shutil.ignore_patterns("__pycache__")
+    for name in SITE_FOLDERS:
+        shutil.copytree(REPO / name, target / name, ignore=ignore)
+
+
+def generate(count: int, target: Path, site: bool = False) -> Path:
+    """Write a project with ``count`` runbooks to ``target``; return the project root.
+
+    With ``site`` the project also gets what ``handbook build`` needs (``copy_site``).
+    """
     data = target / "data"
     if target.exists():
         shutil.rmtree(target)
     (data / "runbooks").mkdir(parents=True)
     (data / "dependencies").mkdir()
     shutil.copytree(REPO / "schemas", target / "schemas")
+    if site:
+        copy_site(target)
     for name in SHARED:
         shutil.copy(REPO / "data" / name, data / name)
     teams = _first_ids(data / "teams.yml")
@@ -188,6 +208,7 @@ def generate(count: int, target: Path) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: synthetic.py COUNT TARGET_DIR")
-    print(generate(int(sys.argv[1]), Path(sys.argv[2])))
+    arguments = [a for a in sys.argv[1:] if a != "--site"]
+    if len(arguments) != 2:
+        sys.exit("usage: synthetic.py COUNT TARGET_DIR [--site]")
+    print(generate(int(arguments[0]), Path(arguments[1]), site="--site" in sys.argv[1:]))

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from handbook.diagnostics import Level
-from handbook.pipeline import Project, validate
+from handbook.pipeline import Project, validate, validate_cached
 from handbook.report import FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -49,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         "--audience",
         choices=("internal", "public"),
         help="who the build is for; public drops every internal contact detail",
+    )
+    build.add_argument(
+        "--pdf", action="store_true", help="also write the PDFs into <site>/pdf/ and link them"
+    )
+    pdf = commands.add_parser("pdf", help="write PDFs: runbooks, break-glass cards, handbook")
+    pdf.add_argument("runbook_ids", nargs="*", metavar="RUNBOOK_ID", help="only these runbooks")
+    pdf.add_argument("--out", type=Path, help="folder to write to (default: site/pdf)")
+    pdf.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    pdf.add_argument(
+        "--audience",
+        choices=("internal", "public"),
+        help="who the PDFs are for; public drops every internal contact detail",
     )
     diff = commands.add_parser("diff", help="what changed in the handbook between two refs")
     diff.add_argument("base", metavar="BASE", help="git ref to compare from")
@@ -85,7 +97,8 @@ def _replace_dir(built: Path, target: Path) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """``handbook build``: validate, build into a scratch folder, then swap it into place."""
-    result = validate(Project.at(args.project))
+    # Cached: the MkDocs plugin and the macros reuse this result instead of validating again.
+    result = validate_cached(Project.at(args.project))
     if not result.ok:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))
         return EXIT_INVALID
@@ -93,8 +106,13 @@ def run_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from handbook.audience import leaks_in_public_build
+    from handbook.pages import resolve_audience
+
     if args.audience:
         os.environ["HANDBOOK_AUDIENCE"] = args.audience
+    if args.pdf:
+        os.environ["HANDBOOK_PDF"] = "1"
     # Show MkDocs' own warnings: in strict mode any of them fails the build.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
@@ -108,6 +126,12 @@ def run_build(args: argparse.Namespace) -> int:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True, site_dir=str(scratch))
         try:
             mkdocs_build(config)
+            # A public site is scanned for every internal value before it replaces the old one.
+            public = resolve_audience(config.extra.get("audience")) == "public"
+            if public and (found := leaks_in_public_build(result.handbook, scratch)):
+                sys.stderr.write("".join(f"handbook build: {m}\n" for m in found))
+                sys.stderr.write("handbook build: public build refused; nothing written\n")
+                return EXIT_INVALID
             scratch.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
             _replace_dir(scratch, target)
         finally:
@@ -134,6 +158,13 @@ def run_serve(args: argparse.Namespace) -> int:
         sys.stderr.write(f"handbook serve: {exc}\n")
         return EXIT_INVALID
     return EXIT_OK
+
+
+def run_pdf(args: argparse.Namespace) -> int:
+    """``handbook pdf``: runbooks, break-glass cards and the whole handbook as PDFs."""
+    from handbook.pdf import run
+
+    return run(args.project, args.runbook_ids, args.out, args.paper, args.audience)
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -208,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         "diff": run_diff,
         "review": run_review,
         "codeowners": run_codeowners,
+        "pdf": run_pdf,
     }
     return handlers[args.command](args)
 

@@ -7,6 +7,7 @@ allow-list. Links from data may only use https, mailto and tel.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -57,9 +58,17 @@ def internal_link(href: str, label: str, css_class: str | None = None) -> str:
     return f'<a href="{esc(href)}"{extra}>{esc(label)}</a>'
 
 
+_MARKDOWN = markdown_lib.Markdown(extensions=[], output_format="html")
+
+
+@functools.lru_cache(maxsize=16384)
 def markdown(text: str) -> str:
-    """Render a Markdown field and sanitise the result against an allow-list."""
-    rendered = markdown_lib.markdown(text, extensions=[], output_format="html")
+    """Render a Markdown field and sanitise the result against an allow-list.
+
+    One parser, reset between texts (building one costs more than most conversions), and
+    each text rendered once per process: index pages and record pages show the same fields.
+    """
+    rendered = _MARKDOWN.reset().convert(text)
     return nh3.clean(
         rendered,
         tags=set(_ALLOWED_TAGS),

@@ -2,7 +2,9 @@
 
 It runs the validation pipeline once per build, fails the build listing every error
 before MkDocs renders anything from invalid data, and adds one generated page per
-runbook, dependency, intervention, role and risk.
+runbook, dependency, intervention, role and risk. After the build it writes the go-bag
+(``offline.html``) and, with ``extra.pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook build
+--pdf``), the PDFs under ``pdf/``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from handbook.book import BookError, read_sources
 from handbook.diagnostics import Level
+from handbook.offline import write_offline
 from handbook.pages import (
     SiteError,
     downloads,
@@ -23,10 +27,12 @@ from handbook.pages import (
     load_site,
     record_pages,
     resolve_audience,
+    resolve_pdfs,
 )
 from handbook.pipeline import Project, validate_cached
+from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
 from handbook.report import format_text
-from handbook.site import Site
+from handbook.site import PDF_DIR, Site
 
 
 class HandbookPlugin(BasePlugin):
@@ -43,7 +49,8 @@ class HandbookPlugin(BasePlugin):
             raise PluginError("invalid handbook data:\n" + format_text(errors, result.files))
         try:
             audience = resolve_audience(config.extra.get("audience"))
-            self.site = load_site(root, audience, config.use_directory_urls)
+            pdfs = resolve_pdfs(config.extra.get("pdf"))
+            self.site = load_site(root, audience, config.use_directory_urls, pdfs)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
         stamp = edition(self.site)
@@ -51,10 +58,14 @@ class HandbookPlugin(BasePlugin):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated record pages."""
+        """Add the generated record pages and the print stylesheet (one source with PDFs)."""
         assert self.site is not None  # on_config ran
         for src, content in record_pages(self.site).items():
             files.append(File.generated(config, src, content=content))
+        shared = files.get_file_from_path(SITE_PRINT_CSS)
+        if shared is not None:
+            files.remove(shared)
+        files.append(File.generated(config, SITE_PRINT_CSS, abs_src_path=str(PRINT_CSS)))
         return files
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -65,9 +76,25 @@ class HandbookPlugin(BasePlugin):
         return server
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write the downloads: Markdown files MkDocs would otherwise turn into pages."""
+        """Write the downloads, the go-bag and, when asked for, the PDFs.
+
+        The downloads are Markdown files MkDocs would otherwise turn into pages.
+        """
         assert self.site is not None
         for path, content in downloads(self.site).items():
             target = Path(config.site_dir) / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8")
+        site_dir = Path(config.site_dir)
+        sources = read_sources(Path(config.config_file_path))
+        try:
+            write_offline(self.site, sources, site_dir)
+            if self.site.pdfs:
+                from handbook.pdf import PdfError, write_pdfs  # WeasyPrint only when asked
+
+                try:
+                    write_pdfs(self.site, sources, site_dir / PDF_DIR)
+                except PdfError as exc:
+                    raise PluginError(f"handbook pdf: {exc}") from None
+        except BookError as exc:
+            raise PluginError(str(exc)) from None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
-from functools import cached_property
-from typing import Any, TypeVar
-
-import dacite
+import types
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from functools import cache, cached_property
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
 
@@ -31,6 +31,7 @@ class ContactRef:
     person: str | None = None
     within: str | None = None
     note: str | None = None
+    visibility: str = "public"  # or "internal": left out of a public build
 
     @property
     def target(self) -> tuple[str, str]:
@@ -186,6 +187,7 @@ class Person:
     contacts: tuple[ContactChannel, ...]
     title: str | None = None
     timezone: str | None = None
+    visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ class Team:
     contacts: tuple[ContactChannel, ...]
     forge_handle: str | None = None
     on_call: str | None = None
+    visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ class Mitigation:
     impact: str
     steps: tuple[str, ...]
     verify: str
+    visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ class VendorContact:
     name: str
     purpose: str
     channels: tuple[ContactChannel, ...]
+    visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
@@ -342,6 +347,7 @@ class Intervention:
     last_drilled: dt.date
     signals: tuple[str, ...] = ()
     drill_interval_days: int | None = None
+    visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
@@ -381,6 +387,7 @@ class Risk:
     introduced_in: str
     last_reviewed: dt.date
     review_interval_days: int | None = None
+    visibility: str = "public"  # or "internal": left out of a public build
 
     @property
     def score(self) -> int:
@@ -430,6 +437,25 @@ class Handbook:
         """The record of ``kind`` with this id (validation guarantees it exists)."""
         return self._by_id[kind][record_id]
 
+    @cached_property
+    def _referrers(self) -> dict[tuple[str, str], dict[str, tuple[Any, ...]]]:
+        return {}  # filled by ``referring``, one reverse index per (kind, field) asked for
+
+    def referring(self, kind: str, field_name: str, record_id: str) -> tuple[Any, ...]:
+        """The records of ``kind`` whose id list ``field_name`` names ``record_id``, in data order.
+
+        A reverse index built once per (kind, field): pages asking "which runbooks use this
+        dependency" for every record cost linear, not quadratic, time.
+        """
+        index = self._referrers.get((kind, field_name))
+        if index is None:
+            found: dict[str, list[Any]] = {}
+            for record in getattr(self, kind):
+                for target in dict.fromkeys(getattr(record, field_name)):
+                    found.setdefault(target, []).append(record)
+            index = self._referrers[(kind, field_name)] = {k: tuple(v) for k, v in found.items()}
+        return index.get(record_id, ())
+
     def owner(self, owner_id: str) -> tuple[str, Team | Person]:
         """(kind, record) of a team or person named as an owner."""
         if owner_id in self._by_id["teams"]:
@@ -437,9 +463,72 @@ class Handbook:
         return "people", self._by_id["people"][owner_id]
 
 
-_CONFIG = dacite.Config(strict=True, cast=[tuple], type_hooks={dt.date: dt.date.fromisoformat})
+class ModelError(TypeError):
+    """Validated data that does not fit the model: a bug in a schema or in the model."""
 
 
 def build(cls: type[T], data: Any) -> T:
     """Build one model object from validated data (unknown fields are a bug, not ignored)."""
-    return dacite.from_dict(cls, data, config=_CONFIG)
+    return _constructor(cls)(data)
+
+
+Convert = Callable[[Any], Any]
+
+
+@cache
+def _constructor(cls: type) -> Convert:
+    """A function building ``cls`` from a mapping, planned once per class from its hints.
+
+    Replaces dacite (five times slower on a 1,000-runbook handbook) with the same strictness:
+    unknown or missing fields and values of the wrong type raise ``ModelError``.
+    """
+    hints = get_type_hints(cls)
+    own = [f for f in fields(cls) if f.init]
+    plan = {f.name: _converter(hints[f.name], f"{cls.__name__}.{f.name}") for f in own}
+    required = frozenset(
+        f.name for f in own if f.default is MISSING and f.default_factory is MISSING
+    )
+
+    def construct(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ModelError(f"{cls.__name__}: expected a mapping, not {type(data).__name__}")
+        if not plan.keys() >= data.keys():
+            raise ModelError(f"{cls.__name__}: unknown fields {sorted(data.keys() - plan)}")
+        if not data.keys() >= required:
+            raise ModelError(f"{cls.__name__}: missing fields {sorted(required - data.keys())}")
+        return cls(**{name: plan[name](value) for name, value in data.items()})
+
+    return construct
+
+
+def _converter(hint: Any, where: str) -> Convert:
+    """How to turn one validated value into the field type ``hint`` (checked, never guessed)."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if len(options) != 1 or len(get_args(hint)) != 2:
+            raise ModelError(f"{where}: only ``X | None`` unions are supported")
+        inner = _converter(options[0], where)
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        item = _converter(get_args(hint)[0], where)
+
+        def sequence(value: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise ModelError(f"{where}: expected a list, not {type(value).__name__}")
+            return tuple(map(item, value))
+
+        return sequence
+    if is_dataclass(hint):
+        return _constructor(hint)  # type: ignore[arg-type]
+    if hint is dt.date:
+        return lambda value: value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if hint is Any:
+        return lambda value: value
+
+    def checked(value: Any) -> Any:
+        if not isinstance(value, hint):
+            raise ModelError(f"{where}: expected {hint.__name__}, not {type(value).__name__}")
+        return value
+
+    return checked

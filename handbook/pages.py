@@ -68,13 +68,26 @@ def resolve_audience(configured: object) -> Audience:
     return value  # type: ignore[return-value]
 
 
-def load_site(root: Path, audience: Audience, directory_urls: bool) -> Site:
+def resolve_pdfs(configured: object) -> bool:
+    """Whether the build writes the PDFs: ``HANDBOOK_PDF`` when set, else ``extra.pdf``."""
+    value = os.environ.get("HANDBOOK_PDF")
+    if value:
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return configured is True
+
+
+def load_site(root: Path, audience: Audience, directory_urls: bool, pdfs: bool = False) -> Site:
     """Validate the project (once per state of its files) and describe the site to build."""
     result = validate_cached(Project.at(root))
     if result.handbook is None:
         raise SiteError("invalid handbook data")
     return Site(
-        result.handbook, build_date(), audience, directory_urls, releases=git_releases(root)
+        result.handbook,
+        build_date(),
+        audience,
+        directory_urls,
+        pdfs=pdfs,
+        releases=git_releases(root),
     )
 
 

@@ -3,15 +3,18 @@
 The reader walks the parser's event stream itself instead of using a YAML constructor, so
 that nothing the data did not literally say is ever inferred. Only ``true``/``false``,
 decimal integers and ``null`` (or an empty value) are typed; every other scalar stays the
-string that was written. Anchors, aliases, merge keys, explicit tags, directives,
-duplicate or non-string keys and multiple documents are refused. Limits on size, nesting
-depth and node count are enforced while the events arrive, before anything is built.
+string that was written (``1.10`` and ``1e3`` included), except YAML's infinity and
+not-a-number (``.inf``, ``-.Inf``, ``.NaN``...), which are refused: no field holds them and
+other tools would read them as floats. Anchors, aliases, merge keys, explicit tags,
+directives, duplicate or non-string keys, multiple documents and control characters (also
+when written as escapes) are refused. Limits on size, nesting depth and node count are
+enforced while the events arrive, before anything is built.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,10 @@ PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _MAX_INT_DIGITS = 18
+# YAML 1.1 and 1.2 spell infinity and not-a-number in these ways (core schema, any case form).
+# The first characters an integer or a special float can start with.
+_NUMBER_START = frozenset("+-.0123456789")
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 # C0/C1 controls, Unicode line separators (YAML 1.1 would count them as line breaks and
 # shift every position), a BOM after the start, bidirectional overrides that make text
 # read differently from what it says, and non-characters.
@@ -35,6 +42,9 @@ _FORBIDDEN_CHARS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
 _BOM = b"\xef\xbb\xbf"
+# A comment glued to a word ("in #ops-channel") right after a plain value: almost always
+# text that was meant to be part of the value. A comment written "# like this" is fine.
+_SWALLOWED = re.compile(r"[ \t]+#(?=\S)")
 _CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
@@ -117,12 +127,15 @@ def decode(raw: bytes, limits: Limits) -> str:
         ) from None
     bad = _FORBIDDEN_CHARS.search(text)
     if bad:
-        raise ReaderRefusal(
-            _position_of_offset(text, bad.start()),
-            f"character U+{ord(bad.group()):04X} is not allowed (control, separator or "
-            "bidirectional override)",
-        )
+        raise ReaderRefusal(_position_of_offset(text, bad.start()), _forbidden(bad.group()))
     return text
+
+
+def _forbidden(char: str, how: str = "") -> str:
+    return (
+        f"character U+{ord(char):04X}{how} is not allowed (control, separator or "
+        "bidirectional override)"
+    )
 
 
 def scalar_value(value: str, plain: bool) -> Any:
@@ -133,6 +146,11 @@ def scalar_value(value: str, plain: bool) -> Any:
         return value == "true"
     if value in ("null", ""):
         return None
+    if value[0] not in _NUMBER_START:  # neither an integer nor a special float
+        return value
+    if _SPECIAL_FLOAT.fullmatch(value):
+        meaning = "not-a-number" if value.lower() == ".nan" else "infinity"
+        raise ValueError(f"{value} is YAML's {meaning}; quote it if it is text")
     if _INT.match(value):
         if len(value.lstrip("-")) > _MAX_INT_DIGITS:
             shown = value if len(value) <= 24 else value[:24] + "..."
@@ -150,15 +168,17 @@ class _Frame:
     container: dict[str, Any] | list[Any]
     path: PathKey
     pending_key: str | None = None
+    pending_path: PathKey = ()  # path of the pending key's value, built once for both dicts
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
 class _Builder:
     """Turns parser events into plain data, positions and refusals."""
 
-    def __init__(self, file: str, limits: Limits) -> None:
+    def __init__(self, file: str, limits: Limits, lines: list[str]) -> None:
         self.file = file
         self.limits = limits
+        self.lines = lines
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
@@ -173,31 +193,42 @@ class _Builder:
 
     def feed(self, event: Any) -> None:
         """Consume one parser event."""
+        (_HANDLERS.get(type(event)) or _handler(type(event)))(self, event)
+
+    def _document_start(self, event: Any) -> None:
         mark = _mark(event.start_mark)
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise ReaderRefusal(mark, "a file holds exactly one YAML document")
-            if event.version or event.tags:
-                self.refuse(mark, "YAML directives (%YAML, %TAG) are not allowed")
-            return
-        if isinstance(event, yaml.AliasEvent):
-            self.refuse(mark, f"alias *{event.anchor} is not allowed; write the value out")
-            self._place(None, mark)
-            return
-        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            self.stack.pop()
-            return
-        if not isinstance(event, yaml.NodeEvent):
-            return
+        self.documents += 1
+        if self.documents > 1:
+            raise ReaderRefusal(mark, "a file holds exactly one YAML document")
+        if event.version or event.tags:
+            self.refuse(mark, "YAML directives (%YAML, %TAG) are not allowed")
+
+    def _alias(self, event: Any) -> None:
+        mark = _mark(event.start_mark)
+        self.refuse(mark, f"alias *{event.anchor} is not allowed; write the value out")
+        self._place(None, mark)
+
+    def _end(self, event: Any) -> None:
+        self.stack.pop()
+
+    def _skip(self, event: Any) -> None:
+        return None
+
+    def _node(self, event: Any) -> Mark:
+        """Count a scalar or collection against the cap, refuse its anchor; return its mark."""
+        mark = _mark(event.start_mark)
         self.nodes += 1
         if self.nodes > self.limits.max_nodes:
             raise ReaderRefusal(mark, f"more than {self.limits.max_nodes} nodes in one file")
         if event.anchor is not None:
             self.refuse(mark, f"anchor &{event.anchor} is not allowed; write the value out")
-        if isinstance(event, yaml.ScalarEvent):
-            self._scalar(event, mark)
-            return
+        return mark
+
+    def _scalar_event(self, event: Any) -> None:
+        self._scalar(event, self._node(event))
+
+    def _collection_start(self, event: Any) -> None:
+        mark = self._node(event)
         if len(self.stack) >= self.limits.max_depth:
             raise ReaderRefusal(
                 mark, f"nesting deeper than {self.limits.max_depth} levels is not allowed"
@@ -213,6 +244,12 @@ class _Builder:
         plain = event.style in (None, "") and event.implicit[0]
         if event.tag is not None:
             self.refuse(mark, f"explicit tag {_tag(event.tag)} is not allowed")
+        # The text passed decode(), so such a character can only come from an escape
+        # sequence of a double-quoted scalar ("\0", "\e", "\u202e", "\L").
+        if bad := _FORBIDDEN_CHARS.search(event.value):
+            self.refuse(mark, _forbidden(bad.group(), " (written as an escape)"))
+        if plain:
+            self._swallowed_comment(event.end_mark)
         try:
             value = scalar_value(event.value, plain)
         except ValueError as exc:
@@ -223,6 +260,17 @@ class _Builder:
             self._key(frame, event.value, value, plain, mark)
             return
         self._place(value, mark)
+
+    def _swallowed_comment(self, end: Any) -> None:
+        """Refuse ``text #word`` in a plain value: YAML drops everything from `` #`` on."""
+        line = self.lines[end.line] if end.line < len(self.lines) else ""
+        found = _SWALLOWED.match(line, end.column)
+        if found:
+            self.refuse(
+                Mark(end.line + 1, found.end()),
+                "' #' starts a YAML comment, so the rest of this line is not part of the value; "
+                "quote the whole value",
+            )
 
     def _key(self, frame: _Frame, text: str, value: Any, plain: bool, mark: Mark) -> None:
         if plain and text == "<<":
@@ -237,7 +285,8 @@ class _Builder:
         else:
             frame.key_lines[text] = mark.line
         frame.pending_key = text
-        self.key_positions[(*frame.path, text)] = mark
+        frame.pending_path = (*frame.path, text)
+        self.key_positions[frame.pending_path] = mark
 
     def _place(self, value: Any, mark: Mark) -> PathKey:
         """Attach a value to the open container (or make it the root); return its path."""
@@ -252,11 +301,35 @@ class _Builder:
         else:
             if frame.pending_key is None:
                 raise ReaderRefusal(mark, "a mapping key must be a plain or quoted string")
-            path = (*frame.path, frame.pending_key)
+            path = frame.pending_path
             frame.container.setdefault(frame.pending_key, value)
             frame.pending_key = None
         self.positions[path] = mark
         return path
+
+
+Handler = Callable[[_Builder, Any], None]
+# Event class -> builder method, filled as classes are met: one dict look-up per event
+# instead of a chain of isinstance tests (the reader's own work dominates large handbooks).
+_HANDLERS: dict[type, Handler] = {}
+
+
+def _handler(kind: type) -> Handler:
+    """The builder method for an event class, chosen by the same tests as isinstance."""
+    if issubclass(kind, yaml.DocumentStartEvent):
+        found = _Builder._document_start
+    elif issubclass(kind, yaml.AliasEvent):
+        found = _Builder._alias
+    elif issubclass(kind, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        found = _Builder._end
+    elif not issubclass(kind, yaml.NodeEvent):
+        found = _Builder._skip
+    elif issubclass(kind, yaml.ScalarEvent):
+        found = _Builder._scalar_event
+    else:
+        found = _Builder._collection_start
+    _HANDLERS[kind] = found
+    return found
 
 
 def _syntax_message(text: str, where: Mark, problem: str | None) -> str:
@@ -271,15 +344,18 @@ def _syntax_message(text: str, where: Mark, problem: str | None) -> str:
 def _events(text: str) -> Iterator[Any]:
     parser = _Parser(text)
     try:
-        while parser.check_event():
-            yield parser.get_event()
+        # get_event() alone (not check_event() first) halves the calls into the parser.
+        while (event := parser.get_event()) is not None:
+            yield event
+            if isinstance(event, yaml.StreamEndEvent):
+                return
     finally:
         parser.dispose()
 
 
 def parse(text: str, file: str, limits: Limits) -> tuple[Document | None, list[tuple[Mark, str]]]:
     """Parse YAML text into a document, or return every reason it was refused."""
-    builder = _Builder(file, limits)
+    builder = _Builder(file, limits, text.splitlines())
     try:
         for event in _events(text):
             builder.feed(event)

@@ -10,10 +10,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from handbook.diagnostics import Diagnostic, Level
-from handbook.kinds import KINDS, Layout
+from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
 from handbook.load import LoadedData, Record
-from handbook.references import Index, resolve
+from handbook.references import EVERY, Index, Reference, resolve, walk
 from handbook.reviews import REVIEWS, ReviewField, due_date
+from handbook.secrets import RULE as SECRET
+from handbook.secrets import find_secrets, seed_phrases
 
 SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
 MAX_INTERVAL_DAYS = 3650  # as common.schema.json's interval_days
@@ -42,17 +44,17 @@ def _at(
     return Diagnostic(file, line, column, level, record.json_path(*path), message, rule)
 
 
-def _strings(
+def _nodes(
     data: Any, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(path, node) of ``data`` and of everything inside it."""
+    yield path, data
+    if isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, (*path, key))
+            yield from _nodes(value, (*path, key))
     elif isinstance(data, list):
         for number, value in enumerate(data):
-            yield from _strings(value, (*path, number))
+            yield from _nodes(value, (*path, number))
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -67,22 +69,52 @@ def _ids(data: Any, *keys: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def placeholders(context: Context) -> Iterator[Diagnostic]:
-    """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
+def _every_node(context: Context) -> Iterator[tuple[Record, tuple[str | int, ...], Any]]:
+    """(document as a record, path, node) of every node of every document."""
     for documents in context.loaded.documents.values():
         for document in documents:
-            for path, text in _strings(document.data):
-                found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
-                if found:
-                    record = Record("", document.data, document, ())
-                    noun = "placeholder" if len(found) == 1 else "placeholders"
-                    shown = ", ".join(map(repr, found))
-                    yield _at(
-                        record,
-                        path,
-                        f"{noun} {shown} left in the data; write the real value",
-                        "placeholder",
-                    )
+            record = Record("", document.data, document, ())
+            for path, node in _nodes(document.data):
+                yield record, path, node
+
+
+def placeholders(context: Context) -> Iterator[Diagnostic]:
+    """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
+    for record, path, text in _every_node(context):
+        if not isinstance(text, str):
+            continue
+        found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
+        if found:
+            noun = "placeholder" if len(found) == 1 else "placeholders"
+            shown = ", ".join(map(repr, found))
+            yield _at(
+                record,
+                path,
+                f"{noun} {shown} left in the data; write the real value",
+                "placeholder",
+            )
+
+
+def _one_word_each(node: Any) -> bool:
+    """A list of at least two single words: a seed phrase may be written one word per item."""
+    return (
+        isinstance(node, list)
+        and len(node) > 1
+        and all(isinstance(item, str) and item.strip().isalpha() for item in node)
+    )
+
+
+def secrets(context: Context) -> Iterator[Diagnostic]:
+    """``secret``: private keys, tokens and seed phrases written into the data."""
+    for record, path, node in _every_node(context):
+        if isinstance(node, str):
+            findings = find_secrets(node)
+        elif _one_word_each(node):
+            findings = list(seed_phrases(" ".join(item.strip() for item in node)))
+        else:
+            continue
+        for finding in findings:
+            yield _at(record, path, finding.message, SECRET)
 
 
 def runbook_owners(context: Context) -> Iterator[Diagnostic]:
@@ -259,8 +291,47 @@ def review_dates(context: Context) -> Iterator[Diagnostic]:
                 )
 
 
+# What a public record cannot be shown without: the public build could not leave these out,
+# so they must be public too (list entries such as role holders are simply left out).
+NEEDED_IN_PUBLIC: tuple[Reference, ...] = (
+    Reference("handbook", ("fallback_team",), ("teams",)),
+    Reference("people", ("team",), ("teams",)),
+    Reference("runbooks", ("owner",), ("teams", "people")),
+    Reference("dependencies", ("owner",), ("teams",)),
+    Reference("risks", ("owner",), ("teams", "people")),
+    Reference("policy", ("document_control", "versions", EVERY, "author"), ("people",)),
+)
+
+
+def _internal(data: Any) -> bool:
+    return _get(data, "visibility") == "internal"
+
+
+def public_needs(context: Context) -> Iterator[Diagnostic]:
+    """``visibility``: a public record names nothing internal that it cannot do without."""
+    for reference in NEEDED_IN_PUBLIC:
+        for record in context.loaded.records(reference.kind):
+            if _internal(record.data):
+                continue
+            for path, value in walk(record.data, reference.pattern):
+                target = (
+                    resolve(context.index, value, reference.targets)
+                    if isinstance(value, str)
+                    else None
+                )
+                if target is not None and _internal(target.data):
+                    yield _at(
+                        record,
+                        path,
+                        f"{KINDS_BY_NAME[target.kind].noun} {value!r} is internal, but the "
+                        "public build cannot leave it out here; make it public",
+                        "visibility",
+                    )
+
+
 RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
     placeholders,
+    secrets,
     runbook_owners,
     intervention_quorums,
     severity_matrix,
@@ -268,6 +339,7 @@ RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
     shared_owner_ids,
     role_conflicts,
     review_dates,
+    public_needs,
 )
 
 

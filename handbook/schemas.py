@@ -18,6 +18,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS
 from handbook.load import LoadedData, json_path
 from handbook.reader import Document, PathKey
+from handbook.secrets import redact
 
 RULE = "schema"
 
@@ -43,7 +44,9 @@ class SchemaSet:
 
 
 def _short(value: Any) -> str:
+    """A value as a message shows it: short, and with any secret in it redacted."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    text = redact(text)
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
@@ -204,7 +207,7 @@ def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list
                         mark.column,
                         Level.ERROR,
                         json_path((*parent, key)),
-                        f"unknown field {key!r}",
+                        f"unknown field {redact(repr(key))}",
                         _rule(kind, document, (*parent, key)),
                     )
                 )

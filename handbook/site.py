@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from handbook import html
+from handbook.audience import public_view
 from handbook.history import Release
-from handbook.model import ContactChannel, Handbook
+from handbook.model import Handbook
 
 Audience = Literal["internal", "public"]
 AUDIENCES: tuple[Audience, ...] = ("internal", "public")
@@ -39,13 +40,13 @@ class Site:
     today: dt.date
     audience: Audience = "internal"
     directory_urls: bool = True
+    pdfs: bool = False  # the build also writes the PDFs under PDF_DIR, so pages link to them
     releases: tuple[Release, ...] = ()
 
-    def channels(self, channels: tuple[ContactChannel, ...]) -> tuple[ContactChannel, ...]:
-        """The contact channels this audience may see."""
-        if self.audience == "internal":
-            return channels
-        return tuple(c for c in channels if c.visibility == "public")
+    def __post_init__(self) -> None:
+        """A public site only ever holds the public view: nothing internal can be rendered."""
+        if self.audience == "public":
+            object.__setattr__(self, "handbook", public_view(self.handbook))
 
     def output_path(self, src: str) -> str:
         """Where a page's HTML lands, relative to the site root (``a/b.md`` -> ``a/b/``)."""
@@ -60,6 +61,22 @@ class Site:
     def page(self, src: str) -> Context:
         """The context for rendering on the page whose source is ``src``."""
         return Context(self, src)
+
+
+# The printed and offline forms of the handbook (handbook/pdf.py, handbook/offline.py).
+PDF_DIR = "pdf"  # under the site root, when the site is built with its PDFs
+OFFLINE_PAGE = "offline.html"  # the go-bag: the whole handbook in one self-contained file
+WHOLE_PDF = "handbook.pdf"
+_PDF_NAMES = {
+    "runbooks": "runbooks/{}.pdf",
+    "severities": "cards/severity-{}.pdf",
+    "interventions": "cards/intervention-{}.pdf",
+}
+
+
+def pdf_name(kind: str, record_id: str) -> str:
+    """A runbook's PDF or a severity's or intervention's card, relative to the PDF folder."""
+    return _PDF_NAMES[kind].format(record_id)
 
 
 def anchor(kind: str, record_id: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from handbook.pages import load_site, resolve_audience
+from handbook.pages import load_site, resolve_audience, resolve_pdfs
 from handbook.render import catalogue
 from handbook.site import Context, Site
 
@@ -21,14 +21,13 @@ def define_env(env: Any) -> None:
 
     def site() -> Site:
         audience = resolve_audience(env.conf["extra"].get("audience"))
-        return load_site(root, audience, env.conf["use_directory_urls"])
+        pdfs = resolve_pdfs(env.conf["extra"].get("pdf"))
+        return load_site(root, audience, env.conf["use_directory_urls"], pdfs)
 
     def context() -> Context:
         return site().page(env.page.file.src_uri)
 
-    info = site().handbook.info
-    env.variables["organisation"] = info.organisation.name
-    env.variables["handbook_version"] = info.handbook_version
+    env.variables.update(catalogue.variables(site().handbook))
 
     def register(name: str, render: Callable[..., str]) -> None:
         env.macro(lambda *args: render(context(), *args), name)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import markdown
 import pytest
 
-from handbook.model import Handbook
+from handbook.model import ContactChannel, Handbook
 from handbook.pipeline import Project, validate
 from handbook.site import Site
 
@@ -20,6 +24,22 @@ BASE = CASES / "base"
 SCHEMAS = REPO / "schemas"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 23)
+ENV = {
+    **{k: v for k, v in os.environ.items() if k not in ("HANDBOOK_AUDIENCE", "HANDBOOK_PDF")},
+    "NO_MKDOCS_2_WARNING": "1",
+}
+# Debian's Chromium for the browser tests (installed by .ci/install-system-packages).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The Markdown extensions mkdocs.yml enables, so hostile text meets the real pipeline.
 MKDOCS_EXTENSIONS = [
     "admonition",
@@ -77,6 +97,14 @@ def site(handbook: Handbook) -> Site:
     return Site(handbook, TODAY)
 
 
+def internal_values(hb: Handbook) -> list[str]:
+    """Every internal contact detail of the handbook: what a public build must never show."""
+    channels: list[ContactChannel] = [c for p in hb.people for c in p.contacts]
+    channels += [c for t in hb.teams for c in t.contacts]
+    channels += [c for d in hb.dependencies for v in d.contacts for c in v.channels]
+    return sorted({c.value for c in channels if c.visibility == "internal"})
+
+
 def as_site_html(fragment: str) -> str:
     """What the site's Markdown makes of a rendered fragment."""
     return markdown.markdown(fragment, extensions=MKDOCS_EXTENSIONS)
@@ -90,3 +118,44 @@ def assert_golden(name: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.is_file(), f"no golden file {path}; run with UPDATE_GOLDEN=1 and review it"
     assert text == path.read_text(encoding="utf-8")
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, check=False, env=ENV, timeout=600
+    )
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+    return run(command, project)
+
+
+def make_readable(root: Path) -> None:
+    """Let every user read the site: linkchecker as root reads it as ``nobody``."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.fixture(scope="session")
+def handbook_model() -> Handbook:
+    """The shipped handbook, validated."""
+    result = validate(Project.at(REPO))
+    assert result.handbook is not None, "the shipped handbook is invalid"
+    return result.handbook
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Iterator[Path]:
+    """The shipped handbook, built once with ``mkdocs build --strict``."""
+    site = Path(tempfile.mkdtemp(prefix="handbook-site-", dir="/tmp"))
+    try:
+        completed = mkdocs_build(REPO, site)
+        output = completed.stdout + completed.stderr
+        assert completed.returncode == 0, output
+        assert "WARNING" not in output, output
+        make_readable(site)
+        yield site
+    finally:
+        shutil.rmtree(site, ignore_errors=True)

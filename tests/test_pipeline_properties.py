@@ -31,6 +31,8 @@ RULES = {
     "intervention-authority",
     "role-conflict",
     "placeholder",
+    "secret",
+    "visibility",
     "file-name",
     "review-date",
     "review-overdue",

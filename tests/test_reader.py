@@ -47,8 +47,12 @@ def refusals(text: str | bytes, limits: Limits | None = None) -> list[tuple[int,
         ("010", "010"),
         ("0x1F", "0x1F"),
         ("1e3", "1e3"),
-        (".inf", ".inf"),
-        (".nan", ".nan"),
+        ("6.8523015e+5", "6.8523015e+5"),
+        ("190:20:30.15", "190:20:30.15"),
+        ("'.inf'", ".inf"),
+        ('".NaN"', ".NaN"),
+        (".infinity", ".infinity"),
+        ("..nan", "..nan"),
         ("2024-01-15", "2024-01-15"),
         ("'12'", "12"),
         ('"true"', "true"),
@@ -204,3 +208,74 @@ _yamlish = st.text(alphabet=st.sampled_from(list("ab:-[]{},&*!?|>'\"#%@` \n\t<01
 def test_yaml_like_text_loads_or_fails_with_our_own_errors(text: str) -> None:
     document, problems = read_bytes(text.encode("utf-8"), "f.yml")
     assert (document is None) == bool(problems)
+
+
+@pytest.mark.parametrize(
+    ("written", "meaning"),
+    [
+        (".inf", "infinity"),
+        (".Inf", "infinity"),
+        (".INF", "infinity"),
+        ("+.inf", "infinity"),
+        ("-.inf", "infinity"),
+        ("-.Inf", "infinity"),
+        (".nan", "not-a-number"),
+        (".NaN", "not-a-number"),
+        (".NAN", "not-a-number"),
+    ],
+)
+def test_infinity_and_not_a_number_are_refused(written: str, meaning: str) -> None:
+    assert refusals(f"a: 1\nb: {written}\n") == [
+        (2, 4, f"{written} is YAML's {meaning}; {QUOTE_IT}")
+    ]
+
+
+def test_a_special_float_key_is_refused() -> None:
+    assert refusals(".nan: a\n") == [(1, 1, f".nan is YAML's not-a-number; {QUOTE_IT}")]
+
+
+@pytest.mark.parametrize(
+    ("escape", "code"),
+    [
+        ("\\0", "0000"),
+        ("\\e", "001B"),
+        ("\\x07", "0007"),
+        ("\\N", "0085"),
+        ("\\L", "2028"),
+        ("\\u202e", "202E"),
+        ("\\uFEFF", "FEFF"),
+    ],
+)
+def test_escapes_cannot_smuggle_forbidden_characters(escape: str, code: str) -> None:
+    assert refusals(f'a: 1\nb: "x{escape}y"\n') == [
+        (2, 4, f"character U+{code} (written as an escape) {NOT_ALLOWED}")
+    ]
+
+
+def test_harmless_escapes_are_kept() -> None:
+    assert read('a: "tab\\there \\u00e9 \\\\ \\""\n') == ({"a": 'tab\there é \\ "'}, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: Post in #ops now\n", (1, 12)),
+        ("a:\n  - Post in #ops now\n", (2, 13)),
+        ("a: a long\n  folded #value\n", (2, 10)),
+    ],
+)
+def test_a_comment_glued_to_a_word_after_a_plain_value_is_refused(
+    text: str, where: tuple[int, int]
+) -> None:
+    message = (
+        "' #' starts a YAML comment, so the rest of this line is not part of the value; "
+        "quote the whole value"
+    )
+    assert refusals(text) == [(*where, message)]
+
+
+@pytest.mark.parametrize(
+    "text", ["a: x  # a comment\n", "a: 'in #ops'\n", "a: |\n  in #ops\n", "a: b#c\n", "a: x #\n"]
+)
+def test_comments_and_hashes_that_lose_nothing_are_accepted(text: str) -> None:
+    assert read(text)[1] == []

@@ -1,7 +1,8 @@
 """The built site as responders get it: strict build, links, no outside requests, a browser.
 
 The shipped handbook is built once per session with ``mkdocs build --strict`` into a
-world-readable folder (linkchecker run as root drops to the user ``nobody``). The browser
+world-readable folder (linkchecker run as root drops to the user ``nobody``): the fixture
+``built_site`` in conftest.py, shared with the go-bag's tests. The browser
 test drives Debian's Chromium (``/usr/bin/chromium``, installed by
 ``.ci/install-system-packages``) through Playwright, with every request outside the local
 test server aborted and recorded.
@@ -12,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -30,41 +28,14 @@ import pytest
 import yaml
 
 from handbook.model import Handbook
-from handbook.pipeline import Project, validate
 from handbook.reader import read_bytes
-from tests.conftest import REPO
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, mkdocs_build, run
 
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "HANDBOOK_AUDIENCE"},
-    "NO_MKDOCS_2_WARNING": "1",
-}
 BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VENDORED_MERMAID = "assets/vendor/mermaid/mermaid.min.js"
 # What a project copy needs to build the site.
 PROJECT_PARTS = ("data", "schemas", "docs", "macros", "mkdocs.yml")
 TIMEOUT = 30_000  # ms, for anything the browser waits for
-
-
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, check=False, env=ENV, timeout=600
-    )
-
-
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
-    return run(command, project)
 
 
 def handbook_command() -> list[str]:
@@ -81,13 +52,6 @@ def copy_project(target: Path) -> Path:
         else:
             shutil.copy2(source, target / part)
     return target
-
-
-def make_readable(root: Path) -> None:
-    """Let every user read the site: linkchecker as root reads it as ``nobody``."""
-    root.chmod(0o755)
-    for path in root.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def site_files(site: Path, *suffixes: str) -> list[Path]:
@@ -115,28 +79,6 @@ class _Markup(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         (self.scripts if self._in_script else self.text).append(data)
-
-
-@pytest.fixture(scope="session")
-def handbook_model() -> Handbook:
-    result = validate(Project.at(REPO))
-    assert result.handbook is not None, "the shipped handbook is invalid"
-    return result.handbook
-
-
-@pytest.fixture(scope="session")
-def built_site() -> Iterator[Path]:
-    """The shipped handbook, built once with ``mkdocs build --strict``."""
-    site = Path(tempfile.mkdtemp(prefix="handbook-site-", dir="/tmp"))
-    try:
-        completed = mkdocs_build(REPO, site)
-        output = completed.stdout + completed.stderr
-        assert completed.returncode == 0, output
-        assert "WARNING" not in output, output
-        make_readable(site)
-        yield site
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
 
 
 def test_the_site_builds_strictly(built_site: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handbook.model import Handbook
 from handbook.render import (
     communications,
     dependencies,
@@ -48,3 +49,11 @@ MACROS: dict[str, Callable[..., str]] = {
     "communications": communications.render_communications,
     "incident_templates": incident_templates.render_incident_templates,
 }
+
+
+def variables(handbook: Handbook) -> dict[str, str]:
+    """The variables pages may use besides the macros."""
+    return {
+        "organisation": handbook.info.organisation.name,
+        "handbook_version": handbook.info.handbook_version,
+    }

@@ -27,8 +27,11 @@ def channel(item: ContactChannel) -> str:
 
 
 def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
-    """The channels this audience may see, as a list (or a note when none may be shown)."""
-    visible = ctx.site.channels(tuple(items))
+    """Channels as a list (or a note when the audience may see none of them).
+
+    A public site's handbook holds only public channels (``handbook.audience``).
+    """
+    visible = tuple(items)
     if not visible:
         return '<span class="handbook-muted">no public contact channel</span>'
     return html.items((channel(c) for c in visible), css_class="handbook-channels")
@@ -72,12 +75,12 @@ def contact_target(ctx: Context, step: ContactRef) -> str:
         holders = ", ".join(
             ctx.ref("people", p, ctx.handbook.get("people", p).name) for p in found.holders.primary
         )
-        return f"{role(ctx, target)} ({holders})"
+        return f"{role(ctx, target)} ({holders})" if holders else role(ctx, target)
     return ctx.ref(kind, target, ctx.handbook.get(kind, target).name)
 
 
-def _first_phone(ctx: Context, contacts: tuple[ContactChannel, ...]) -> ContactChannel | None:
-    return next((c for c in ctx.site.channels(contacts) if c.type == "phone"), None)
+def _first_phone(contacts: tuple[ContactChannel, ...]) -> ContactChannel | None:
+    return next((c for c in contacts if c.type == "phone"), None)
 
 
 def callees(ctx: Context, step: ContactRef) -> list[tuple[str, str]]:
@@ -100,7 +103,7 @@ def phones(ctx: Context, step: ContactRef) -> list[str]:
         f"{ctx.ref(kind, record_id, ctx.handbook.get(kind, record_id).name)}: "
         + html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
         for kind, record_id in callees(ctx, step)
-        if (phone := _first_phone(ctx, ctx.handbook.get(kind, record_id).contacts)) is not None
+        if (phone := _first_phone(ctx.handbook.get(kind, record_id).contacts)) is not None
     ]
 
 

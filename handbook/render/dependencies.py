@@ -23,7 +23,7 @@ def criticality_badge(value: str) -> str:
 
 def runbooks_using(handbook: Handbook, dependency_id: str) -> list[Runbook]:
     """The runbooks that list a dependency, in data order."""
-    return [r for r in handbook.runbooks if dependency_id in r.dependencies]
+    return list(handbook.referring("runbooks", "dependencies", dependency_id))
 
 
 def first_contact(dependency: Dependency) -> VendorContact | None:

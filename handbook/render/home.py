@@ -5,12 +5,14 @@ from __future__ import annotations
 from handbook import html
 from handbook.render.common import channels, contact_target, phones, severity_rank
 from handbook.render.severities import escalation_anchor
-from handbook.site import Context
+from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
 
 
 def _first_call(ctx: Context) -> str:
     """Who to call first for the most severe level, with their phone numbers."""
     top = ctx.handbook.severities[0]
+    if not top.escalation:  # every step is internal and this is the public build
+        return f"<p>For a <strong>{html.esc(top.id)}</strong>, call the fallback team below.</p>"
     step = top.escalation[0]
     calls = [
         f"<p>For a <strong>{html.esc(top.id)}</strong>, call first: {contact_target(ctx, step)}</p>"
@@ -19,6 +21,23 @@ def _first_call(ctx: Context) -> str:
     if numbers:
         calls.append(html.items(numbers, css_class="handbook-first-call"))
     return "".join(calls)
+
+
+def _take_it_with_you(ctx: Context) -> str:
+    """The go-bag and, when the build wrote them, the whole-handbook PDF and the cards."""
+    offline = html.internal_link(ctx.asset_url(OFFLINE_PAGE), "The whole handbook in one file")
+    parts = [
+        f"<p>{offline}: it opens without network from a phone or a USB stick. Save it now, "
+        "before the site, SSO or your laptop fails.</p>"
+    ]
+    if ctx.site.pdfs:
+        whole = html.internal_link(ctx.asset_url(f"{PDF_DIR}/{WHOLE_PDF}"), "whole handbook")
+        cards = ", ".join(
+            html.internal_link(ctx.asset_url(f"{PDF_DIR}/{pdf_name('severities', s.id)}"), s.id)
+            for s in ctx.handbook.severities
+        )
+        parts.append(f"<p>On paper (PDF): the {whole}; break-glass cards for {cards}.</p>")
+    return "".join(parts)
 
 
 def render_home(ctx: Context) -> str:
@@ -66,5 +85,7 @@ def render_home(ctx: Context) -> str:
                 + html.internal_link(ctx.url("severities.md"), "Severity matrix")
                 + "</p>",
             ),
+            "\n## 5. Take it with you\n",
+            html.block(_take_it_with_you(ctx)),
         ]
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from handbook import html
 from handbook.model import Intervention
-from handbook.render.common import facts_table, named_ref, role, roles, section, severity
+from handbook.render.common import (
+    facts_table,
+    named_ref,
+    role,
+    roles,
+    section,
+    severity,
+    severity_rank,
+)
 from handbook.render.review import clock_summary, review_clock
 from handbook.render.signals import ordered_signals, triggered_interventions
 from handbook.site import Context
@@ -54,11 +62,12 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
         ("Runbook", named_ref(ctx, "runbooks", item.runbook)),
         ("Last drilled", clock_summary(ctx, clock)),
     ]
-    signals = [
-        f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}"
-        for s in ordered_signals(hb)
-        if s.id in item.signals
-    ]
+    rank = severity_rank(hb)  # the order of ordered_signals, without sorting every signal
+    triggers = sorted(
+        (hb.get("signals", s) for s in dict.fromkeys(item.signals)),
+        key=lambda s: (rank[s.severity], s.name, s.id),
+    )
+    signals = [f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}" for s in triggers]
     authority = (
         f"<p><strong>Roles:</strong> {roles(ctx, item.authorised_by.roles)}</p>"
         f"<p><strong>Quorum:</strong> {html.esc(quorum(item))}</p>"
@@ -123,12 +132,35 @@ def render_interventions(ctx: Context) -> str:
     )
 
 
+# Above this many interventions the matrix would grow with the square of the handbook (a
+# million cells for 1,000 interventions) and be unreadable: each signal lists its own instead.
+MATRIX_MAX_COLUMNS = 30
+
+
 def render_intervention_matrix(ctx: Context) -> str:
-    """Signals (rows) against interventions (columns); a dot where the signal triggers it."""
+    """Signals (rows) against interventions (columns); a dot where the signal triggers it.
+
+    With more than ``MATRIX_MAX_COLUMNS`` interventions, a table of each signal and the
+    interventions it triggers instead: the same facts, in space that grows linearly.
+    """
     hb = ctx.handbook
     signals = [s for s in ordered_signals(hb) if triggered_interventions(hb, s.id)]
     if not signals:
         return html.block('<p class="handbook-muted">No signal triggers an intervention.</p>')
+    if len(hb.interventions) > MATRIX_MAX_COLUMNS:
+        rows = [
+            [
+                f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}",
+                ", ".join(
+                    ctx.ref("interventions", i.id, i.title)
+                    for i in triggered_interventions(hb, s.id)
+                ),
+            ]
+            for s in signals
+        ]
+        return html.block(
+            html.table(["Signal", "Interventions it triggers"], rows, "handbook-intervention-list")
+        )
     head = '<th scope="col">Signal</th>' + "".join(
         f'<th scope="col">{ctx.ref("interventions", i.id, i.title)}</th>' for i in hb.interventions
     )

@@ -15,7 +15,10 @@ from handbook.render.common import (
     severity_rank,
 )
 from handbook.render.review import clock_summary, review_clock
-from handbook.site import Context
+from handbook.site import PDF_DIR, Context, pdf_name
+
+# A public build may leave every option out: responders then follow the escalation.
+_NO_MITIGATION = '<p class="handbook-muted">Escalate: the owner knows the mitigation options.</p>'
 
 
 def _quick_reference(ctx: Context, runbook: Runbook) -> str:
@@ -26,6 +29,9 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
     ]
     if runbook.tags:
         rows.append(("Tags", ", ".join(html.esc(t) for t in runbook.tags)))
+    if ctx.site.pdfs:  # only when the build writes the PDFs: never a broken link
+        pdf = ctx.asset_url(f"{PDF_DIR}/{pdf_name('runbooks', runbook.id)}")
+        rows.append(("On paper", html.internal_link(pdf, f"{runbook.id}.pdf (print it)")))
     return html.block(facts_table(rows), css_class="handbook handbook-quickref-box")
 
 
@@ -78,6 +84,7 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         section("Immediate actions", html.checklist(actions, ordered=True)),
         "\n## Mitigation options\n",
         *(_mitigation(m) for m in runbook.mitigations),
+        *(() if runbook.mitigations else (html.block(_NO_MITIGATION),)),
         section("Escalation", html.items(escalation, ordered=True)),
         section(
             "Resolution checklist",

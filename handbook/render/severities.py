@@ -76,7 +76,11 @@ def escalation_anchor(severity_id: str) -> str:
 def render_escalation(ctx: Context, severity_id: str) -> str:
     """One severity's escalation path: a Mermaid diagram with the same steps as a list."""
     severity = ctx.handbook.get("severities", severity_id)
-    steps = html.items((escalation_step(ctx, step) for step in severity.escalation), ordered=True)
+    steps = (
+        html.items((escalation_step(ctx, step) for step in severity.escalation), ordered=True)
+        if severity.escalation  # a public build may leave every step out
+        else '<p class="handbook-muted">Contact the fallback team.</p>'
+    )
     return html.block(
         f'<div class="handbook-diagram">{_mermaid(ctx, severity)}</div>',
         f'<div class="handbook-steps">{steps}</div>',

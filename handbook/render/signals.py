@@ -16,7 +16,7 @@ def ordered_signals(handbook: Handbook) -> list[Signal]:
 
 def triggered_interventions(handbook: Handbook, signal_id: str) -> list[Intervention]:
     """The interventions that list a signal among their triggers, in data order."""
-    return [i for i in handbook.interventions if signal_id in i.signals]
+    return list(handbook.referring("interventions", "signals", signal_id))
 
 
 def _facts(ctx: Context, signal: Signal) -> str:

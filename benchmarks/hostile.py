@@ -1,0 +1,198 @@
+"""The cost of the worst input: time and peak memory of validating hostile files.
+
+Each scenario adds one generated file to a copy of the small base fixture
+(``tests/cases/base``) and runs the whole validation pipeline (``handbook.pipeline.validate``:
+reader, schemas, references, every rule). The baseline is the base fixture alone, measured
+in the same run; the table gives each scenario's median time, its ratio to the baseline and
+the peak memory traced by ``tracemalloc`` (a separate run: tracing slows Python down).
+
+    python -m benchmarks.hostile [--runs 3] [--only NAME ...]
+
+Nothing may cost seconds or hundreds of megabytes: the reader's limits (1 MiB per file,
+64 levels, 100,000 nodes) bound every scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from handbook.diagnostics import Level
+from handbook.pipeline import Project, validate
+from handbook.reader import Limits
+from handbook.schemas import load_schemas
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = REPO / "tests" / "cases" / "base"
+TODAY = dt.date(2026, 11, 23)
+MIB = 1024 * 1024
+LIMITS = Limits()
+RUNBOOK = "data/runbooks/hostile.yml"
+
+
+def _fill(head: str, item: str, size: int = MIB - 64) -> str:
+    """``head`` followed by as many ``item`` as fit in ``size`` bytes."""
+    return head + item * ((size - len(head)) // len(item))
+
+
+def _people(count: int) -> str:
+    """A valid people.yml of ``count`` people (every one a schema-checked record)."""
+    person = (
+        "- id: person-{n}\n  name: Person {n}\n  team: secops\n  contacts:\n"
+        "    - type: email\n      value: p{n}@example.org\n      visibility: public\n"
+    )
+    return "".join(person.format(n=n) for n in range(count))
+
+
+def _sentences() -> str:
+    sentence = "Rotate the key and page the incident leader before the bridge pauses. "
+    return _fill("id: hostile\nsummary: ", sentence)
+
+
+# name -> (file under the project, what it holds, its content)
+SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes]]] = {
+    "nesting-at-limit": (
+        RUNBOOK,
+        "1,400 lists nested 64 deep (the limit)",
+        lambda: "id: hostile\ntags:\n" + ("  - " + "[" * 63 + "]" * 63 + "\n") * 1400,
+    ),
+    "nesting-300k": (
+        RUNBOOK,
+        "300,000 nested [ (refused at level 65)",
+        lambda: "tags: " + "[" * 300_000,
+    ),
+    "small-nodes-1mib": (
+        RUNBOOK,
+        "1 MiB of one-word list items (95,000 nodes)",
+        lambda: _fill("id: hostile\nsymptoms:\n", "- abcdefg\n"),
+    ),
+    "nodes-over-cap": (
+        RUNBOOK,
+        "100,001 nodes in a flow list (refused at the cap)",
+        lambda: "tags: [" + "1," * 100_001 + "]\n",
+    ),
+    "long-line": (
+        RUNBOOK,
+        "one 1 MiB string",
+        lambda: _fill("id: hostile\nsummary: ", "a"),
+    ),
+    "long-sentences": (
+        RUNBOOK,
+        "1 MiB of English in one value (secret and placeholder scans)",
+        _sentences,
+    ),
+    "seed-words": (
+        RUNBOOK,
+        "1 MiB of BIP-39 words in one value",
+        lambda: _fill("id: hostile\nsummary: ", "abandon "),
+    ),
+    "hex-digits": (
+        RUNBOOK,
+        "1 MiB of hex digits in one value",
+        lambda: _fill("id: hostile\nsummary: 0x", "0123456789abcdef"),
+    ),
+    "open-brackets": (
+        RUNBOOK,
+        "1 MiB of '[word word' never closed (placeholder pattern)",
+        lambda: _fill("id: hostile\nsummary: '", "[ab cd ef gh ") + "'\n",
+    ),
+    "huge-integers": (
+        RUNBOOK,
+        "50,000 integers of 19 digits (each refused)",
+        lambda: "id: hostile\ntags:\n" + "  - 1234567890123456789\n" * 50_000,
+    ),
+    "anchors": (
+        RUNBOOK,
+        "50,000 anchors and aliases (each refused)",
+        lambda: "id: hostile\ntags:\n" + "  - &a x\n  - *a\n" * 25_000,
+    ),
+    "unknown-fields": (
+        RUNBOOK,
+        "40,000 unknown fields (each a schema error)",
+        lambda: "id: hostile\n" + "".join(f"f{n}: x\n" for n in range(40_000)),
+    ),
+    "duplicate-keys": (
+        RUNBOOK,
+        "50,000 duplicate keys (each refused)",
+        lambda: "id: hostile\n" + "k: x\n" * 50_000,
+    ),
+    "many-people": (
+        "data/people.yml",
+        "5,000 valid people in people.yml (1 MiB of real records)",
+        lambda: _people(5_000),
+    ),
+    "oversize-file": (
+        RUNBOOK,
+        "a 50 MiB file (only 1 MiB + 1 byte is read)",
+        lambda: b"a" * (50 * MIB),
+    ),
+}
+
+
+def measure(project: Project, runs: int) -> tuple[float, float, int, int]:
+    """Median time (s), peak traced memory (MiB), errors and the answer's size in characters."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = validate(project, today=TODAY, limits=LIMITS)
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    validate(project, today=TODAY, limits=LIMITS)
+    peak = tracemalloc.get_traced_memory()[1] / MIB
+    tracemalloc.stop()
+    errors = sum(d.level is Level.ERROR for d in result.diagnostics)
+    return statistics.median(times), peak, errors, sum(len(d.message) for d in result.diagnostics)
+
+
+def main() -> None:
+    """Print one row per scenario, the baseline first."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), default=None)
+    args = parser.parse_args()
+    chosen = args.only or list(SCENARIOS)
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "project"
+        shutil.copytree(BASE, root)
+        shutil.copytree(REPO / "schemas", root / "schemas")
+        project = Project.at(root)
+        load_schemas(project.schema_dir.resolve())  # compile once, outside the timing
+        base_s, base_mib, _, _ = measure(project, args.runs)
+        print(
+            f"{'scenario':<18} {'file':>9} {'errors':>7} {'time s':>8} {'x base':>7} "
+            f"{'peak MiB':>9}  what"
+        )
+        print(
+            f"{'base fixture':<18} {'-':>9} {0:>7} {base_s:>8.3f} {1:>7.1f} {base_mib:>9.1f}"
+            "  the small valid handbook of tests/cases/base"
+        )
+        for name in chosen:
+            relative, what, make = SCENARIOS[name]
+            content = make()
+            raw = content.encode("utf-8") if isinstance(content, str) else content
+            target = root / relative
+            original = target.read_bytes() if target.exists() else None
+            target.write_bytes(raw)
+            try:
+                seconds, peak, errors, _ = measure(project, args.runs)
+            finally:
+                if original is None:
+                    target.unlink()
+                else:
+                    target.write_bytes(original)
+            size = f"{len(raw) / MIB:.2f}M" if len(raw) >= MIB // 10 else f"{len(raw) // 1024}K"
+            print(
+                f"{name:<18} {size:>9} {errors:>7} {seconds:>8.3f} {seconds / base_s:>7.1f} "
+                f"{peak:>9.1f}  {what}"
+            )
+
+
+if __name__ == "__main__":
+    main()

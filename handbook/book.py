@@ -1,0 +1,342 @@
+"""The whole handbook as one sequence of pages, for the whole-handbook PDF and the go-bag.
+
+The hand-written pages of ``docs/`` come in the order of ``mkdocs.yml``'s nav, their
+macros expanded by the same catalogue mkdocs-macros uses; each kind's record pages follow
+the page that lists them. Each page becomes HTML with the Markdown extensions the site
+uses; its element ids are prefixed with the page's anchor so that they stay unique in one
+document, and every link points into the document, to the online handbook
+(``public_url``), or nowhere (its text stays, as plain text).
+
+Reading ``mkdocs.yml`` and ``docs/`` is the only I/O here (``read_sources``); the rest is
+pure.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown as markdown_lib
+import yaml
+from pymdownx.superfences import fence_code_format
+
+from handbook import html
+from handbook.render import catalogue
+from handbook.render.common import severity_rank
+from handbook.site import RECORD_PAGES, Site
+
+# The page that lists each kind's records: the record pages follow it.
+INDEX_PAGES = {
+    "runbooks": "runbooks.md",
+    "dependencies": "dependencies.md",
+    "interventions": "interventions.md",
+    "roles": "roles.md",
+    "risks": "risks.md",
+}
+# The Markdown extensions of mkdocs.yml (its custom Mermaid fence included).
+MARKDOWN_EXTENSIONS = [
+    "admonition",
+    "attr_list",
+    "tables",
+    "toc",
+    "pymdownx.superfences",
+    "pymdownx.tasklist",
+]
+MARKDOWN_CONFIGS: dict[str, dict[str, Any]] = {
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_code_format}]
+    },
+    "pymdownx.tasklist": {"custom_checkbox": False},
+}
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.DOTALL)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_LINK = re.compile(r"<a\b([^>]*)>|</a>")
+_HREF = re.compile(r'\shref="([^"]*)"')
+_ID = re.compile(r'(\sid=")([^"]*)(")')
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_EMPTY = re.compile(r"<h1\b.*?</h1>|<!--.*?-->", re.DOTALL)
+
+
+class BookError(Exception):
+    """A hand-written page cannot be rendered (the message names it)."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The hand-written side of the site, as ``mkdocs.yml`` describes it."""
+
+    pages: tuple[tuple[str, str], ...] = ()  # (source path, Markdown), in reading order
+    docs_dir: Path | None = None
+    directory_urls: bool = True
+    audience: str | None = None
+    extra_css: tuple[str, ...] = ()
+    extra_javascript: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BookPage:
+    """One page of the book: HTML ready to sit in one document with all the others."""
+
+    src: str
+    anchor: str
+    title: str
+    level: int  # 1: a page of the nav; 2: a record page under the page listing it
+    body: str
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml; the Python and local tags MkDocs resolves itself become None."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+_ConfigLoader.add_multi_constructor("!", lambda *_: None)
+
+
+def _nav_sources(nav: Iterable[Any]) -> list[str]:
+    """The page sources of a nav, depth first, without external links."""
+    found: list[str] = []
+    for entry in nav:
+        values = entry.values() if isinstance(entry, dict) else [entry]
+        for value in values:
+            if isinstance(value, list):
+                found += _nav_sources(value)
+            elif isinstance(value, str) and value.endswith(".md") and not _SCHEME.match(value):
+                found.append(value)
+    return found
+
+
+def _default_order(docs: Path) -> list[str]:
+    """MkDocs' order without a nav: by folder, each folder's index first, then by name."""
+    names = [p.relative_to(docs).as_posix() for p in docs.rglob("*.md")]
+    names = [n for n in names if not n.startswith("assets/")]
+    return sorted(
+        names, key=lambda n: (posixpath.dirname(n), posixpath.basename(n) != "index.md", n)
+    )
+
+
+def read_sources(config_file: Path) -> Sources:
+    """The pages, stylesheets and settings of the site ``config_file`` (mkdocs.yml) builds.
+
+    Without that file, the pages of ``docs/`` beside it in MkDocs' default order.
+    """
+    config: dict[str, Any] = {}
+    if config_file.is_file():
+        loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+        config = loaded if isinstance(loaded, dict) else {}
+    docs = config_file.parent / str(config.get("docs_dir") or "docs")
+    if not docs.is_dir():
+        return Sources()
+    order = _nav_sources(config["nav"]) if config.get("nav") else _default_order(docs)
+    pages = tuple(
+        (src, (docs / src).read_text(encoding="utf-8")) for src in order if (docs / src).is_file()
+    )
+    extra = config.get("extra") or {}
+    return Sources(
+        pages=pages,
+        docs_dir=docs,
+        directory_urls=bool(config.get("use_directory_urls", True)),
+        audience=extra.get("audience") if isinstance(extra, dict) else None,
+        extra_css=tuple(str(c) for c in config.get("extra_css") or ()),
+        extra_javascript=tuple(str(j) for j in config.get("extra_javascript") or ()),
+    )
+
+
+def page_anchor(src: str) -> str:
+    """The id of a page's section in the book (``runbooks/x.md`` -> ``page-runbooks--x``)."""
+    return "page-" + posixpath.splitext(src)[0].replace("/", "--")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """(front matter, Markdown) of a page source."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = yaml.safe_load(match.group(1) or "") or {}
+    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
+
+
+def expand_macros(site: Site, src: str, text: str) -> str:
+    """A hand-written page with its macros rendered, as mkdocs-macros renders it."""
+    meta, body = split_front_matter(text)
+    if meta.get("render_macros") is False:
+        return body
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    ctx = site.page(src)
+    env.globals.update(catalogue.variables(site.handbook))
+    env.globals.update({name: partial(render, ctx) for name, render in catalogue.MACROS.items()})
+    try:
+        return env.from_string(body).render()
+    except jinja2.TemplateError as exc:
+        raise BookError(f"{src}: {type(exc).__name__}: {exc}") from None
+
+
+def to_html(markdown_text: str) -> str:
+    """A page's Markdown as HTML, with the site's Markdown extensions."""
+    return markdown_lib.markdown(
+        markdown_text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS
+    )
+
+
+# Where a link to a page or file outside the document goes: (page source or file path,
+# fragment, whether it is a page) -> URL, or None to leave its text unlinked.
+Outside = Callable[[str, str, bool], str | None]
+
+
+def online(site: Site, public_url: str | None) -> Outside:
+    """Links to the published handbook at ``public_url`` (none when it is not set)."""
+
+    def resolve(path: str, fragment: str, is_page: bool) -> str | None:
+        if not public_url:
+            return None
+        target = site.output_path(path) if is_page else path
+        return public_url.rstrip("/") + "/" + target + (f"#{fragment}" if fragment else "")
+
+    return resolve
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Rewrites one page's ids and links for a document holding the pages ``inside``.
+
+    Pages are rendered with ``directory_urls`` off, so that every relative link, the
+    engine's and the Markdown's alike, resolves against the page source's folder.
+    """
+
+    inside: Mapping[str, str]  # page source -> its anchor in this document
+    pages: frozenset[str]  # every page of the site
+    outside: Outside
+
+    def href(self, src: str, value: str) -> str | None:
+        """Where ``value``, a link on page ``src``, points in the document (None: nowhere)."""
+        if _SCHEME.match(value):
+            return value
+        path, _, fragment = value.partition("#")
+        if not path:
+            target = src
+        else:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
+            if target.endswith(".html"):
+                target = target[: -len(".html")] + ".md"
+        if target in self.inside:
+            anchor = self.inside[target]
+            return f"#{anchor}--{fragment}" if fragment else f"#{anchor}"
+        if not path:
+            return None  # a fragment of a page this document does not hold
+        return self.outside(target, fragment, target in self.pages)
+
+    def rewrite(self, src: str, body: str) -> str:
+        """``body`` with ids prefixed by the page's anchor and every link resolved."""
+        prefix = self.inside[src]
+        unlinked = False
+
+        def link(match: re.Match[str]) -> str:
+            nonlocal unlinked
+            if match.group(0) == "</a>":
+                closing = "</span>" if unlinked else "</a>"
+                unlinked = False
+                return closing
+            found = _HREF.search(match.group(1))
+            if not found:
+                return match.group(0)
+            target = self.href(src, html_lib.unescape(found.group(1)))
+            if target is None:
+                unlinked = True
+                return '<span class="handbook-unlinked">'
+            return match.group(0).replace(found.group(0), f' href="{html.esc(target)}"', 1)
+
+        body = _ID.sub(lambda m: f"{m.group(1)}{prefix}--{m.group(2)}{m.group(3)}", body)
+        return _LINK.sub(link, body)
+
+
+def page_title(body: str, fallback: str) -> str:
+    """The plain text of a page's first level-1 heading."""
+    found = _H1.search(body)
+    if not found:
+        return fallback
+    return html_lib.unescape(_TAG.sub("", found.group(1))).strip() or fallback
+
+
+def record_sources(site: Site) -> dict[str, list[str]]:
+    """Kind -> source paths of its record pages, in reading order (runbooks by severity)."""
+    rank = severity_rank(site.handbook)
+    runbooks = sorted(site.handbook.runbooks, key=lambda r: (rank[r.severity], r.title))
+    ordered = {kind: list(getattr(site.handbook, kind)) for kind in RECORD_PAGES}
+    ordered["runbooks"] = runbooks
+    return {kind: [f"{kind}/{r.id}.md" for r in records] for kind, records in ordered.items()}
+
+
+def book_site(site: Site) -> Site:
+    """The site as the book renders it: relative links resolve against source folders."""
+    return replace(site, directory_urls=False, pdfs=False)
+
+
+def render_book(site: Site, sources: Sources, public_url: str | None = None) -> list[BookPage]:
+    """Every page of the handbook, in reading order, ready to share one document.
+
+    ``site`` is the site as published (its ``directory_urls`` shape links to
+    ``public_url``, where links to files outside the book go).
+    """
+    from handbook.pages import record_pages
+
+    rendering = book_site(site)
+    records = {src: split_front_matter(text)[1] for src, text in record_pages(rendering).items()}
+    by_kind = record_sources(site)
+    order: list[tuple[str, int, str]] = []
+    placed: set[str] = set()
+    for src, text in sources.pages:
+        if src in records:
+            continue  # a record page in the nav: it follows its index page
+        order.append((src, 1, expand_macros(rendering, src, text)))
+        for kind, index in INDEX_PAGES.items():
+            if index == src:
+                order += [(r, 2, records[r]) for r in by_kind[kind]]
+                placed.add(kind)
+    for kind in RECORD_PAGES:
+        if kind not in placed:
+            order += [(r, 1, records[r]) for r in by_kind[kind]]
+
+    bodies = [(src, level, to_html(text)) for src, level, text in order]
+    bodies = [(s, lv, b) for s, lv, b in bodies if _EMPTY.sub("", b).strip()]
+    linker = Linker(
+        inside={src: page_anchor(src) for src, _, _ in bodies},
+        pages=frozenset([*records, *(src for src, _ in sources.pages)]),
+        outside=online(site, public_url),
+    )
+    return [
+        BookPage(src, page_anchor(src), page_title(body, src), level, linker.rewrite(src, body))
+        for src, level, body in bodies
+    ]
+
+
+def contents(pages: list[BookPage]) -> str:
+    """The table of contents: every page, record pages nested under the page listing them."""
+    groups: list[tuple[BookPage, list[BookPage]]] = []
+    for page in pages:
+        if page.level == 2 and groups:
+            groups[-1][1].append(page)
+        else:
+            groups.append((page, []))
+
+    def entry(page: BookPage, children: list[BookPage]) -> str:
+        nested = "<ol>" + "".join(entry(c, []) for c in children) + "</ol>" if children else ""
+        return f"<li>{html.internal_link('#' + page.anchor, page.title)}{nested}</li>"
+
+    return "<ol>" + "".join(entry(page, children) for page, children in groups) + "</ol>"
+
+
+def sections(pages: list[BookPage]) -> str:
+    """Every page in its own section, anchored for the contents and for links."""
+    return "".join(
+        f'<section class="book-page book-level-{page.level}" id="{html.esc(page.anchor)}">'
+        f"{page.body}</section>"
+        for page in pages
+    )

@@ -1,0 +1,143 @@
+"""The go-bag: the whole handbook in one file that opens with no network at all.
+
+The shipped site (``built_site`` in conftest.py, built once per session) holds it at
+``offline.html``. The browser test opens it from disk in Debian's Chromium through
+Playwright with every request that is not the file itself aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from handbook.book import read_sources, render_book
+from handbook.model import Handbook
+from handbook.offline import POLICY, render_offline
+from handbook.site import OFFLINE_PAGE, Site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, TODAY, internal_values
+
+TIMEOUT = 30_000  # ms, for anything the browser waits for
+
+
+@pytest.fixture(scope="session")
+def go_bag(built_site: Path) -> Path:
+    path = built_site / OFFLINE_PAGE
+    assert path.is_file(), "the build wrote no go-bag"
+    return path
+
+
+def test_the_home_page_links_the_go_bag(built_site: Path, go_bag: Path) -> None:
+    assert f'href="{OFFLINE_PAGE}"' in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def markup(go_bag: Path) -> str:
+    """The go-bag without its inline scripts (Mermaid's source holds markup-like strings;
+    what the scripts do is the browser test's to see)."""
+    return re.sub(r"<script>.*?</script>", "", go_bag.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_the_go_bag_loads_nothing_from_outside_itself(go_bag: Path) -> None:
+    page = markup(go_bag)
+    assert f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">' in page
+    assert "default-src 'none'" in POLICY
+    loads = re.findall(r"<(?:script|link|img|iframe|source|video|audio|object)\b[^>]*>", page)
+    outside = [tag for tag in loads if re.search(r"\b(?:src|href|data)=\"(?!data:)", tag)]
+    assert outside == []
+    assert not re.search(r"@import|url\(\s*[\"']?(?!data:|#)", page)
+
+
+def test_every_link_in_the_go_bag_stays_in_it_or_names_a_safe_scheme(go_bag: Path) -> None:
+    body = markup(go_bag)
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    hrefs = re.findall(r'<a\b[^>]*\shref="([^"]*)"', body)
+    assert hrefs
+    broken = [h for h in hrefs if h.startswith("#") and h[1:] not in ids]
+    foreign = [h for h in hrefs if not re.match(r"#|https:|mailto:|tel:", h)]
+    assert broken == []
+    assert foreign == []
+
+
+def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
+    go_bag: Path, handbook_model: Handbook
+) -> None:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium is missing ({CHROMIUM}): run .ci/install-system-packages to install it"
+        )
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -e '.[test]'")
+
+    hb = handbook_model
+    outside: list[str] = []
+    problems: list[str] = []
+
+    def only_the_file(route: Any) -> None:
+        if route.request.url.split("#")[0] == go_bag.as_uri():
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def record(request: Any) -> None:
+        if urlsplit(request.url).scheme not in ("file", "data", "about", "blob"):
+            outside.append(request.url)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(service_workers="block", offline=True)
+            context.route("**/*", only_the_file)
+            context.on("request", record)
+            page = context.new_page()
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on(
+                "console",
+                lambda message: problems.append(message.text) if message.type == "error" else None,
+            )
+            page.goto(go_bag.as_uri())
+
+            for runbook in hb.runbooks:
+                heading = page.locator(f"section#page-runbooks--{runbook.id} > h1")
+                expect(heading).to_have_text(runbook.title, timeout=TIMEOUT)
+                expect(heading).to_be_visible()
+                entry = page.locator(f"#contents a[href='#page-runbooks--{runbook.id}']")
+                expect(entry).to_have_text(runbook.title)
+
+            # The escalation diagrams are drawn from the inlined Mermaid, with no network.
+            diagrams = page.locator(".handbook-diagram svg")
+            expect(diagrams).to_have_count(len(hb.severities), timeout=TIMEOUT)
+            expect(diagrams.first).to_contain_text(f"{hb.severities[0].id} detected")
+
+            # The contents lead to the runbook, and its phone numbers are links.
+            runbook = hb.runbooks[0]
+            page.locator(f"#contents a[href='#page-runbooks--{runbook.id}']").click()
+            section = page.locator(f"section#page-runbooks--{runbook.id}")
+            expect(section.locator("a[href^='tel:']").first).to_be_visible()
+        finally:
+            browser.close()
+
+    assert outside == []
+    assert problems == []  # a Content-Security-Policy violation is a console error
+
+
+def test_the_public_go_bag_holds_no_internal_contact_detail(handbook: Handbook) -> None:
+    internal = internal_values(handbook)
+    assert internal
+    sources = read_sources(REPO / "mkdocs.yml")
+
+    def go_bag(site: Site) -> str:
+        return render_offline(site, render_book(site, sources), [], [])
+
+    public = go_bag(Site(handbook, TODAY, audience="public"))
+    assert [v for v in internal if v in public] == []
+    assert "public edition" in public
+    # The internal go-bag does hold them: the check above can fail.
+    assert any(v in go_bag(Site(handbook, TODAY)) for v in internal)

@@ -1,0 +1,448 @@
+"""The PDFs as responders print them: complete, in order, with contacts, readable offline.
+
+The shipped handbook's PDFs (every runbook, card and the whole handbook) are written once
+per session and read back with poppler's tools (pdftotext, pdfinfo, pdffonts, pdfimages,
+pdftohtml from Debian's poppler-utils, installed by ``.ci/install-system-packages``). A
+missing tool fails the test with how to install it; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import segno
+from PIL import Image
+
+from handbook.book import read_sources
+from handbook.model import Handbook
+from handbook.pdf import Engine, Written, write_pdfs
+from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
+from handbook.render.common import callees
+from handbook.site import Site, pdf_name
+from tests.conftest import REPO, TODAY, internal_values, make_project, run
+
+# ---- Reading PDFs back -------------------------------------------------------------------
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is missing: run .ci/install-system-packages "
+            "(it installs Debian's poppler-utils)"
+        )
+    return path
+
+
+def poppler(name: str, *args: str) -> str:
+    completed = subprocess.run(
+        [tool(name), *args], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def text(pdf: Path) -> str:
+    """The PDF's text, pages separated by form feeds."""
+    return poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")
+
+
+def flat(value: str) -> str:
+    """Text to compare: white space made one space (lines wrap where they wrap) and no
+    hyphens (pdftotext joins a word hyphenated at the end of a line: ``pool-drain``)."""
+    return " ".join(value.split()).replace("-", "")
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)$", poppler("pdfinfo", str(pdf)), re.M).group(1))
+
+
+def assert_in_order(haystack: str, needles: list[str], start: int = 0) -> None:
+    """Every needle in ``haystack``, each after the one before it."""
+    position = start
+    for needle in needles:
+        found = haystack.find(flat(needle), position)
+        assert found >= 0, f"{needle!r} missing after position {position}"
+        position = found + len(flat(needle))
+
+
+def contacts(site: Site, steps: tuple) -> list[tuple[str, str | None]]:
+    """(name, first visible phone) of everyone the escalation steps have you call.
+
+    A public site's handbook holds public channels only, so its contacts are what it shows.
+    """
+    ctx = site.page("severities.md")
+    found = []
+    for step in steps:
+        for kind, record_id in callees(ctx, step):
+            record = site.handbook.get(kind, record_id)
+            phone = next((c.value for c in record.contacts if c.type == "phone"), None)
+            found.append((record.name, phone))
+    return found
+
+
+# ---- The shipped handbook, printed once ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shipped_site(handbook_model: Handbook) -> Site:
+    return Site(handbook_model, TODAY)
+
+
+@pytest.fixture(scope="session")
+def shipped_pdfs(shipped_site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every PDF of the shipped handbook: name under the PDF folder -> path."""
+    out = tmp_path_factory.mktemp("pdf")
+    written = write_pdfs(shipped_site, read_sources(REPO / "mkdocs.yml"), out)
+    assert all(isinstance(w, Written) and w.pages >= 1 for w in written)
+    return {w.path.relative_to(out).as_posix(): w.path for w in written}
+
+
+@pytest.fixture(scope="session")
+def texts(shipped_pdfs: dict[str, Path]) -> dict[str, str]:
+    return {name: text(path) for name, path in shipped_pdfs.items()}
+
+
+def test_every_runbook_card_and_the_whole_handbook_is_written(
+    shipped_pdfs: dict[str, Path], handbook_model: Handbook
+) -> None:
+    hb = handbook_model
+    expected = {pdf_name("runbooks", r.id) for r in hb.runbooks}
+    expected |= {pdf_name("severities", s.id) for s in hb.severities}
+    expected |= {pdf_name("interventions", i.id) for i in hb.interventions}
+    expected.add("handbook.pdf")
+    assert set(shipped_pdfs) == expected
+    out = next(iter(shipped_pdfs.values())).parents[1]
+    leftovers = [p for p in out.rglob("*") if p.is_file() and p.suffix != ".pdf"]
+    assert leftovers == []
+
+
+def test_a_runbook_has_its_header_every_step_in_order_and_its_contacts(
+    texts: dict[str, str], shipped_site: Site
+) -> None:
+    hb = shipped_site.handbook
+    for runbook in hb.runbooks:
+        content = flat(texts[pdf_name("runbooks", runbook.id)])
+        severity = hb.get("severities", runbook.severity)
+        header = [
+            f"Runbook {runbook.id}",
+            f"Handbook version {hb.info.handbook_version}",
+            f"built {TODAY.isoformat()}",
+            runbook.title,
+            f"{severity.id} {severity.name}",
+            hb.owner(runbook.owner)[1].name,
+            runbook.last_reviewed.isoformat(),
+        ]
+        assert_in_order(content, header)
+        assert_in_order(content, [a.text for a in runbook.immediate_actions])
+        steps = [
+            text
+            for m in runbook.mitigations
+            for text in (m.title, m.when, m.impact, m.verify, *m.steps)
+        ]
+        assert_in_order(content, steps)
+        assert_in_order(content, list(runbook.resolution_checklist))
+        escalation = content.index(
+            "Escalation", content.index(flat(runbook.mitigations[-1].verify))
+        )
+        people = contacts(shipped_site, runbook.escalation)
+        assert_in_order(content, [name for name, _ in people], escalation)
+        for name, phone in people:
+            if phone:
+                assert flat(f"{name}: {phone}") in content, (runbook.id, name)
+
+
+def test_every_page_says_page_x_of_y(texts: dict[str, str]) -> None:
+    for name, content in texts.items():
+        pages = content.split("\f")[:-1]  # pdftotext ends every page with a form feed
+        for number, page in enumerate(pages, start=1):
+            assert f"Page {number} of {len(pages)}" in page, (name, number)
+
+
+def test_each_break_glass_card_is_exactly_one_page(shipped_pdfs: dict[str, Path]) -> None:
+    cards = {name: path for name, path in shipped_pdfs.items() if name.startswith("cards/")}
+    assert cards
+    assert {name: page_count(path) for name, path in cards.items()} == dict.fromkeys(cards, 1)
+
+
+def test_a_severity_card_says_whom_to_call_in_order_first_actions_and_cadence(
+    texts: dict[str, str], shipped_site: Site
+) -> None:
+    hb = shipped_site.handbook
+    coordination = next(c for c in hb.policy.process if c.order == 2)
+    for severity in hb.severities:
+        content = flat(texts[pdf_name("severities", severity.id)])
+        assert flat(f"{severity.id} {severity.name}") in content
+        calls = content.index(flat("Call, in this order"))
+        people = contacts(shipped_site, severity.escalation)
+        assert_in_order(content, [name for name, _ in people], calls)
+        for name, phone in people:
+            if phone:
+                assert flat(f"{name}: {phone}") in content, (severity.id, name)
+        first = content.index(flat("First actions"))
+        assert first > calls
+        assert_in_order(content, [i for c in coordination.checklists for i in c.items], first)
+        assert flat(f"Post an internal update every {severity.update_cadence}") in content
+
+
+def test_an_intervention_card_says_what_who_may_authorise_limits_and_cost(
+    texts: dict[str, str], shipped_site: Site
+) -> None:
+    hb = shipped_site.handbook
+    for item in hb.interventions:
+        content = flat(texts[pdf_name("interventions", item.id)])
+        roles = [hb.get("roles", r).name for r in item.authorised_by.roles]
+        expected = [
+            item.title,
+            item.action,
+            item.target,
+            "Who may authorise it",
+            *roles,
+            f"{item.authorised_by.quorum.required} of {item.authorised_by.quorum.of}",
+            item.limits.max_duration,
+            item.limits.blast_radius,
+            "Trust cost",
+            "Call to authorise it",
+        ]
+        assert_in_order(content, expected)
+
+
+def test_fonts_are_embedded(shipped_pdfs: dict[str, Path]) -> None:
+    for name, path in shipped_pdfs.items():
+        rows = poppler("pdffonts", str(path)).splitlines()[2:]
+        assert rows, f"{name} lists no font"
+        # name, type (may hold spaces), encoding, emb, sub, uni, object, generation
+        assert all(row.split()[-5] == "yes" for row in rows), (name, rows)
+
+
+def qr_matrix(image: Path) -> list[list[bool]]:
+    with Image.open(image) as picture:
+        grey = picture.convert("L")
+        return [
+            [grey.getpixel((x, y)) < 128 for x in range(grey.width)] for y in range(grey.height)
+        ]
+
+
+def test_the_qr_code_and_short_url_lead_to_the_online_page(
+    shipped_pdfs: dict[str, Path], texts: dict[str, str], shipped_site: Site, tmp_path: Path
+) -> None:
+    hb = shipped_site.handbook
+    runbook = hb.runbooks[0]
+    url = f"{hb.info.public_url.rstrip('/')}/runbooks/{runbook.id}/"
+    # The short URL may wrap in its narrow column: compare without white space.
+    short = url.split("://", 1)[1]
+    assert flat(short) in "".join(flat(texts[pdf_name("runbooks", runbook.id)]).split())
+    poppler(
+        "pdfimages", "-png", "-f", "1", "-l", "1",
+        str(shipped_pdfs[pdf_name("runbooks", runbook.id)]), str(tmp_path / "image"),
+    )  # fmt: skip
+    images = sorted(tmp_path.glob("image-*.png"))
+    assert len(images) == 1
+    expected = [[bool(module) for module in row] for row in segno.make(url, error="m").matrix]
+    border = 4
+    found = [row[border:-border] for row in qr_matrix(images[0])[border:-border]]
+    assert found == expected
+
+
+def test_without_a_public_url_there_is_no_qr_code_and_the_header_says_so(
+    handbook: Handbook, tmp_path: Path
+) -> None:
+    info = dataclasses.replace(handbook.info, public_url=None)
+    site = Site(dataclasses.replace(handbook, info=info), TODAY)
+    runbook = handbook.runbooks[0]
+    written = write_pdfs(
+        site, read_sources(REPO / "mkdocs.yml"), tmp_path, runbook_ids=[runbook.id]
+    )
+    assert [w.path.name for w in written] == [f"{runbook.id}.pdf"]
+    assert "public_url is not set" in flat(text(written[0].path))
+    assert poppler("pdfimages", "-list", str(written[0].path)).splitlines()[2:] == []
+
+
+class _Outline(HTMLParser):
+    """The bookmarks pdftohtml -xml lists: (depth, page, title)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[int, int, str]] = []
+        self._depth = 0
+        self._page: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "outline":
+            self._depth += 1
+        elif tag == "item":
+            self._page = int(dict(attrs).get("page") or 0)
+            self.items.append((self._depth, self._page, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "outline":
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.items and self._page is not None and data.strip():
+            depth, page, title = self.items[-1]
+            self.items[-1] = (depth, page, title + data)
+            self._page = None
+
+
+def test_the_whole_handbook_has_contents_bookmarks_and_every_runbook(
+    shipped_pdfs: dict[str, Path], texts: dict[str, str], shipped_site: Site
+) -> None:
+    path = shipped_pdfs["handbook.pdf"]
+    pages = texts["handbook.pdf"].split("\f")
+    outline = _Outline()
+    outline.feed(poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", str(path)))
+    bookmarks = {title.strip(): (depth, page) for depth, page, title in outline.items}
+    contents = flat(" ".join(p for p in pages[:4] if "Contents" in p))
+    assert {"Contents", "Runbooks", "Severity matrix", "Escalation paths"} <= set(bookmarks)
+    for runbook in shipped_site.handbook.runbooks:
+        depth, page = bookmarks[runbook.title]
+        assert depth == 2, runbook.title  # under "Runbooks"
+        assert flat(runbook.title) in flat(pages[page - 1]), runbook.title
+        # The contents give the same page number as the bookmark.
+        assert re.search(re.escape(flat(runbook.title)) + r"[ .]*" + str(page) + r"\b", contents)
+    assert page_count(path) == len(pages) - 1
+
+
+def test_the_public_pdfs_show_no_internal_contact_detail(
+    handbook: Handbook, tmp_path: Path
+) -> None:
+    internal = internal_values(handbook)
+    assert internal
+    sources = read_sources(REPO / "mkdocs.yml")
+    public = write_pdfs(Site(handbook, TODAY, audience="public"), sources, tmp_path / "public")
+    assert (
+        len(public)
+        == len(handbook.runbooks) + len(handbook.severities) + len(handbook.interventions) + 1
+    )
+    for item in public:
+        content = text(item.path)
+        assert [v for v in internal if v in content] == [], item.path.name
+    # The same runbook for the internal audience does show them: the check can fail.
+    inside = write_pdfs(
+        Site(handbook, TODAY), sources, tmp_path / "internal", runbook_ids=["api-outage"]
+    )
+    assert any(v in text(inside[0].path) for v in internal)
+
+
+def test_the_same_data_on_the_same_day_gives_the_same_bytes(
+    handbook: Handbook, tmp_path: Path
+) -> None:
+    site = Site(handbook, TODAY)
+    sources = read_sources(REPO / "mkdocs.yml")
+    first = write_pdfs(site, sources, tmp_path / "a", runbook_ids=["api-outage"])[0].path
+    second = write_pdfs(site, sources, tmp_path / "b", runbook_ids=["api-outage"])[0].path
+    assert first.read_bytes() == second.read_bytes()
+    info = poppler("pdfinfo", "-isodates", str(first))
+    assert re.search(rf"^CreationDate:\s+{TODAY.isoformat()}T00:00:00", info, re.M), info
+
+
+def test_weasyprint_understands_the_print_stylesheets(
+    shipped_site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    printer = Printer.of(shipped_site, read_sources(REPO / "mkdocs.yml"))
+    runbook = shipped_site.handbook.runbooks[0]
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        engine = Engine()
+        engine.layout(printer.runbook(runbook.id))
+        engine.layout(printer.severity_card(shipped_site.handbook.severities[0].id))
+    # print.css is the site's too: only its browser-prefixed hints are foreign to WeasyPrint.
+    foreign = ("-webkit-", "print-color-adjust")
+    unexpected = [
+        r.getMessage() for r in caplog.records if not any(f in r.getMessage() for f in foreign)
+    ]
+    assert unexpected == []
+
+
+# ---- The site and the PDFs share one print stylesheet -----------------------------------
+
+
+def test_the_site_and_the_pdfs_share_one_print_stylesheet(built_site: Path) -> None:
+    assert SITE_PRINT_CSS in read_sources(REPO / "mkdocs.yml").extra_css
+    assert not (REPO / "docs" / SITE_PRINT_CSS).exists(), "print.css lives in handbook/ only"
+    assert (built_site / SITE_PRINT_CSS).read_bytes() == PRINT_CSS.read_bytes()
+    assert PRINT_CSS.read_text(encoding="utf-8").startswith("/*")
+
+
+def test_without_pdfs_no_page_links_to_one(built_site: Path) -> None:
+    assert not (built_site / "pdf").exists()
+    linking = [
+        p.relative_to(built_site).as_posix()
+        for p in built_site.rglob("*.html")
+        if p.name != "offline.html" and '.pdf"' in p.read_text(encoding="utf-8")
+    ]
+    assert linking == []
+
+
+# ---- The command line ----------------------------------------------------------------------
+
+
+def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "handbook.cli", *args], cwd)
+
+
+def test_handbook_pdf_writes_only_the_runbooks_named(base_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    completed = handbook_cli(
+        "pdf", "api-outage", "--out", str(out), "--paper", "letter", cwd=base_project
+    )
+    assert completed.returncode == 0, completed.stderr
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == ["runbooks/api-outage.pdf"]
+    assert "612 x 792 pts (letter)" in poppler("pdfinfo", str(out / files[0]))
+
+
+def test_an_unknown_runbook_exits_1_with_a_clear_message(
+    base_project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    completed = handbook_cli(
+        "pdf", "api-outage", "no-such-runbook", "--out", str(out), cwd=base_project
+    )
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert "unknown runbook: no-such-runbook" in completed.stderr
+    assert "api-outage" in completed.stderr  # the known ones are listed
+    assert not out.exists()
+
+
+def test_invalid_data_exits_1_with_the_validation_errors(
+    base_project: Path, tmp_path: Path
+) -> None:
+    runbook = base_project / "data" / "runbooks" / "api-outage.yml"
+    runbook.write_text(runbook.read_text(encoding="utf-8").replace("owner: devops\n", ""), "utf-8")
+    completed = handbook_cli("pdf", "--out", str(tmp_path / "out"), cwd=base_project)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert "data/runbooks/api-outage.yml" in completed.stderr
+    assert "[runbook-owner]" in completed.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_handbook_build_pdf_links_each_runbook_page_to_its_pdf(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("docs", "macros"):
+        shutil.copytree(REPO / folder, project / folder)
+    site = tmp_path / "site"
+    completed = handbook_cli("build", "--pdf", "--site-dir", str(site), cwd=project)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    for runbook in sorted((project / "data" / "runbooks").glob("*.yml")):
+        page = (site / "runbooks" / runbook.stem / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../pdf/runbooks/{runbook.stem}.pdf"' in page, runbook.stem
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="offline.html"' in home
+    assert 'href="pdf/handbook.pdf"' in home
+    assert (site / "offline.html").is_file()
+    # Every link to a PDF, on any page, resolves to a file the build wrote.
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'href="([^"#:]+\.pdf)"', page.read_text(encoding="utf-8")):
+            assert (page.parent / href).resolve().is_file(), (page, href)

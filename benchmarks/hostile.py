@@ -56,8 +56,14 @@ def _sentences() -> str:
     return _fill("id: hostile\nsummary: ", sentence)
 
 
-# name -> (file under the project, what it holds, its content)
-SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes]]] = {
+def _unknown_people() -> dict[str, str]:
+    steps = "".join(f"  - person: nobody-{n}\n" for n in range(20_000))
+    return {"data/people.yml": _people(5_000), RUNBOOK: f"id: hostile\nescalation:\n{steps}"}
+
+
+Files = dict[str, str | bytes]
+# name -> (file under the project, what it holds, its content or {file: content})
+SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes | Files]]] = {
     "nesting-at-limit": (
         RUNBOOK,
         "1,400 lists nested 64 deep (the limit)",
@@ -71,7 +77,7 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes]]] = {
     "small-nodes-1mib": (
         RUNBOOK,
         "1 MiB of one-word list items (95,000 nodes)",
-        lambda: _fill("id: hostile\nsymptoms:\n", "- abcdefg\n"),
+        lambda: _fill("id: hostile\nsymptoms:\n", "- abcdefgh\n"),
     ),
     "nodes-over-cap": (
         RUNBOOK,
@@ -105,8 +111,8 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes]]] = {
     ),
     "huge-integers": (
         RUNBOOK,
-        "50,000 integers of 19 digits (each refused)",
-        lambda: "id: hostile\ntags:\n" + "  - 1234567890123456789\n" * 50_000,
+        "40,000 integers of 19 digits (each refused)",
+        lambda: "id: hostile\ntags:\n" + "  - 1234567890123456789\n" * 40_000,
     ),
     "anchors": (
         RUNBOOK,
@@ -127,6 +133,11 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes]]] = {
         "data/people.yml",
         "5,000 valid people in people.yml (1 MiB of real records)",
         lambda: _people(5_000),
+    ),
+    "unknown-ids": (
+        "",
+        "20,000 unknown person ids against 5,000 people (two files)",
+        _unknown_people,
     ),
     "oversize-file": (
         RUNBOOK,
@@ -176,18 +187,24 @@ def main() -> None:
         for name in chosen:
             relative, what, make = SCENARIOS[name]
             content = make()
-            raw = content.encode("utf-8") if isinstance(content, str) else content
-            target = root / relative
-            original = target.read_bytes() if target.exists() else None
-            target.write_bytes(raw)
+            files: Files = content if isinstance(content, dict) else {relative: content}
+            originals = {}
+            size = 0
+            for path, text in files.items():
+                raw = text.encode("utf-8") if isinstance(text, str) else text
+                target = root / path
+                originals[target] = target.read_bytes() if target.exists() else None
+                target.write_bytes(raw)
+                size += len(raw)
             try:
                 seconds, peak, errors, _ = measure(project, args.runs)
             finally:
-                if original is None:
-                    target.unlink()
-                else:
-                    target.write_bytes(original)
-            size = f"{len(raw) / MIB:.2f}M" if len(raw) >= MIB // 10 else f"{len(raw) // 1024}K"
+                for target, original in originals.items():
+                    if original is None:
+                        target.unlink()
+                    else:
+                        target.write_bytes(original)
+            size = f"{size / MIB:.2f}M" if size >= MIB // 10 else f"{size // 1024}K"
             print(
                 f"{name:<18} {size:>9} {errors:>7} {seconds:>8.3f} {seconds / base_s:>7.1f} "
                 f"{peak:>9.1f}  {what}"

@@ -18,7 +18,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -179,11 +179,15 @@ def expand_macros(site: Site, src: str, text: str) -> str:
         raise BookError(f"{src}: {type(exc).__name__}: {exc}") from None
 
 
+@cache
+def _markdown() -> markdown_lib.Markdown:
+    """One parser with the site's extensions: building one costs more than most pages."""
+    return markdown_lib.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS)
+
+
 def to_html(markdown_text: str) -> str:
-    """A page's Markdown as HTML, with the site's Markdown extensions."""
-    return markdown_lib.markdown(
-        markdown_text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS
-    )
+    """A page's Markdown as HTML, with the site's Markdown extensions (the parser reset)."""
+    return _markdown().reset().convert(markdown_text)
 
 
 # Where a link to a page or file outside the document goes: (page source or file path,
@@ -274,6 +278,12 @@ def record_sources(site: Site) -> dict[str, list[str]]:
     return {kind: [f"{kind}/{r.id}.md" for r in records] for kind, records in ordered.items()}
 
 
+def site_pages(site: Site, sources: Sources) -> frozenset[str]:
+    """The source path of every page of the site: hand-written and generated."""
+    records = [src for srcs in record_sources(site).values() for src in srcs]
+    return frozenset([*records, *(src for src, _ in sources.pages)])
+
+
 def book_site(site: Site) -> Site:
     """The site as the book renders it: relative links resolve against source folders."""
     return replace(site, directory_urls=False, pdfs=False)
@@ -308,7 +318,7 @@ def render_book(site: Site, sources: Sources, public_url: str | None = None) -> 
     bodies = [(s, lv, b) for s, lv, b in bodies if _EMPTY.sub("", b).strip()]
     linker = Linker(
         inside={src: page_anchor(src) for src, _, _ in bodies},
-        pages=frozenset([*records, *(src for src, _ in sources.pages)]),
+        pages=site_pages(site, sources),
         outside=online(site, public_url),
     )
     return [

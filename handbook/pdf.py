@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     import weasyprint
 
 Paper = Literal["a4", "letter"]
-PAPERS: tuple[Paper, ...] = ("a4", "letter")
-# Root font sizes a card may shrink to, in steps, to fit on one page.
-CARD_SCALES = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66, 0.6)
+ROOT_PT = 14  # paged.css's root font size: every size there is in rem or em
+# Scales of the root font size a card may shrink to, in steps, to fit on one page.
+CARD_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
 
 
 class PdfError(Exception):
@@ -80,7 +80,7 @@ class Engine:
         sheets = list(self._stylesheets)
         if scale != 1.0:
             if scale not in self._scaled:
-                self._scaled[scale] = self._css(f"html {{ font-size: {14 * scale:.2f}pt; }}")
+                self._scaled[scale] = self._css(f"html {{ font-size: {ROOT_PT * scale:.2f}pt; }}")
             sheets.append(self._scaled[scale])
         html = self._weasyprint.HTML(string=doc.html, url_fetcher=self._fetcher)
         return html.render(stylesheets=sheets, font_config=self._fonts)
@@ -179,18 +179,18 @@ def run(
     Exit status 0 when written, 1 on invalid data, an unknown runbook or a PDF that
     cannot be made.
     """
-    from handbook.pages import SiteError, build_date, resolve_audience
+    from handbook.pages import SiteError, load_site, resolve_audience
     from handbook.pipeline import Project, validate
     from handbook.report import format_text
 
-    result = validate(Project.at(project))
+    result = validate(Project.at(project))  # every error, with its position
     if result.handbook is None or not result.ok:
         sys.stderr.write(format_text(result.diagnostics, result.files))
         return 1
     try:
         sources = read_sources(project / "mkdocs.yml")
         chosen = audience or resolve_audience(sources.audience)
-        site = Site(result.handbook, build_date(), chosen, sources.directory_urls)
+        site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
         target = out if out is not None else project / "site" / "pdf"
         written = write_pdfs(site, sources, target, paper, runbook_ids or None)
     except (PdfError, BookError, SiteError) as exc:

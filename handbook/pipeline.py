@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,12 +99,32 @@ def validate(
     return Result(diagnostics, files, build_model(loaded))
 
 
+def _files(folder: str, recursive: bool = True) -> Iterator[os.DirEntry[str]]:
+    """Every file in ``folder``, and under it when recursive (links to folders not followed)."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        yield from _files(entry.path)
+                elif entry.is_file():
+                    yield entry
+    except (FileNotFoundError, NotADirectoryError):
+        return
+
+
 def _fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of every input file: changes when any does."""
-    files = [*project.data_dir.rglob("*"), *project.schema_dir.glob("*.schema.json")]
-    return tuple(
-        sorted((str(p), s.st_size, s.st_mtime_ns) for p in files if p.is_file() for s in [p.stat()])
-    )
+    """Names, sizes and modification times of every input file: changes when any does.
+
+    Absolute names, so that ``handbook build -C .`` and the plugin (which knows the project
+    by its absolute path) agree and the plugin reuses the command's validation.
+    """
+    schemas = _files(os.path.abspath(project.schema_dir), recursive=False)
+    files = [
+        *_files(os.path.abspath(project.data_dir)),
+        *(entry for entry in schemas if entry.name.endswith(".schema.json")),
+    ]
+    return tuple(sorted((e.path, s.st_size, s.st_mtime_ns) for e in files for s in [e.stat()]))
 
 
 _CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}

@@ -24,9 +24,9 @@ from handbook.book import (
     contents,
     online,
     page_anchor,
-    record_sources,
     render_book,
     sections,
+    site_pages,
     to_html,
 )
 from handbook.model import ContactRef
@@ -58,11 +58,8 @@ class PrintDocument:
 
 def public_address(site: Site, target: str) -> str | None:
     """The online URL of a page (``src`` or ``src#anchor``), when ``public_url`` is set."""
-    base = site.handbook.info.public_url
-    if not base:
-        return None
     src, _, fragment = target.partition("#")
-    return base.rstrip("/") + "/" + site.output_path(src) + (f"#{fragment}" if fragment else "")
+    return online(site, site.handbook.info.public_url)(src, fragment, True)
 
 
 def qr_code(url: str) -> str:
@@ -131,8 +128,7 @@ class Printer:
     @classmethod
     def of(cls, site: Site, sources: Sources) -> Printer:
         """The printer of ``site``, whose hand-written pages ``sources`` lists."""
-        records = [src for srcs in record_sources(site).values() for src in srcs]
-        return cls(site, frozenset([*records, *(src for src, _ in sources.pages)]))
+        return cls(site, site_pages(site, sources))
 
     def _page(self, src: str, markdown_text: str) -> str:
         """One page's Markdown as HTML, its links pointing at the online handbook."""
@@ -173,13 +169,10 @@ class Printer:
             for c in hb.communications
             if severity.id in c.severities
         ]
-        updates = f"<p>Post an internal update every <strong>{html.esc(severity.update_cadence)}"
-        updates += "</strong>, even when nothing has changed.</p>"
+        cadence = html.esc(severity.update_cadence)
+        updates = f"<p>Post an internal update every <strong>{cadence}</strong>.</p>"
         if templates:
             updates += f"<p><strong>Templates:</strong> {'; '.join(templates)}</p>"
-        runbooks = [
-            ctx.ref("runbooks", r.id, r.title) for r in hb.runbooks if r.severity == severity.id
-        ]
         facts = [
             ("Impact", html.esc(severity.impact)),
             ("Respond within", f"<strong>{html.esc(severity.response.target)}</strong>"),
@@ -193,7 +186,6 @@ class Printer:
                 section("Call, in this order", render_escalation(ctx, severity.id)),
                 section("First actions", "".join(first)),
                 section("Updates", updates),
-                *([section("Runbooks", f"<p>{'; '.join(runbooks)}</p>")] if runbooks else []),
             ]
         )
         kicker = f"Break-glass card · severity {severity.id}"
@@ -236,9 +228,9 @@ class Printer:
         info = site.handbook.info
         title = f"{info.organisation.name} incident response"
         cover = (
-            '<section class="print-cover">'
+            f'<section class="print-cover"><h1>{html.esc(title)}</h1>'
             + header(site, "Incident-response handbook", "index.md")
-            + f"<h1>{html.esc(title)}</h1></section>"
+            + "</section>"
         )
         toc = f'<nav class="print-toc md-typeset"><h1>Contents</h1>{contents(pages)}</nav>'
         return PrintDocument(

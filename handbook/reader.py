@@ -176,9 +176,11 @@ class _Builder:
     """Turns parser events into plain data, positions and refusals."""
 
     def __init__(self, file: str, limits: Limits, lines: list[str]) -> None:
+        """Start empty; ``lines`` are the file's lines, for refusals that need the text."""
         self.file = file
         self.limits = limits
-        self.lines = lines
+        # Only lines with " #" in them can hide a swallowed comment: checked first, cheaply.
+        self.commented = {n: line for n, line in enumerate(lines) if _SWALLOWED.search(line)}
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
@@ -248,7 +250,7 @@ class _Builder:
         # sequence of a double-quoted scalar ("\0", "\e", "\u202e", "\L").
         if bad := _FORBIDDEN_CHARS.search(event.value):
             self.refuse(mark, _forbidden(bad.group(), " (written as an escape)"))
-        if plain:
+        if plain and event.end_mark.line in self.commented:
             self._swallowed_comment(event.end_mark)
         try:
             value = scalar_value(event.value, plain)
@@ -263,8 +265,7 @@ class _Builder:
 
     def _swallowed_comment(self, end: Any) -> None:
         """Refuse ``text #word`` in a plain value: YAML drops everything from `` #`` on."""
-        line = self.lines[end.line] if end.line < len(self.lines) else ""
-        found = _SWALLOWED.match(line, end.column)
+        found = _SWALLOWED.match(self.commented[end.line], end.column)
         if found:
             self.refuse(
                 Mark(end.line + 1, found.end()),

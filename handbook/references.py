@@ -14,7 +14,6 @@ from handbook.load import LoadedData, Record
 EVERY = "*"
 
 
-
 @dataclass(frozen=True)
 class Reference:
     """A field of one kind that must name a record of one of the target kinds."""
@@ -119,11 +118,31 @@ def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
     return index, diagnostics
 
 
-def _unresolved(reference: Reference, value: str, index: Index) -> str:
+# "Did you mean" compares an unknown id with every known one (difflib). Thousands of unknown
+# ids against thousands of known ones would take minutes, so suggestions stop after this
+# many comparisons (well under a second); every error is still reported.
+HINT_COMPARISONS = 50_000
+
+
+@dataclass
+class _Hints:
+    """Suggestions for unknown ids, within a bounded amount of work."""
+
+    left: int = HINT_COMPARISONS
+
+    def closest(self, value: str, known: list[str]) -> str | None:
+        """The known id closest to ``value``, or None (also when the budget is spent)."""
+        if len(known) > self.left:
+            return None
+        self.left -= len(known)
+        close = difflib.get_close_matches(value, known, n=1)
+        return close[0] if close else None
+
+
+def _unresolved(reference: Reference, value: str, known: list[str], hints: _Hints) -> str:
     wanted = " or ".join(KINDS_BY_NAME[target].noun for target in reference.targets)
-    known = [name for target in reference.targets for name in index.get(target, {})]
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = hints.closest(value, known)
+    hint = f"; did you mean {close!r}?" if close else ""
     return f"unknown {wanted} {value!r}{hint}"
 
 
@@ -137,9 +156,11 @@ def check_references(
     """
     incomplete = loaded.incomplete_kinds()
     diagnostics = []
+    hints = _Hints()
     for reference in REFERENCES:
         if incomplete.intersection(reference.targets):
             continue
+        known = [name for target in reference.targets for name in index.get(target, {})]
         for record in loaded.records(reference.kind):
             for path, value in walk(record.data, reference.pattern):
                 if not isinstance(value, str):
@@ -156,7 +177,7 @@ def check_references(
                         column,
                         Level.ERROR,
                         record.json_path(*path),
-                        _unresolved(reference, value, index),
+                        _unresolved(reference, value, known, hints),
                         reference.rule,
                     )
                 )

@@ -73,23 +73,27 @@ def _shown(secret: str) -> str:
     return secret[:_SHOWN] + "…"
 
 
-# (kind, pattern): the whole match is the secret.
-_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "AWS access key id",
-        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    ),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}")),
-    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20,}")),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abeoprs]-[A-Za-z0-9-]{10,}")),
-    (
-        "Slack webhook URL",
-        re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,}"),
-    ),
-    ("Stripe live key", re.compile(r"(?<![A-Za-z0-9])[rs]k_live_[A-Za-z0-9]{16,}")),
-    ("Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}")),
+# Tokens known by their prefix, one named group each: the whole match is the secret.
+_TOKEN_KINDS = {
+    "aws": "AWS access key id",
+    "github": "GitHub token",
+    "gitlab": "GitLab token",
+    "slack": "Slack token",
+    "slack_hook": "Slack webhook URL",
+    "stripe": "Stripe live key",
+    "google": "Google API key",
+}
+_TOKENS = re.compile(
+    r"(?P<aws>(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9]))"
+    r"|(?P<github>(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))"
+    r"|(?P<gitlab>(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20,})"
+    r"|(?P<slack>(?<![A-Za-z0-9])xox[abeoprs]-[A-Za-z0-9-]{10,})"
+    r"|(?P<slack_hook>https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"
+    r"|(?P<stripe>(?<![A-Za-z0-9])[rs]k_live_[A-Za-z0-9]{16,})"
+    r"|(?P<google>(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35})"
 )
+# No secret above is shorter (a Slack token: "xoxb-" and ten characters).
+_SHORTEST = 15
 _PEM = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _ASSIGNED = re.compile(
     r"(?i)(?<![a-z])(api[_-]?key|apikey|secret(?:[_-]?key)?|client[_-]?secret|"
@@ -131,9 +135,9 @@ def _looks_random(value: str) -> bool:
 
 
 def _tokens(text: str) -> Iterator[Finding]:
-    for kind, pattern in _TOKENS:
-        for match in pattern.finditer(text):
-            yield Finding(match.start(), match.end(), kind, _shown(match.group()))
+    for match in _TOKENS.finditer(text):
+        kind = _TOKEN_KINDS[match.lastgroup or ""]
+        yield Finding(match.start(), match.end(), kind, _shown(match.group()))
     yield from _pem_keys(text)
     for match in _ASSIGNED.finditer(text):
         value = match.group(2)
@@ -200,6 +204,8 @@ def seed_phrases(text: str) -> Iterator[Finding]:
 
 def find_secrets(text: str) -> list[Finding]:
     """Every secret in ``text``, in order; overlapping findings are reported once."""
+    if len(text) < _SHORTEST:
+        return []
     found = sorted(
         [*_tokens(text), *_hex_keys(text), *seed_phrases(text)], key=lambda f: (f.start, -f.end)
     )

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from handbook.diagnostics import Level
 from handbook.pipeline import Project, validate
+from handbook.references import HINT_COMPARISONS
 from handbook.site import Site
 from tests.conftest import BASE, CASES, REPO, TODAY, make_project
 from tests.test_audience import whole_site
@@ -141,3 +142,24 @@ def test_the_hostile_corpus_has_at_least_30_cases_each_with_its_errors() -> None
         assert all(line.endswith("[yaml]") for line in expected[:-1]), case.name
     secrets = [p for p in (CASES / "invalid").iterdir() if p.name.startswith("secret-")]
     assert len(secrets) >= 8
+
+
+def test_suggestions_for_unknown_ids_stop_after_a_bounded_amount_of_work(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    person = (
+        "- id: person-{n}\n  name: Person {n}\n  team: secops\n  contacts:\n"
+        "    - type: email\n      value: p{n}@example.org\n      visibility: public\n"
+    )
+    with (project / "data" / "people.yml").open("a", encoding="utf-8") as people:
+        people.write("".join(person.format(n=n) for n in range(1_000)))
+    steps = "".join(f"  - person: persn-{n}\n" for n in range(500))
+    runbook = project / "data" / "runbooks" / "api-outage.yml"
+    runbook.write_text(
+        runbook.read_text(encoding="utf-8").replace("escalation:\n", f"escalation:\n{steps}", 1),
+        encoding="utf-8",
+    )
+    result = validate(Project.at(project), today=TODAY)
+    unknown = [d for d in result.diagnostics if d.rule == "reference"]
+    assert len(unknown) == 500
+    hinted = [d for d in unknown if "; did you mean 'person-" in d.message]
+    assert 0 < len(hinted) <= HINT_COMPARISONS // 1_000

@@ -2,9 +2,9 @@
 
 For the shipped handbook and synthetic handbooks of N runbooks (benchmarks/synthetic.py),
 against a floor measured in the same run: WeasyPrint writing a one-line page, the least
-any PDF costs. Each document is first written alone, one after another in one process
-(time per runbook, per card, for the book); then the whole set as ``handbook pdf`` writes
-it, in parallel processes (``handbook.pdf.default_jobs``).
+any PDF costs. Every document is written as ``handbook pdf`` writes it, one after another
+with one engine, and timed: per runbook, per card, the whole handbook, and in all (the
+print HTML included).
 
     python -m benchmarks.pdf [--sizes 100] [--runs 5]
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.synthetic import generate
 from handbook.book import Sources, read_sources
 from handbook.pages import build_date
-from handbook.pdf import Engine, default_jobs, write_pdfs
+from handbook.pdf import Engine
 from handbook.pipeline import Project, validate
 from handbook.print_html import Printer
 from handbook.site import Site
@@ -55,11 +55,10 @@ class Row:
     cards: int
     book_s: float
     book_pages: int
-    parallel_s: float
 
 
 def measure(name: str, project: Path, sources: Sources, out: Path) -> Row:
-    """Write every PDF of ``project`` one by one, then all at once; return the timings."""
+    """Write every PDF of ``project``, timing each; return the timings."""
     result = validate(Project.at(project))
     if result.handbook is None or not result.ok:
         raise SystemExit(f"{name}: invalid data")
@@ -75,13 +74,10 @@ def measure(name: str, project: Path, sources: Sources, out: Path) -> Row:
     for doc in docs:
         kind = doc.name.split("/")[0] if "/" in doc.name else "book"
         start = time.perf_counter()
-        written = engine.write(doc, out / "alone")
+        written = engine.write(doc, out)
         spent[kind] += time.perf_counter() - start
         pages[kind] += written.pages
         counts[kind] += 1
-    start = time.perf_counter()
-    write_pdfs(site, sources, out / "all")
-    parallel_s = time.perf_counter() - start
     return Row(
         name=name,
         runbooks=counts["runbooks"],
@@ -93,7 +89,6 @@ def measure(name: str, project: Path, sources: Sources, out: Path) -> Row:
         cards=counts["cards"],
         book_s=spent["book"],
         book_pages=pages["book"],
-        parallel_s=parallel_s,
     )
 
 
@@ -105,11 +100,10 @@ def main() -> None:
     args = parser.parse_args()
     base = floor(args.runs)
     print(f"floor: WeasyPrint writes a one-line page in {1000 * base:.1f} ms")
-    print(f"parallel: {default_jobs()} processes")
     print(
         f"{'handbook':>10} {'runbooks':>8} {'PDFs':>5} {'pages':>6} {'html s':>7} "
         f"{'ms/runbook':>10} {'x floor':>8} {'ms/card':>8} {'book s':>7} {'book pp':>7} "
-        f"{'all alone s':>11} {'all parallel s':>14}"
+        f"{'all s':>7}"
     )
     with tempfile.TemporaryDirectory() as scratch:
         projects = [("shipped", REPO)]
@@ -121,12 +115,12 @@ def main() -> None:
             sources = read_sources(project / "mkdocs.yml")
             row = measure(name, project, sources, Path(scratch) / f"out-{name}")
             per_runbook = row.runbooks_s / row.runbooks
-            alone = row.runbooks_s + row.cards_s + row.book_s
+            total = row.html_s + row.runbooks_s + row.cards_s + row.book_s
             print(
                 f"{row.name:>10} {row.runbooks:>8} {row.documents:>5} {row.pages:>6} "
                 f"{row.html_s:>7.2f} {1000 * per_runbook:>10.0f} {per_runbook / base:>8.1f} "
                 f"{1000 * row.cards_s / row.cards:>8.0f} {row.book_s:>7.2f} "
-                f"{row.book_pages:>7} {alone:>11.2f} {row.parallel_s:>14.2f}"
+                f"{row.book_pages:>7} {total:>7.2f}"
             )
 
 

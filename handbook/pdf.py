@@ -11,17 +11,15 @@ Under the output folder (``site/pdf`` by default; ``<site>/pdf`` with ``handbook
 Each file is written to a temporary name beside it and renamed into place, so a failure
 never leaves half a PDF. The same data on the same build date gives the same bytes: the
 PDF dates are the build date's midnight (UTC; ``SOURCE_DATE_EPOCH`` sets the build date)
-and the file carries no random identifier. WeasyPrint's version is written into the PDF
-(``Producer``), so another WeasyPrint gives other bytes.
+and the file carries no random identifier. What cannot be held still: WeasyPrint writes
+its version into the PDF (``Producer``) and embeds the system's fonts (DejaVu from
+Debian's fonts-dejavu-core), so another WeasyPrint or other font files give other bytes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -29,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from handbook.book import BookError, Sources, read_sources
 from handbook.files import write_atomically
 from handbook.print_html import PAGED_CSS, PRINT_CSS, PrintDocument, Printer
-from handbook.site import WHOLE_PDF, Audience, Site
+from handbook.site import Audience, Site
 
 if TYPE_CHECKING:
     import weasyprint
@@ -121,7 +119,6 @@ def write_pdfs(
     out: Path,
     paper: Paper = "a4",
     runbook_ids: Sequence[str] | None = None,
-    jobs: int | None = None,
 ) -> list[Written]:
     """Write the runbooks named (every runbook, card and the book when None) under ``out``."""
     unknown = unknown_runbooks(site, runbook_ids or ())
@@ -129,42 +126,11 @@ def write_pdfs(
         known = ", ".join(sorted(r.id for r in site.handbook.runbooks))
         raise PdfError(f"unknown runbook: {', '.join(unknown)} (known: {known})")
     docs = Printer.of(site, sources).documents(sources, list(runbook_ids) if runbook_ids else None)
-    return write_documents(docs, out, paper, jobs)
-
-
-_ENGINES: dict[str, Engine] = {}
-
-
-def _write_one(doc: PrintDocument, out: Path, paper: Paper) -> Written:
-    """Write one document with this process's engine (made on first use)."""
-    if paper not in _ENGINES:
-        _ENGINES[paper] = Engine(paper)
-    return _ENGINES[paper].write(doc, out)
-
-
-def default_jobs() -> int:
-    """How many processes write PDFs at once: the CPUs this process may use, at most 4."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(4, cpus or 1))
-
-
-def write_documents(
-    docs: Sequence[PrintDocument], out: Path, paper: Paper = "a4", jobs: int | None = None
-) -> list[Written]:
-    """Write ``docs`` under ``out``, in ``jobs`` processes; the results in ``docs``' order.
-
-    The longest document (the whole handbook) starts first. Worker processes are spawned,
-    not forked: the caller may be a threaded server (``mkdocs serve``).
-    """
-    jobs = default_jobs() if jobs is None else jobs
-    if jobs <= 1 or len(docs) <= 1:
-        engine = Engine(paper)
-        return [engine.write(doc, out) for doc in docs]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(docs)), mp_context=context) as pool:
-        started = sorted(range(len(docs)), key=lambda i: docs[i].name != WHOLE_PDF)
-        futures = {i: pool.submit(_write_one, docs[i], out, paper) for i in started}
-        return [futures[i].result() for i in range(len(docs))]
+    # One process on purpose: worker processes gained nothing measurable on the shared
+    # two-core machines here (benchmarks/README.md), and spawned workers re-import the
+    # caller's __main__, which fails when that is no file (a script piped to Python).
+    engine = Engine(paper)
+    return [engine.write(doc, out) for doc in docs]
 
 
 def run(

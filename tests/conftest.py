@@ -10,10 +10,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
 
+from handbook.book import MARKDOWN_EXTENSIONS
 from handbook.model import ContactChannel, Handbook
 from handbook.pipeline import Project, validate
 from handbook.site import Site
@@ -39,15 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-]
-# The Markdown extensions mkdocs.yml enables, so hostile text meets the real pipeline.
-MKDOCS_EXTENSIONS = [
-    "admonition",
-    "attr_list",
-    "tables",
-    "toc",
-    "pymdownx.superfences",
-    "pymdownx.tasklist",
 ]
 
 
@@ -107,7 +100,7 @@ def internal_values(hb: Handbook) -> list[str]:
 
 def as_site_html(fragment: str) -> str:
     """What the site's Markdown makes of a rendered fragment."""
-    return markdown.markdown(fragment, extensions=MKDOCS_EXTENSIONS)
+    return markdown.markdown(fragment, extensions=MARKDOWN_EXTENSIONS)
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -159,3 +152,16 @@ def built_site() -> Iterator[Path]:
         yield site
     finally:
         shutil.rmtree(site, ignore_errors=True)
+
+
+def playwright_api() -> Any:
+    """Playwright's sync API, failing (never skipping) when Chromium or Playwright is absent."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium is missing ({CHROMIUM}): run .ci/install-system-packages to install it"
+        )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -e '.[test]'")
+    return sync_api

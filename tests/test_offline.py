@@ -18,7 +18,7 @@ from handbook.book import read_sources, render_book
 from handbook.model import Handbook
 from handbook.offline import POLICY, render_offline
 from handbook.site import OFFLINE_PAGE, Site
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, TODAY, internal_values
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, TODAY, internal_values, playwright_api
 
 TIMEOUT = 30_000  # ms, for anything the browser waits for
 
@@ -64,14 +64,8 @@ def test_every_link_in_the_go_bag_stays_in_it_or_names_a_safe_scheme(go_bag: Pat
 def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
     go_bag: Path, handbook_model: Handbook
 ) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium is missing ({CHROMIUM}): run .ci/install-system-packages to install it"
-        )
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: pip install -e '.[test]'")
+    api = playwright_api()
+    expect, sync_playwright = api.expect, api.sync_playwright
 
     hb = handbook_model
     outside: list[str] = []

@@ -29,7 +29,7 @@ import yaml
 
 from handbook.model import Handbook
 from handbook.reader import read_bytes
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, mkdocs_build, run
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, mkdocs_build, playwright_api, run
 
 BIN = Path(sys.executable).parent
 VENDORED_MERMAID = "assets/vendor/mermaid/mermaid.min.js"
@@ -263,14 +263,8 @@ Element.prototype.attachShadow = function (init) {
 def test_a_responder_finds_what_they_need_offline(
     built_site: Path, served_site: str, handbook_model: Handbook
 ) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium is missing ({CHROMIUM}): run .ci/install-system-packages to install it"
-        )
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: pip install -e '.[test]'")
+    api = playwright_api()
+    expect, sync_playwright = api.expect, api.sync_playwright
 
     hb = handbook_model
     word, runbook_id = search_word(built_site, hb)

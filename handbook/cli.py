@@ -123,7 +123,7 @@ def run_build(args: argparse.Namespace) -> int:
         target = (args.site_dir or Path(config.site_dir)).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        config = load_config(str(args.project / "mkdocs.yml"), strict=True, site_dir=str(scratch))
+        config["site_dir"] = str(scratch)
         try:
             mkdocs_build(config)
             # A public site is scanned for every internal value before it replaces the old one.

@@ -76,19 +76,33 @@ def resolve_pdfs(configured: object) -> bool:
     return configured is True
 
 
+_SITES: dict[tuple[Path, Audience, bool, bool], tuple[object, Site]] = {}
+
+
 def load_site(root: Path, audience: Audience, directory_urls: bool, pdfs: bool = False) -> Site:
-    """Validate the project (once per state of its files) and describe the site to build."""
+    """Validate the project (once per state of its files) and describe the site to build.
+
+    The site is kept while the validation result and the date stay the same: every macro
+    asks for it, and a public site's view (and the model's lookup indexes) are built once.
+    """
     result = validate_cached(Project.at(root))
     if result.handbook is None:
         raise SiteError("invalid handbook data")
-    return Site(
+    key = (root.resolve(), audience, directory_urls, pdfs)
+    today = build_date()
+    cached = _SITES.get(key)
+    if cached is not None and cached[0] is result and cached[1].today == today:
+        return cached[1]
+    site = Site(
         result.handbook,
-        build_date(),
+        today,
         audience,
         directory_urls,
         pdfs=pdfs,
         releases=git_releases(root),
     )
+    _SITES[key] = (result, site)
+    return site
 
 
 def edition(site: Site) -> str:

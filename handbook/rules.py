@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -35,6 +36,20 @@ class Context:
     loaded: LoadedData
     index: Index
     today: dt.date
+
+    @cached_property
+    def nodes(self) -> list[tuple[Record, tuple[str | int, ...], Any]]:
+        """(document as a record, path, node) of every node of every document.
+
+        Walked once: the placeholder and secret rules both look at every node.
+        """
+        return [
+            (record, path, node)
+            for documents in self.loaded.documents.values()
+            for document in documents
+            for record in (Record("", document.data, document, ()),)
+            for path, node in _nodes(document.data)
+        ]
 
 
 def _at(
@@ -69,18 +84,9 @@ def _ids(data: Any, *keys: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def _every_node(context: Context) -> Iterator[tuple[Record, tuple[str | int, ...], Any]]:
-    """(document as a record, path, node) of every node of every document."""
-    for documents in context.loaded.documents.values():
-        for document in documents:
-            record = Record("", document.data, document, ())
-            for path, node in _nodes(document.data):
-                yield record, path, node
-
-
 def placeholders(context: Context) -> Iterator[Diagnostic]:
     """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
-    for record, path, text in _every_node(context):
+    for record, path, text in context.nodes:
         if not isinstance(text, str):
             continue
         found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
@@ -106,7 +112,7 @@ def _one_word_each(node: Any) -> bool:
 
 def secrets(context: Context) -> Iterator[Diagnostic]:
     """``secret``: private keys, tokens and seed phrases written into the data."""
-    for record, path, node in _every_node(context):
+    for record, path, node in context.nodes:
         if isinstance(node, str):
             findings = find_secrets(node)
         elif _one_word_each(node):

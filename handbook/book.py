@@ -28,6 +28,7 @@ import yaml
 from pymdownx.superfences import fence_code_format
 
 from handbook import html
+from handbook.memo import LastRun
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
 from handbook.site import RECORD_PAGES, Site
@@ -185,6 +186,11 @@ def _markdown() -> markdown_lib.Markdown:
     return markdown_lib.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS)
 
 
+# A page whose Markdown did not change is not converted again (``handbook serve``
+# writes the go-bag again after every save).
+BOOK_HTML: LastRun[str, str] = LastRun()
+
+
 def to_html(markdown_text: str) -> str:
     """A page's Markdown as HTML, with the site's Markdown extensions (the parser reset)."""
     return _markdown().reset().convert(markdown_text)
@@ -298,7 +304,9 @@ def render_book(site: Site, sources: Sources, public_url: str | None = None) -> 
     from handbook.pages import record_pages
 
     rendering = book_site(site)
-    records = {src: split_front_matter(text)[1] for src, text in record_pages(rendering).items()}
+    records = {
+        src: _FRONT_MATTER.sub("", text, count=1) for src, text in record_pages(rendering).items()
+    }
     by_kind = record_sources(site)
     order: list[tuple[str, int, str]] = []
     placed: set[str] = set()
@@ -314,7 +322,8 @@ def render_book(site: Site, sources: Sources, public_url: str | None = None) -> 
         if kind not in placed:
             order += [(r, 1, records[r]) for r in by_kind[kind]]
 
-    bodies = [(src, level, to_html(text)) for src, level, text in order]
+    BOOK_HTML.start()
+    bodies = [(src, lv, BOOK_HTML.get(text, partial(to_html, text))) for src, lv, text in order]
     bodies = [(s, lv, b) for s, lv, b in bodies if _EMPTY.sub("", b).strip()]
     linker = Linker(
         inside={src: page_anchor(src) for src, _, _ in bodies},

@@ -113,11 +113,7 @@ def run_build(args: argparse.Namespace) -> int:
         os.environ["HANDBOOK_AUDIENCE"] = args.audience
     if args.pdf:
         os.environ["HANDBOOK_PDF"] = "1"
-    # Show MkDocs' own warnings: in strict mode any of them fails the build.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    handler.setLevel(logging.WARNING)
-    logging.getLogger("mkdocs").addHandler(handler)
+    _show_mkdocs_log(logging.WARNING)  # in strict mode any warning fails the build
     try:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True)
         target = (args.site_dir or Path(config.site_dir)).resolve()
@@ -147,13 +143,25 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show_mkdocs_log(level: int) -> None:
+    """Print MkDocs' messages (and the engine's, under ``mkdocs.handbook``) from ``level``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(level)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(min(level, logger.getEffectiveLevel()))
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    """``handbook serve``: the site with live reload, rebuilt when data or docs change."""
-    from mkdocs.commands.serve import serve
+    """``handbook serve``: the site with live reload; a data change rebuilds only its pages."""
     from mkdocs.exceptions import MkDocsException
 
+    from handbook.mkdocs_serve import serve
+
+    _show_mkdocs_log(logging.INFO)
     try:
-        serve(config_file=str(args.project / "mkdocs.yml"), dev_addr=args.dev_addr)
+        serve(args.project / "mkdocs.yml", args.dev_addr)
     except MkDocsException as exc:
         sys.stderr.write(f"handbook serve: {exc}\n")
         return EXIT_INVALID

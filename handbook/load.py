@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,13 @@ from typing import Any
 
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, Kind, Layout
+from handbook.memo import LastRun
 from handbook.reader import Document, Limits, PathKey, read_bytes
+
+# A file read again with the same bytes gives the same document: a server that
+# validates after every save parses only the files that changed.
+ReadResult = tuple[Document | None, list[Diagnostic]]
+READ_RESULTS: LastRun[tuple[str, bytes, Limits], ReadResult] = LastRun()
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class LoadedData:
     documents: dict[str, list[Document]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # kinds with a missing or refused file
+    # Documents may be the previous run's objects (same bytes): results about them too.
+    reused: bool = False
 
     def incomplete_kinds(self) -> set[str]:
         """Kinds whose ids cannot all be known: references to them are not checked.
@@ -107,6 +116,14 @@ def _read_capped(path: Path, limits: Limits) -> bytes:
         return stream.read(limits.max_bytes + 1)
 
 
+def _read(raw: bytes, shown: str, limits: Limits, reuse: bool) -> ReadResult:
+    """``read_bytes``, or (with ``reuse``) its result for the same bytes in the previous run."""
+    if not reuse:
+        return read_bytes(raw, shown, limits)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    return READ_RESULTS.get((shown, digest, limits), lambda: read_bytes(raw, shown, limits))
+
+
 def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     """Files under ``data/`` that no kind reads: refused rather than silently ignored."""
     known = {kind.location for kind in KINDS}
@@ -122,9 +139,18 @@ def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     ]
 
 
-def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> LoadedData:
-    """Read every kind's files under ``data_dir``; paths are reported relative to ``root``."""
-    loaded = LoadedData()
+def load_data(
+    data_dir: Path, root: Path, limits: Limits | None = None, reuse: bool = False
+) -> LoadedData:
+    """Read every kind's files under ``data_dir``; paths are reported relative to ``root``.
+
+    With ``reuse``, a file holding the same bytes as in the previous such call gives the
+    same document object, not parsed again: for callers that never change documents.
+    """
+    loaded = LoadedData(reused=reuse)
+    limits = limits or Limits()
+    if reuse:
+        READ_RESULTS.start()
     if not data_dir.is_dir():
         loaded.diagnostics.append(
             _error(_display(data_dir, root), "no data folder here", "missing-file")
@@ -154,12 +180,12 @@ def load_data(data_dir: Path, root: Path, limits: Limits | None = None) -> Loade
                 )
                 continue
             try:
-                raw = _read_capped(path, limits or Limits())
+                raw = _read_capped(path, limits)
             except OSError as exc:
                 loaded.diagnostics.append(_error(shown, f"cannot read: {exc.strerror}", "yaml"))
                 loaded.unreadable.add(kind.name)
                 continue
-            document, problems = read_bytes(raw, shown, limits)
+            document, problems = _read(raw, shown, limits, reuse)
             if problems:
                 loaded.unreadable.add(kind.name)
             loaded.diagnostics.extend(problems)

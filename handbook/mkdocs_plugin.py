@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 
 from handbook.book import BookError, read_sources
 from handbook.diagnostics import Level
@@ -31,17 +33,33 @@ from handbook.pages import (
 )
 from handbook.pipeline import Project, validate_cached
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
+from handbook.render.catalogue import variables
 from handbook.report import format_text
 from handbook.site import PDF_DIR, Site
 
 
 class HandbookPlugin(BasePlugin):
-    """Validates the handbook's data and generates its record pages."""
+    """Validates the handbook's data and generates its record pages.
 
-    site: Site | None = None
+    It keeps what ``handbook serve`` needs to rebuild single pages after a data change
+    (``handbook.mkdocs_serve``): the generated pages' text, the files, nav and template
+    environment of the last build.
+    """
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Fail the build with every error when the data is invalid."""
+    def __init__(self) -> None:
+        """No build yet."""
+        self.site: Site | None = None
+        self.generated: dict[str, str] = {}  # source path -> text of each generated page
+        self.site_wide_facts: tuple[object, ...] = ()
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: Environment | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Nothing to do; defined so that MkDocs keeps one plugin object while serving."""
+
+    def load(self, config: MkDocsConfig) -> Site:
+        """The site of the data as it is now; ``PluginError`` listing every error if invalid."""
         root = Path(config.config_file_path).parent
         result = validate_cached(Project.at(root))
         if not result.ok:
@@ -50,9 +68,19 @@ class HandbookPlugin(BasePlugin):
         try:
             audience = resolve_audience(config.extra.get("audience"))
             pdfs = resolve_pdfs(config.extra.get("pdf"))
-            self.site = load_site(root, audience, config.use_directory_urls, pdfs)
+            return load_site(root, audience, config.use_directory_urls, pdfs)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
+
+    @staticmethod
+    def site_wide(site: Site) -> tuple[object, ...]:
+        """What every page shows of the data: the footer's edition, the macros' variables."""
+        return edition(site), sorted(variables(site.handbook).items())
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Fail the build with every error when the data is invalid."""
+        self.site = self.load(config)
+        self.site_wide_facts = self.site_wide(self.site)
         stamp = edition(self.site)
         config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
         return config
@@ -60,13 +88,24 @@ class HandbookPlugin(BasePlugin):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated record pages and the print stylesheet (one source with PDFs)."""
         assert self.site is not None  # on_config ran
-        for src, content in record_pages(self.site).items():
+        self.generated = record_pages(self.site)
+        for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
         shared = files.get_file_from_path(SITE_PRINT_CSS)
         if shared is not None:
             files.remove(shared)
         files.append(File.generated(config, SITE_PRINT_CSS, abs_src_path=str(PRINT_CSS)))
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Keep the files and navigation for page-level rebuilds."""
+        self.files, self.nav = files, nav
+        return nav
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        """Keep the template environment for page-level rebuilds."""
+        self.env = env
+        return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when data or schemas change, not only the pages in docs/."""

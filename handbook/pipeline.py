@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from handbook.load import LoadedData, load_data
+from handbook.files import FileState, state_of
+from handbook.load import READ_RESULTS, LoadedData, load_data
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
-from handbook.rules import Context, check_rules
-from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
+from handbook.rules import TEXT_RESULTS, Context, check_rules
+from handbook.schemas import SCHEMA_RESULTS, SchemaFileError, load_schemas, validate_schemas
 
 # Kinds whose records become tuples on the model, by attribute name and model class.
 _COLLECTIONS: dict[str, type] = {
@@ -88,10 +87,17 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
 
 
 def validate(
-    project: Project, today: dt.date | None = None, limits: Limits | None = None
+    project: Project,
+    today: dt.date | None = None,
+    limits: Limits | None = None,
+    reuse: bool = False,
 ) -> Result:
-    """Run the whole pipeline on a project and return every diagnostic, and the model."""
-    loaded = load_data(project.data_dir, project.root, limits)
+    """Run the whole pipeline on a project and return every diagnostic, and the model.
+
+    With ``reuse``, files unchanged since the previous such run are not read and checked
+    again (schemas and text rules): what ``handbook serve`` does after each save.
+    """
+    loaded = load_data(project.data_dir, project.root, limits, reuse)
     diagnostics = check(loaded, project, today or dt.date.today())
     files = sum(len(documents) for documents in loaded.documents.values())
     if has_errors(diagnostics):
@@ -99,35 +105,24 @@ def validate(
     return Result(diagnostics, files, build_model(loaded))
 
 
-def _files(folder: str, recursive: bool = True) -> Iterator[os.DirEntry[str]]:
-    """Every file in ``folder``, and under it when recursive (links to folders not followed)."""
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if recursive:
-                        yield from _files(entry.path)
-                elif entry.is_file():
-                    yield entry
-    except (FileNotFoundError, NotADirectoryError):
-        return
-
-
-def _fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
+def _fingerprint(project: Project) -> tuple[FileState, ...]:
     """Names, sizes and modification times of every input file: changes when any does.
 
     Absolute names, so that ``handbook build -C .`` and the plugin (which knows the project
     by its absolute path) agree and the plugin reuses the command's validation.
     """
-    schemas = _files(os.path.abspath(project.schema_dir), recursive=False)
-    files = [
-        *_files(os.path.abspath(project.data_dir)),
-        *(entry for entry in schemas if entry.name.endswith(".schema.json")),
-    ]
-    return tuple(sorted((e.path, s.st_size, s.st_mtime_ns) for e in files for s in [e.stat()]))
+    return state_of([project.data_dir]) + state_of([project.schema_dir], ".schema.json")
 
 
-_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+_CACHE: dict[Path, tuple[tuple[FileState, ...], Result]] = {}
+
+
+def forget() -> None:
+    """Drop every result kept for the next run (benchmarks time validation from scratch)."""
+    _CACHE.clear()
+    READ_RESULTS.clear()
+    SCHEMA_RESULTS.clear()
+    TEXT_RESULTS.clear()
 
 
 def validate_cached(project: Project) -> Result:
@@ -136,6 +131,6 @@ def validate_cached(project: Project) -> Result:
     fingerprint = _fingerprint(project)
     cached = _CACHE.get(key)
     if cached is None or cached[0] != fingerprint:
-        cached = (fingerprint, validate(project))
+        cached = (fingerprint, validate(project, reuse=True))
         _CACHE[key] = cached
     return cached[1]

@@ -6,13 +6,15 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
 from handbook.load import LoadedData, Record
+from handbook.memo import LastRun
+from handbook.reader import Document
 from handbook.references import EVERY, Index, Reference, resolve, walk
 from handbook.reviews import REVIEWS, ReviewField, due_date
 from handbook.secrets import RULE as SECRET
@@ -37,19 +39,9 @@ class Context:
     index: Index
     today: dt.date
 
-    @cached_property
-    def nodes(self) -> list[tuple[Record, tuple[str | int, ...], Any]]:
-        """(document as a record, path, node) of every node of every document.
 
-        Walked once: the placeholder and secret rules both look at every node.
-        """
-        return [
-            (record, path, node)
-            for documents in self.loaded.documents.values()
-            for document in documents
-            for record in (Record("", document.data, document, ()),)
-            for path, node in _nodes(document.data)
-        ]
+# (the document as a record, path, node) of every node of one document.
+Nodes = list[tuple[Record, tuple[str | int, ...], Any]]
 
 
 def _at(
@@ -84,9 +76,9 @@ def _ids(data: Any, *keys: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def placeholders(context: Context) -> Iterator[Diagnostic]:
+def placeholders(nodes: Nodes) -> Iterator[Diagnostic]:
     """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
-    for record, path, text in context.nodes:
+    for record, path, text in nodes:
         if not isinstance(text, str):
             continue
         found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
@@ -110,9 +102,9 @@ def _one_word_each(node: Any) -> bool:
     )
 
 
-def secrets(context: Context) -> Iterator[Diagnostic]:
+def secrets(nodes: Nodes) -> Iterator[Diagnostic]:
     """``secret``: private keys, tokens and seed phrases written into the data."""
-    for record, path, node in context.nodes:
+    for record, path, node in nodes:
         if isinstance(node, str):
             findings = find_secrets(node)
         elif _one_word_each(node):
@@ -335,9 +327,13 @@ def public_needs(context: Context) -> Iterator[Diagnostic]:
                     )
 
 
+# Rules that look at one document's text at a time: their findings for a document read
+# again with the same bytes are kept (``handbook serve`` checks again after every save).
+TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders, secrets)
+TEXT_RESULTS: LastRun[int, tuple[Document, list[Diagnostic]]] = LastRun()
+
+# Rules that look across records and files.
 RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
-    placeholders,
-    secrets,
     runbook_owners,
     intervention_quorums,
     severity_matrix,
@@ -349,6 +345,20 @@ RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
 )
 
 
+def check_text(document: Document) -> tuple[Document, list[Diagnostic]]:
+    """The text rules' findings in one document (with it, so its id stays its own)."""
+    record = Record("", document.data, document, ())
+    nodes = [(record, path, node) for path, node in _nodes(document.data)]
+    return document, [diagnostic for rule in TEXT_RULES for diagnostic in rule(nodes)]
+
+
 def check_rules(context: Context) -> list[Diagnostic]:
-    """Run every named rule."""
-    return [diagnostic for rule in RULES for diagnostic in rule(context)]
+    """Run every named rule (the text rules once, for reused documents)."""
+    documents = [d for found in context.loaded.documents.values() for d in found]
+    if context.loaded.reused:
+        TEXT_RESULTS.start()
+        texts = [TEXT_RESULTS.get(id(d), partial(check_text, d)) for d in documents]
+    else:
+        texts = [check_text(d) for d in documents]
+    diagnostics = [diagnostic for _, found in texts for diagnostic in found]
+    return diagnostics + [diagnostic for rule in RULES for diagnostic in rule(context)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,10 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from handbook.diagnostics import Diagnostic, Level
+from handbook.files import FileState, state_of
 from handbook.kinds import KINDS
 from handbook.load import LoadedData, json_path
+from handbook.memo import LastRun
 from handbook.reader import Document, PathKey
 from handbook.secrets import redact
 
@@ -105,8 +107,13 @@ def _read_schema(path: Path, shown: str) -> dict[str, Any]:
     return contents
 
 
-@cache
 def load_schemas(schema_dir: Path) -> SchemaSet:
+    """The validators of the schemas in ``schema_dir``, compiled once per state of its files."""
+    return _compile(schema_dir, state_of([schema_dir], ".schema.json"))
+
+
+@lru_cache(maxsize=8)
+def _compile(schema_dir: Path, files: tuple[FileState, ...]) -> SchemaSet:
     """Read every schema in ``schema_dir`` and compile one validator per kind."""
     registry: Registry = Registry()
     for path in sorted(schema_dir.glob("*.schema.json")):
@@ -231,11 +238,30 @@ def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list
     return diagnostics
 
 
+# A document the reader reused (same bytes) is not checked again by the same validators.
+# The values hold the document, so that its id cannot be taken by another object.
+SCHEMA_RESULTS: LastRun[tuple[int, str, int], tuple[Document, list[Diagnostic]]] = LastRun()
+
+
+def _checked(
+    kind: str, document: Document, schemas: SchemaSet
+) -> tuple[Document, list[Diagnostic]]:
+    return document, validate_document(kind, document, schemas)
+
+
 def validate_schemas(loaded: LoadedData, schemas: SchemaSet) -> list[Diagnostic]:
-    """Check every loaded document against its kind's schema."""
-    return [
-        diagnostic
-        for kind, documents in loaded.documents.items()
-        for document in documents
-        for diagnostic in validate_document(kind, document, schemas)
-    ]
+    """Check every loaded document against its kind's schema (once, for reused documents)."""
+    if not loaded.reused:
+        return [
+            diagnostic
+            for kind, documents in loaded.documents.items()
+            for document in documents
+            for diagnostic in validate_document(kind, document, schemas)
+        ]
+    SCHEMA_RESULTS.start()
+    diagnostics = []
+    for kind, documents in loaded.documents.items():
+        for document in documents:
+            key = (id(document), kind, id(schemas))
+            diagnostics += SCHEMA_RESULTS.get(key, partial(_checked, kind, document, schemas))[1]
+    return diagnostics

@@ -33,6 +33,8 @@ from benchmarks.synthetic import generate
 TIMEOUT = 900.0  # seconds: a first build of 1,000 runbooks on a busy machine
 POLL = 0.05
 _TITLE = re.compile(r"^title: .*$", re.MULTILINE)
+# What the server logs after each page-level rebuild.
+_REBUILT = re.compile(r"Rebuilt ([0-9]+) of ([0-9]+) pages in ([0-9.]+) s")
 
 
 def free_port() -> int:
@@ -64,11 +66,12 @@ def wait_for(url: str, text: str, server: subprocess.Popen[bytes]) -> float:
     raise SystemExit(f"{url} did not show {text!r} within {TIMEOUT:.0f} s")
 
 
-def measure(size: int, runs: int, scratch: Path) -> tuple[float, list[float]]:
-    """First build time, and the save-to-reload time of ``runs`` edits of one runbook."""
+def measure(size: int, runs: int, scratch: Path) -> tuple[float, list[float], list[str]]:
+    """First build, save-to-reload times of ``runs`` edits, the server's rebuild log lines."""
     project = generate(size, scratch / f"serve-{size}", site=True)
     port = free_port()
-    log = (scratch / f"serve-{size}.log").open("wb")
+    log_path = scratch / f"serve-{size}.log"
+    log = log_path.open("wb")
     server = subprocess.Popen(
         handbook(project, "serve", "--dev-addr", f"127.0.0.1:{port}"),
         cwd=scratch,
@@ -87,7 +90,13 @@ def measure(size: int, runs: int, scratch: Path) -> tuple[float, list[float]]:
             text = _TITLE.sub(f"title: {title}", source.read_text(encoding="utf-8"), count=1)
             source.write_text(text, encoding="utf-8")  # what an editor's save does
             times.append(wait_for(url, title, server))
-        return first, times
+        time.sleep(0.5)  # the log line follows the reload
+        rebuilt = _REBUILT.findall(log_path.read_text(encoding="utf-8", errors="replace"))
+        return (
+            first,
+            times,
+            [f"{pages}/{total} pages {seconds} s" for pages, total, seconds in rebuilt],
+        )
     finally:
         server.send_signal(signal.SIGINT)  # MkDocs shuts down cleanly on Ctrl-C
         try:
@@ -108,15 +117,16 @@ def main() -> None:
     print(
         f"handbook serve: save one runbook file -> its page served with the edit "
         f"(median of {args.runs})\n"
-        f"{'runbooks':>8} {'first build s':>13} {'save->reload s':>14} {'min s':>6} {'max s':>6}",
+        f"{'runbooks':>8} {'first build s':>13} {'save->reload s':>14} {'min s':>6} {'max s':>6}"
+        "  rebuilt (server log)",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="handbook-serve-bench-") as folder:
         for size in args.sizes:
-            first, times = measure(size, args.runs, Path(folder))
+            first, times, rebuilt = measure(size, args.runs, Path(folder))
             print(
                 f"{size:>8} {first:>13.2f} {statistics.median(times):>14.2f} "
-                f"{min(times):>6.2f} {max(times):>6.2f}",
+                f"{min(times):>6.2f} {max(times):>6.2f}  {'; '.join(rebuilt)}",
                 flush=True,
             )
 

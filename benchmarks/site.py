@@ -218,7 +218,7 @@ def validation_rows(sizes: list[int], runs: int, scratch: Path) -> None:
         f"{SCALE_LIMITS.max_bytes // 2**20} MiB and {SCALE_LIMITS.max_nodes:,} nodes), "
         f"medians of {runs}\n"
         f"{'runbooks':>8} {'records':>8} {'pipeline s':>11} {'floor s':>8} {'ratio':>6} "
-        f"{'ms/record':>10} {'peak MiB':>9}"
+        f"{'ms/record':>10} {'peak MiB':>9} {'edit s':>7}"
     )
     for size in sizes:
         project = Project.at(generate(size, scratch / f"validation-{size}"))
@@ -227,9 +227,11 @@ def validation_rows(sizes: list[int], runs: int, scratch: Path) -> None:
         pipeline_s = validation.median_time(lambda p=project: pipeline(p), runs)
         floor_s = validation.median_time(lambda p=project: validation.floor(p), runs)
         peak = validation.peak_memory(lambda p=project: pipeline(p))
+        again = validation.revalidation(project, runs, SCALE_LIMITS)
         print(
             f"{size:>8} {records:>8} {pipeline_s:>11.3f} {floor_s:>8.3f} "
-            f"{pipeline_s / floor_s:>6.2f} {1000 * pipeline_s / records:>10.3f} {peak:>9.1f}",
+            f"{pipeline_s / floor_s:>6.2f} {1000 * pipeline_s / records:>10.3f} {peak:>9.1f} "
+            f"{again:>7.3f}",
             flush=True,
         )
         shutil.rmtree(project.root)

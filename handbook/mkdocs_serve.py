@@ -26,20 +26,21 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import Environment
 from mkdocs import utils
 from mkdocs.commands.build import _build_page, build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer, _serve_url
-from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from handbook.files import state_of
@@ -98,7 +99,7 @@ class Rebuilt:
 def _plugin(config: MkDocsConfig) -> HandbookPlugin:
     plugin = config.plugins.get("handbook")
     if not isinstance(plugin, HandbookPlugin):
-        raise NeedsFullBuild("the handbook plugin is not in mkdocs.yml")
+        raise Abort("mkdocs.yml must list the handbook plugin under plugins:")
     return plugin
 
 
@@ -192,7 +193,9 @@ def _front_matter(text: str) -> str:
     return text.partition("\n---\n")[0]
 
 
-def _build_pages(config: MkDocsConfig, pages: list[Page], doc_files: Any, env: Any) -> None:
+def _build_pages(
+    config: MkDocsConfig, pages: list[Page], doc_files: Sequence[File], env: Environment
+) -> None:
     """Write ``pages``; their search entries replace theirs, in the order of a full build."""
     plugin = _plugin(config)
     search = config.plugins.get(SEARCH)

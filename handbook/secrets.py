@@ -121,6 +121,12 @@ def bip39_words() -> frozenset[str]:
     return frozenset(text.split())
 
 
+@cache
+def _shortest_phrase() -> int:
+    """The fewest characters a seed phrase can take: its shortest words, one-character gaps."""
+    return SEED_WORDS * min(map(len, bip39_words())) + SEED_WORDS - 1
+
+
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
@@ -178,6 +184,8 @@ def _hex_keys(text: str) -> Iterator[Finding]:
 def seed_phrases(text: str) -> Iterator[Finding]:
     """Every run of 12 or more BIP-39 words in ``text``."""
     words = bip39_words()
+    if len(text) < _shortest_phrase():
+        return  # most values: too short to hold 12 words and 11 gaps
     run: list[re.Match[str]] = []
 
     def flush() -> Iterator[Finding]:

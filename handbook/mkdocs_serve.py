@@ -183,8 +183,9 @@ def apply_data_change(config: MkDocsConfig, site: Site) -> tuple[int, int]:
             rebuilt.append(page)
     env = config.plugins.on_env(plugin.env, config=config, files=files)
     _build_pages(config, rebuilt, doc_files, env)
-    for page in rebuilt:
-        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+    for file in doc_files:  # a page not rebuilt may link to an anchor a rebuilt one lost
+        assert file.page is not None
+        file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
     return len(rebuilt), len(doc_files)
 

@@ -8,6 +8,10 @@ Under the output folder (``site/pdf`` by default; ``<site>/pdf`` with ``handbook
     cards/intervention-<id>.pdf         one page per intervention
     handbook.pdf                        everything, with contents, bookmarks, page numbers
 
+The whole handbook is laid out once and every runbook's PDF is its pages of it, cut out
+(each runbook starts a page and counts its own pages: handbook/paged.css); the cards are
+laid out in a second process meanwhile.
+
 Each file is written to a temporary name beside it and renamed into place, so a failure
 never leaves half a PDF. The same data on the same build date gives the same bytes: the
 PDF dates are the build date's midnight (UTC; ``SOURCE_DATE_EPOCH`` sets the build date)
@@ -18,15 +22,29 @@ Debian's fonts-dejavu-core), so another WeasyPrint or other font files give othe
 
 from __future__ import annotations
 
+import copy
+import multiprocessing
+import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from handbook.book import BookError, Sources, read_sources
+from handbook.book import BookError, Sources, read_sources, render_book
 from handbook.files import write_atomically
-from handbook.print_html import PAGED_CSS, PRINT_CSS, PrintDocument, Printer
+from handbook.print_html import (
+    PAGED_CSS,
+    PRINT_CSS,
+    Part,
+    PrintDocument,
+    Printer,
+    end_anchor,
+    online_target,
+)
 from handbook.site import Audience, Site
 
 if TYPE_CHECKING:
@@ -36,6 +54,9 @@ Paper = Literal["a4", "letter"]
 ROOT_PT = 14  # paged.css's root font size: every size there is in rem or em
 # Scales of the root font size a card may shrink to, in steps, to fit on one page.
 CARD_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
+
+# Where a link out of a part goes: an anchor elsewhere in its document -> URL, or None.
+Outside = Callable[[str], str | None]
 
 
 class PdfError(Exception):
@@ -48,6 +69,58 @@ class Written:
 
     path: Path
     pages: int
+
+
+def _nowhere(anchor: str) -> str | None:
+    return None
+
+
+def part_pages(rendered: weasyprint.Document, doc: PrintDocument) -> dict[str, range]:
+    """The pages of each part of ``doc``: from its section's first page to its end mark's."""
+    first: dict[str, int] = {}
+    for index, page in enumerate(rendered.pages):
+        for anchor in page.anchors:
+            first.setdefault(anchor, index)
+    ranges = {}
+    for part in doc.parts:
+        start, end = first.get(part.anchor), first.get(end_anchor(part.anchor))
+        if start is None or end is None or end < start:
+            raise PdfError(f"{part.name}: its pages cannot be found in {doc.title!r}")
+        ranges[part.name] = range(start, end + 1)
+    return ranges
+
+
+def _relinked(page: weasyprint.Page, inside: set[str], outside: Outside) -> weasyprint.Page:
+    """``page`` with its links to anchors not ``inside`` pointed ``outside`` (or dropped)."""
+    links = []
+    for kind, target, rectangle, box in page.links:
+        if kind == "internal" and target not in inside:
+            url = outside(target)
+            if url is None:
+                continue  # its text stays, unlinked, as in a page printed on its own
+            kind, target = "external", url
+        links.append((kind, target, rectangle, box))
+    relinked = copy.copy(page)
+    relinked.links = links
+    return relinked
+
+
+def cut(
+    rendered: weasyprint.Document, part: Part, pages: range, outside: Outside = _nowhere
+) -> weasyprint.Document:
+    """The pages ``pages`` of ``rendered`` as a document of their own, titled ``part``'s."""
+    chosen = [rendered.pages[i] for i in pages]
+    inside = {anchor for page in chosen for anchor in page.anchors}
+    piece = rendered.copy([_relinked(page, inside, outside) for page in chosen])
+    piece.metadata = copy.copy(rendered.metadata)
+    piece.metadata.title = part.title
+    return piece
+
+
+def save(rendered: weasyprint.Document, target: Path) -> Written:
+    """Write ``rendered`` to ``target`` atomically."""
+    write_atomically(target, rendered.write_pdf())
+    return Written(target, len(rendered.pages))
 
 
 class Engine:
@@ -83,34 +156,129 @@ class Engine:
         html = self._weasyprint.HTML(string=doc.html, url_fetcher=self._fetcher)
         return html.render(stylesheets=sheets, font_config=self._fonts)
 
-    def layout(self, doc: PrintDocument) -> weasyprint.Document:
-        """Lay out a document; shrink a card step by step until it fits on one page."""
-        rendered = self.render(doc)
-        if not doc.one_page:
-            return rendered
-        for scale in CARD_SCALES[1:]:
-            if len(rendered.pages) == 1:
-                break
+    def fit(self, doc: PrintDocument, part: Part) -> weasyprint.Document:
+        """Lay out ``doc``, holding ``part`` alone, smaller step by step until it fits a page."""
+        for scale in CARD_SCALES[1:]:  # it did not fit at full size
             rendered = self.render(doc, scale)
-        if len(rendered.pages) != 1:
-            raise PdfError(
-                f"{doc.name}: {doc.title!r} does not fit on one page even at "
-                f"{CARD_SCALES[-1]:.0%} of the normal size; shorten its text in data/"
-            )
-        return rendered
+            if len(rendered.pages) == 1:
+                return rendered
+        raise PdfError(
+            f"{part.name}: {part.title!r} does not fit on one page even at "
+            f"{CARD_SCALES[-1]:.0%} of the normal size; shorten its text in data/"
+        )
 
-    def write(self, doc: PrintDocument, out: Path) -> Written:
-        """Lay out ``doc`` and write it to ``out / doc.name`` atomically."""
-        rendered = self.layout(doc)
-        target = out / doc.name
-        write_atomically(target, rendered.write_pdf())
-        return Written(target, len(rendered.pages))
+    def write(
+        self,
+        doc: PrintDocument,
+        out: Path,
+        outside: Outside = _nowhere,
+        alone: Callable[[Part], PrintDocument] | None = None,
+    ) -> list[Written]:
+        """Lay out ``doc`` once; write each part's pages, then the whole when it is named.
+
+        A one-page part that takes more is laid out again on its own (``alone``), smaller.
+        """
+        rendered = self.render(doc)
+        ranges = part_pages(rendered, doc)
+        written = []
+        for part in doc.parts:
+            pages = ranges[part.name]
+            if doc.one_page and len(pages) != 1:
+                if alone is None:
+                    raise PdfError(f"{part.name}: {part.title!r} does not fit on one page")
+                fitted = self.fit(alone(part), part)
+                written.append(save(cut(fitted, part, range(1)), out / part.name))
+            else:
+                written.append(save(cut(rendered, part, pages, outside), out / part.name))
+        if doc.name is not None:
+            written.append(save(rendered, out / doc.name))
+        return written
 
 
 def unknown_runbooks(site: Site, runbook_ids: Sequence[str]) -> list[str]:
     """The ids in ``runbook_ids`` that name no runbook."""
     known = {r.id for r in site.handbook.runbooks}
     return [r for r in runbook_ids if r not in known]
+
+
+def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
+    """Every break-glass card, one page each, each laid out on its own.
+
+    Not one document for all of them cut into pages: WeasyPrint's cost is per page, not
+    per document, and writing each page cut out costs as much as a card laid out alone.
+    """
+    engine = Engine(paper)
+    written = []
+    for card in printer.all_cards():
+        doc = printer.cards([card])
+        written += engine.write(doc, out, alone=lambda _, doc=doc: doc)
+    return written
+
+
+def write_book(site: Site, sources: Sources, out: Path, paper: Paper) -> list[Written]:
+    """The whole handbook, and every runbook's PDF cut out of it."""
+    book = Printer.of(site, sources).book(render_book(site, sources, site.handbook.info.public_url))
+    return Engine(paper).write(book, out, outside=partial(online_target, site, book.pages))
+
+
+def _can_fork() -> bool:
+    """Whether a second process can help and is safe to start.
+
+    Fork must exist, two cores be ours, and this process run one thread: ``handbook
+    serve`` runs several, and a fork there could copy a lock another thread holds, which
+    the child would then wait on forever.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and (cores or 1) > 1
+        and threading.active_count() == 1
+    )
+
+
+@contextmanager
+def in_background(task: Callable[[], list[Written]]) -> Iterator[Callable[[], list[Written]]]:
+    """Run ``task`` in a forked process; yield the function that waits for its result.
+
+    Fork, not spawn: the child has the parent's memory (the model, the printer) and does
+    not import the caller's ``__main__`` again. Without fork or a second core, the task
+    runs in this process when its result is asked for. The child is ended when the
+    block is left without asking (the parent failed).
+    """
+    if not _can_fork():
+        yield task
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            writer.send(task())
+        except BaseException as exc:  # every failure, told to the parent
+            writer.send(exc if isinstance(exc, PdfError | OSError) else PdfError(repr(exc)))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    writer.close()
+
+    def result() -> list[Written]:
+        try:
+            value = reader.recv()
+        except EOFError:
+            raise PdfError(f"the worker process stopped (exit status {process.exitcode})") from None
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        if process.is_alive():
+            process.join(timeout=0.1)
+        if process.is_alive():
+            process.kill()
+        process.join()
+        reader.close()
 
 
 def write_pdfs(
@@ -120,17 +288,21 @@ def write_pdfs(
     paper: Paper = "a4",
     runbook_ids: Sequence[str] | None = None,
 ) -> list[Written]:
-    """Write the runbooks named (every runbook, card and the book when None) under ``out``."""
+    """Write the runbooks named (every runbook, card and the book when None) under ``out``.
+
+    All of them: the cards in a second process (when there is a second core) while this
+    one lays out the whole handbook, out of which every runbook's PDF is cut.
+    """
     unknown = unknown_runbooks(site, runbook_ids or ())
     if unknown:
         known = ", ".join(sorted(r.id for r in site.handbook.runbooks))
         raise PdfError(f"unknown runbook: {', '.join(unknown)} (known: {known})")
-    docs = Printer.of(site, sources).documents(sources, list(runbook_ids) if runbook_ids else None)
-    # One process on purpose: worker processes gained nothing measurable on the shared
-    # two-core machines here (benchmarks/README.md), and spawned workers re-import the
-    # caller's __main__, which fails when that is no file (a script piped to Python).
-    engine = Engine(paper)
-    return [engine.write(doc, out) for doc in docs]
+    printer = Printer.of(site, sources)
+    if runbook_ids:
+        return Engine(paper).write(printer.runbooks(list(runbook_ids)), out)
+    with in_background(partial(write_cards, printer, out, paper)) as cards:
+        *runbooks, book = write_book(site, sources, out, paper)
+        return [*runbooks, *cards(), book]
 
 
 def run(

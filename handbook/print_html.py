@@ -5,6 +5,11 @@ Pure: model in, HTML out. The content comes from the same render functions as th
 document is, which edition (handbook version, build date, audience) and where it lives
 online (a QR code and the short URL), and the compositions of the break-glass cards.
 Styles are not inlined: handbook/pdf.py applies print.css and paged.css to every document.
+
+A PDF of a runbook or card is a *part*: a section of a larger document (the whole handbook,
+the runbooks named, all the cards) that starts on a page of its own, so that its pages can
+be cut out of that document once it is laid out (handbook/pdf.py), instead of laying out
+every runbook a second time on its own.
 """
 
 from __future__ import annotations
@@ -24,8 +29,6 @@ from handbook.book import (
     contents,
     online,
     page_anchor,
-    render_book,
-    sections,
     site_pages,
     to_html,
 )
@@ -44,16 +47,30 @@ SITE_PRINT_CSS = "assets/stylesheets/print.css"  # where the site serves print.c
 # The response process steps whose role checklists a severity card lists as first
 # actions: detection and coordination, what happens before anyone investigates.
 FIRST_STEPS = 2
+BOOK_KICKER = "Incident-response handbook"  # the running header of the book's own pages
+
+
+@dataclass(frozen=True)
+class Part:
+    """A PDF cut out of a print document: the pages of one of its sections."""
+
+    name: str  # path under the PDF folder
+    title: str
+    anchor: str  # the id of its section; its last page holds ``anchor--end``
 
 
 @dataclass(frozen=True)
 class PrintDocument:
-    """One PDF to be: its path under the PDF folder and its HTML."""
+    """One document to lay out: its parts, each a PDF, and maybe a PDF of the whole."""
 
-    name: str
+    name: str | None  # the PDF of the whole document under the PDF folder; None: parts only
     title: str
     html: str
-    one_page: bool = False  # a break-glass card: must fit on one sheet
+    parts: tuple[Part, ...] = ()
+    one_page: bool = False  # break-glass cards: each part must fit on one sheet
+    # Page anchor -> page source of every page of the site the document holds, so that
+    # a part's links into the rest of the document can point at the online handbook.
+    pages: tuple[tuple[str, str], ...] = ()
 
 
 def public_address(site: Site, target: str) -> str | None:
@@ -118,6 +135,43 @@ def _article(content: str) -> str:
     return f'<main class="md-content"><article class="md-typeset">{content}</article></main>'
 
 
+def end_anchor(anchor: str) -> str:
+    """The id of the empty mark that ends the section ``anchor``: its last page."""
+    return f"{anchor}--end"
+
+
+def part_section(
+    site: Site, part: Part, css_class: str, kicker: str, target: str, body: str
+) -> str:
+    """A section that is also a PDF of its own: its header, its content, the mark of its end.
+
+    It starts on a page of its own (paged.css), so its pages can be cut out of the document.
+    """
+    anchor = html.esc(part.anchor)
+    end = html.esc(end_anchor(part.anchor))
+    return (
+        f'<section class="print-part {css_class}" id="{anchor}" '
+        f'data-kicker="{html.esc(kicker)}" data-end="#{end}">'
+        f'{header(site, kicker, target)}{_article(body)}<div class="print-end" id="{end}"></div>'
+        "</section>"
+    )
+
+
+def online_target(site: Site, pages: tuple[tuple[str, str], ...], anchor: str) -> str | None:
+    """The online URL of ``anchor`` in a document holding ``pages`` (page anchor, source).
+
+    Ids in a document are prefixed with their page's anchor (book.Linker): the longest
+    page anchor that prefixes ``anchor`` names the page, the rest is the fragment.
+    """
+    found = [a for a, _ in pages if anchor == a or anchor.startswith(f"{a}--")]
+    if not found:
+        return None
+    page = max(found, key=len)
+    fragment = anchor[len(page) + 2 :]
+    src = dict(pages)[page]
+    return public_address(site, f"{src}#{fragment}" if fragment else src)
+
+
 @dataclass(frozen=True)
 class Printer:
     """Makes the print documents of one site: its audience, build date and public URL."""
@@ -130,28 +184,42 @@ class Printer:
         """The printer of ``site``, whose hand-written pages ``sources`` lists."""
         return cls(site, site_pages(site, sources))
 
-    def _page(self, src: str, markdown_text: str) -> str:
-        """One page's Markdown as HTML, its links pointing at the online handbook."""
+    def _page(self, src: str, markdown_text: str, anchor: str | None = None) -> str:
+        """One page's Markdown as HTML, linking to the online handbook.
+
+        Its ids are prefixed with ``anchor``, the page's own by default.
+        """
         linker = Linker(
-            inside={src: page_anchor(src)},
+            inside={src: anchor or page_anchor(src)},
             pages=self.pages,
             outside=online(self.site, self.site.handbook.info.public_url),
         )
         return linker.rewrite(src, to_html(markdown_text))
 
-    def runbook(self, runbook_id: str) -> PrintDocument:
-        """A runbook: header, quick reference, every step as tick boxes, escalation."""
+    def _runbook(self, runbook_id: str, body: str, css_class: str) -> tuple[Part, str]:
+        """A runbook's part and section: header, quick reference, steps, escalation."""
         runbook = self.site.handbook.get("runbooks", runbook_id)
-        src = record_source("runbooks", runbook_id)
-        body = self._page(src, render_runbook(book_site(self.site).page(src), runbook_id))
-        content = header(self.site, f"Runbook {runbook.id}", src) + _article(body)
+        src = record_source("runbooks", runbook.id)
+        part = Part(pdf_name("runbooks", runbook.id), runbook.title, page_anchor(src))
+        return part, part_section(self.site, part, css_class, f"Runbook {runbook.id}", src, body)
+
+    def runbooks(self, runbook_ids: list[str]) -> PrintDocument:
+        """The runbooks named, one after another, each a PDF of its own."""
+        made = []
+        for runbook_id in runbook_ids:
+            src = record_source("runbooks", runbook_id)
+            body = self._page(src, render_runbook(book_site(self.site).page(src), runbook_id))
+            made.append(self._runbook(runbook_id, body, "print-runbook"))
+        title = "Runbooks"
+        content = "".join(section for _, section in made)
         return PrintDocument(
-            pdf_name("runbooks", runbook.id),
-            runbook.title,
-            document(self.site, runbook.title, "runbook", content),
+            None,
+            title,
+            document(self.site, title, "runbooks", content),
+            parts=tuple(part for part, _ in made),
         )
 
-    def severity_card(self, severity_id: str) -> PrintDocument:
+    def severity_card(self, severity_id: str) -> tuple[Part, str]:
         """A severity's card: who to call in order, the first actions, the update cadence."""
         site = self.site
         hb = site.handbook
@@ -188,17 +256,17 @@ class Printer:
                 section("Updates", updates),
             ]
         )
-        kicker = f"Break-glass card · severity {severity.id}"
-        content = header(site, kicker, f"escalation.md#{escalation_anchor(severity.id)}")
-        title = f"{severity.id} {severity.name}: break-glass card"
-        return PrintDocument(
+        part = Part(
             pdf_name("severities", severity.id),
-            title,
-            document(site, title, "card", content + _article(self._page(src, markdown_text))),
-            one_page=True,
+            f"{severity.id} {severity.name}: break-glass card",
+            f"card-severity-{severity.id}",
         )
+        kicker = f"Break-glass card · severity {severity.id}"
+        target = f"escalation.md#{escalation_anchor(severity.id)}"
+        body = self._page(src, markdown_text, part.anchor)
+        return part, part_section(site, part, "print-card", kicker, target, body)
 
-    def intervention_card(self, intervention_id: str) -> PrintDocument:
+    def intervention_card(self, intervention_id: str) -> tuple[Part, str]:
         """An intervention's card: what, who may authorise it (and their phones), limits, cost."""
         site = self.site
         item = site.handbook.get("interventions", intervention_id)
@@ -212,41 +280,64 @@ class Printer:
         markdown_text = render_intervention(ctx, item.id) + section(
             "Call to authorise it", html.items(calls)
         )
-        kicker = f"Break-glass card · {item.action} · intervention {item.id}"
-        title = f"{item.title}: break-glass card"
-        content = header(site, kicker, src) + _article(self._page(src, markdown_text))
-        return PrintDocument(
+        part = Part(
             pdf_name("interventions", item.id),
+            f"{item.title}: break-glass card",
+            f"card-intervention-{item.id}",
+        )
+        kicker = f"Break-glass card · {item.action} · intervention {item.id}"
+        body = self._page(src, markdown_text, part.anchor)
+        return part, part_section(site, part, "print-card", kicker, src, body)
+
+    def all_cards(self) -> list[tuple[Part, str]]:
+        """Every severity's and intervention's card: its part and section."""
+        hb = self.site.handbook
+        cards = [self.severity_card(s.id) for s in hb.severities]
+        return cards + [self.intervention_card(i.id) for i in hb.interventions]
+
+    def cards(self, cards: list[tuple[Part, str]]) -> PrintDocument:
+        """Break-glass cards, each a page and a PDF of its own."""
+        title = "Break-glass cards"
+        return PrintDocument(
+            None,
             title,
-            document(site, title, "card", content),
+            document(self.site, title, "cards", "".join(section for _, section in cards)),
+            parts=tuple(part for part, _ in cards),
             one_page=True,
         )
 
-    def whole(self, pages: list[BookPage]) -> PrintDocument:
-        """The whole handbook: a cover, the contents with page numbers, then every page."""
+    def book(self, pages: list[BookPage]) -> PrintDocument:
+        """The whole handbook: a cover, the contents with page numbers, then every page.
+
+        Every runbook carries its own header and starts a page: its pages are its PDF.
+        """
         site = self.site
-        info = site.handbook.info
-        title = f"{info.organisation.name} incident response"
+        title = f"{site.handbook.info.organisation.name} incident response"
         cover = (
             f'<section class="print-cover"><h1>{html.esc(title)}</h1>'
-            + header(site, "Incident-response handbook", "index.md")
+            + header(site, BOOK_KICKER, "index.md")
             + "</section>"
         )
         toc = f'<nav class="print-toc md-typeset"><h1>Contents</h1>{contents(pages)}</nav>'
+        runbooks = {record_source("runbooks", r.id): r.id for r in site.handbook.runbooks}
+        parts, sections = [], []
+        for page in pages:
+            css_class = f"book-page book-level-{page.level}"
+            if page.src in runbooks:
+                part, made = self._runbook(
+                    runbooks[page.src], page.body, f"{css_class} book-runbook"
+                )
+                parts.append(part)
+                sections.append(made)
+            else:
+                sections.append(
+                    f'<section class="{css_class}" id="{html.esc(page.anchor)}" '
+                    f'data-kicker="{BOOK_KICKER}">{_article(page.body)}</section>'
+                )
         return PrintDocument(
-            WHOLE_PDF, title, document(site, title, "book", cover + toc + _article(sections(pages)))
+            WHOLE_PDF,
+            title,
+            document(site, title, "book", cover + toc + "".join(sections)),
+            parts=tuple(parts),
+            pages=tuple((page.anchor, page.src) for page in pages),
         )
-
-    def documents(
-        self, sources: Sources, runbook_ids: list[str] | None = None
-    ) -> list[PrintDocument]:
-        """The runbooks named (all when None); with all of them, the cards and the book."""
-        hb = self.site.handbook
-        if runbook_ids is not None:
-            return [self.runbook(r) for r in runbook_ids]
-        return [
-            *(self.runbook(r.id) for r in hb.runbooks),
-            *(self.severity_card(s.id) for s in hb.severities),
-            *(self.intervention_card(i.id) for i in hb.interventions),
-            self.whole(render_book(self.site, sources, hb.info.public_url)),
-        ]

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from PIL import Image
 
 from handbook.book import read_sources
 from handbook.model import Handbook
-from handbook.pdf import Engine, Written, write_pdfs
+from handbook.pdf import Engine, PdfError, Written, in_background, write_pdfs
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
 from handbook.render.common import callees
 from handbook.site import Site, pdf_name
@@ -339,8 +340,10 @@ def test_weasyprint_understands_the_print_stylesheets(
     runbook = shipped_site.handbook.runbooks[0]
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         engine = Engine()
-        engine.layout(printer.runbook(runbook.id))
-        engine.layout(printer.severity_card(shipped_site.handbook.severities[0].id))
+        engine.render(printer.runbooks([runbook.id]))
+        engine.render(
+            printer.cards([printer.severity_card(shipped_site.handbook.severities[0].id)])
+        )
     # print.css is the site's too: only its browser-prefixed hints are foreign to WeasyPrint.
     foreign = ("-webkit-", "print-color-adjust")
     unexpected = [
@@ -451,3 +454,161 @@ def test_a_public_build_with_pdfs_links_them_and_they_hold_nothing_internal(
     for page in site.rglob("*.html"):
         for href in re.findall(r'href="([^"#:]+\.pdf)"', page.read_text(encoding="utf-8")):
             assert (page.parent / href).resolve().is_file(), (page, href)
+
+
+# ---- Runbooks and cards cut out of one layout ------------------------------------------------
+
+
+def pages_of(pdf: Path) -> list[str]:
+    """The text of each page."""
+    return text(pdf).split("\f")[:-1]
+
+
+def body_lines(page: str) -> list[str]:
+    """A page's lines without its footer: what a part and the book must share."""
+    return [line for line in page.splitlines() if "Page " not in line and "edition" not in line]
+
+
+def test_a_runbook_pdf_is_exactly_its_pages_of_the_whole_handbook(
+    shipped_pdfs: dict[str, Path], texts: dict[str, str], shipped_site: Site
+) -> None:
+    book = pages_of(shipped_pdfs["handbook.pdf"])
+    total = len(book)
+    for runbook in shipped_site.handbook.runbooks:
+        own = pages_of(shipped_pdfs[pdf_name("runbooks", runbook.id)])
+        first = next(i for i, page in enumerate(book) if f"Runbook {runbook.id}\n" in page)
+        assert [body_lines(p) for p in book[first : first + len(own)]] == [
+            body_lines(p) for p in own
+        ], runbook.id
+        others = [r.id for r in shipped_site.handbook.runbooks if r.id != runbook.id]
+        assert [o for o in others if f"Runbook {o}\n" in "".join(own)] == [], runbook.id
+        for number, page in enumerate(own, start=1):
+            book_page = first + number
+            assert f"Page {number} of {len(own)} of this runbook" in book[book_page - 1]
+            assert f"Page {book_page} of {total} of the handbook" in page
+
+
+def test_a_runbook_cut_out_of_the_book_reads_as_one_printed_on_its_own(
+    shipped_pdfs: dict[str, Path], shipped_site: Site, tmp_path: Path
+) -> None:
+    runbook = shipped_site.handbook.runbooks[0]
+    alone = write_pdfs(
+        shipped_site, read_sources(REPO / "mkdocs.yml"), tmp_path, runbook_ids=[runbook.id]
+    )[0].path
+    cut = shipped_pdfs[pdf_name("runbooks", runbook.id)]
+    assert [body_lines(p) for p in pages_of(alone)] == [body_lines(p) for p in pages_of(cut)]
+    for number, page in enumerate(pages_of(alone), start=1):
+        assert f"Page {number} of {page_count(alone)}" in page
+        assert "of the handbook" not in page
+    assert outline(alone) == outline(cut)
+    assert links(alone) == links(cut)
+    assert pdf_title(alone) == pdf_title(cut) == runbook.title
+
+
+def outline(pdf: Path) -> list[tuple[int, str]]:
+    """(depth, title) of every bookmark."""
+    parser = _Outline()
+    parser.feed(poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", str(pdf)))
+    return [(depth, title.strip()) for depth, _, title in parser.items]
+
+
+def links(pdf: Path) -> list[str]:
+    """Where every link of the PDF goes: a URL, or an anchor in the document."""
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    found = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            found.append(str(action.get("/URI") or f"#{action.get('/D')}"))
+    return found
+
+
+def pdf_title(pdf: Path) -> str:
+    return re.search(r"^Title:\s+(.*)$", poppler("pdfinfo", str(pdf)), re.M).group(1)
+
+
+def test_a_cut_runbook_links_online_or_inside_itself_never_into_the_missing_book(
+    shipped_pdfs: dict[str, Path], shipped_site: Site
+) -> None:
+    import pypdf
+
+    public = shipped_site.handbook.info.public_url.rstrip("/")
+    for runbook in shipped_site.handbook.runbooks:
+        path = shipped_pdfs[pdf_name("runbooks", runbook.id)]
+        destinations = set(pypdf.PdfReader(path).named_destinations)
+        found = links(path)
+        assert any(link.startswith(f"{public}/") for link in found), runbook.id
+        inside = [link[1:] for link in found if link.startswith("#")]
+        assert [d for d in inside if d not in destinations] == [], runbook.id
+        assert outline(path)[0] == (1, runbook.title)
+        assert {depth for depth, _ in outline(path)} == {1, 2}
+
+
+def test_the_book_keeps_its_bookmarks_with_a_runbook_s_sections_under_it(
+    shipped_pdfs: dict[str, Path], shipped_site: Site
+) -> None:
+    found = outline(shipped_pdfs["handbook.pdf"])
+    runbook = shipped_site.handbook.runbooks[0]
+    at = found.index((2, runbook.title))
+    assert found[at + 1][0] == 3
+    assert (3, "Escalation") in found[at + 1 : at + 15]
+
+
+def test_a_part_missing_from_its_document_is_a_clear_error(tmp_path: Path) -> None:
+    from handbook.print_html import Part, PrintDocument
+
+    doc = PrintDocument(
+        None,
+        "Runbooks",
+        "<p>Nothing here.</p>",
+        parts=(Part("runbooks/gone.pdf", "Gone", "page-runbooks--gone"),),
+    )
+    with pytest.raises(PdfError, match=r"runbooks/gone.pdf: its pages cannot be found"):
+        Engine().write(doc, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_card_too_long_for_one_page_even_shrunk_is_a_clear_error(
+    shipped_site: Site, tmp_path: Path
+) -> None:
+    printer = Printer.of(shipped_site, read_sources(REPO / "mkdocs.yml"))
+    part, section = printer.severity_card(shipped_site.handbook.severities[0].id)
+    long = section.replace("</article>", "<p>Call everyone.</p>" * 400 + "</article>")
+    doc = printer.cards([(part, long)])
+    with pytest.raises(PdfError, match=r"does not fit on one page even at 60%"):
+        Engine().write(doc, tmp_path, alone=lambda _: doc)
+    assert list(tmp_path.rglob("*.pdf")) == []
+
+
+def _fails() -> list[Written]:
+    raise PdfError("cards/x.pdf: broken")
+
+
+def _breaks() -> list[Written]:
+    raise KeyError("oops")
+
+
+def test_work_in_the_background_returns_its_result_or_its_error() -> None:
+    done = [Written(Path("cards/x.pdf"), 1)]
+    with in_background(lambda: done) as result:
+        assert result() == done
+    with in_background(_fails) as result, pytest.raises(PdfError, match=r"cards/x\.pdf: broken"):
+        result()
+    with in_background(_breaks) as result, pytest.raises(PdfError, match="KeyError"):
+        result()
+
+
+def test_no_worker_process_is_forked_while_other_threads_run() -> None:
+    """A fork beside other threads (``handbook serve``) could copy a held lock."""
+    from handbook.pdf import _can_fork
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not _can_fork()
+    finally:
+        stop.set()
+        other.join()

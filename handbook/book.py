@@ -186,8 +186,8 @@ def _markdown() -> markdown_lib.Markdown:
     return markdown_lib.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS)
 
 
-# A page whose Markdown did not change is not converted again (``handbook serve``
-# writes the go-bag again after every save).
+# A page whose Markdown did not change is not converted again, when asked (``handbook
+# serve`` writes the go-bag again after every save; a one-off build keeps nothing).
 BOOK_HTML: LastRun[str, str] = LastRun()
 
 
@@ -295,11 +295,14 @@ def book_site(site: Site) -> Site:
     return replace(site, directory_urls=False, pdfs=False)
 
 
-def render_book(site: Site, sources: Sources, public_url: str | None = None) -> list[BookPage]:
+def render_book(
+    site: Site, sources: Sources, public_url: str | None = None, reuse: bool = False
+) -> list[BookPage]:
     """Every page of the handbook, in reading order, ready to share one document.
 
     ``site`` is the site as published (its ``directory_urls`` shape links to
-    ``public_url``, where links to files outside the book go).
+    ``public_url``, where links to files outside the book go). With ``reuse``, a page
+    whose Markdown is as in the previous such call is not converted again.
     """
     from handbook.pages import record_pages
 
@@ -322,8 +325,11 @@ def render_book(site: Site, sources: Sources, public_url: str | None = None) -> 
         if kind not in placed:
             order += [(r, 1, records[r]) for r in by_kind[kind]]
 
-    BOOK_HTML.start()
-    bodies = [(src, lv, BOOK_HTML.get(text, partial(to_html, text))) for src, lv, text in order]
+    if reuse:
+        BOOK_HTML.start()
+        bodies = [(s, lv, BOOK_HTML.get(text, partial(to_html, text))) for s, lv, text in order]
+    else:
+        bodies = [(src, level, to_html(text)) for src, level, text in order]
     bodies = [(s, lv, b) for s, lv, b in bodies if _EMPTY.sub("", b).strip()]
     linker = Linker(
         inside={src: page_anchor(src) for src, _, _ in bodies},

@@ -116,6 +116,7 @@ def run_build(args: argparse.Namespace) -> int:
     _show_mkdocs_log(logging.WARNING)  # in strict mode any warning fails the build
     try:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
         target = (args.site_dir or Path(config.site_dir)).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))

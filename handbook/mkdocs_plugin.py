@@ -54,9 +54,11 @@ class HandbookPlugin(BasePlugin):
         self.files: Files | None = None
         self.nav: Navigation | None = None
         self.env: Environment | None = None
+        self.serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Nothing to do; defined so that MkDocs keeps one plugin object while serving."""
+        """Note whether serving (MkDocs keeps one plugin object then, for every rebuild)."""
+        self.serving = command == "serve"
 
     def load(self, config: MkDocsConfig) -> Site:
         """The site of the data as it is now; ``PluginError`` listing every error if invalid."""
@@ -127,7 +129,7 @@ class HandbookPlugin(BasePlugin):
         site_dir = Path(config.site_dir)
         sources = read_sources(Path(config.config_file_path))
         try:
-            write_offline(self.site, sources, site_dir)
+            write_offline(self.site, sources, site_dir, reuse=self.serving)
             if self.site.pdfs:
                 from handbook.pdf import PdfError, write_pdfs  # WeasyPrint only when asked
 

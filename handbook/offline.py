@@ -99,10 +99,13 @@ def site_assets(sources: Sources, site_dir: Path) -> tuple[list[str], list[str]]
     return css, js
 
 
-def write_offline(site: Site, sources: Sources, site_dir: Path) -> Path:
-    """Write the go-bag into a built site, atomically; return its path."""
+def write_offline(site: Site, sources: Sources, site_dir: Path, reuse: bool = False) -> Path:
+    """Write the go-bag into a built site, atomically; return its path.
+
+    With ``reuse``, pages unchanged since the previous such call are not converted again.
+    """
     stylesheets, scripts = site_assets(sources, site_dir)
-    pages = render_book(site, sources, site.handbook.info.public_url)
+    pages = render_book(site, sources, site.handbook.info.public_url, reuse)
     text = render_offline(site, pages, stylesheets, scripts)
     target = site_dir / OFFLINE_PAGE
     write_atomically(target, text.encode("utf-8"))

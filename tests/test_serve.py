@@ -18,9 +18,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from handbook.load import load_data
@@ -40,6 +42,18 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root)
     return root
+
+
+@pytest.fixture(autouse=True)
+def serving(project: Path) -> Iterator[None]:
+    """Start the plugins as ``handbook serve`` does; as a build does, afterwards.
+
+    MkDocs keeps one object per plugin in a process: what they note at start-up lasts.
+    """
+    plugins = load_config(str(project / "mkdocs.yml")).plugins
+    plugins.on_startup(command="serve", dirty=False)
+    yield
+    plugins.on_startup(command="build", dirty=False)
 
 
 def _runbook(project: Path) -> Path:

@@ -325,11 +325,8 @@ def render_book(
         if kind not in placed:
             order += [(r, 1, records[r]) for r in by_kind[kind]]
 
-    if reuse:
-        BOOK_HTML.start()
-        bodies = [(s, lv, BOOK_HTML.get(text, partial(to_html, text))) for s, lv, text in order]
-    else:
-        bodies = [(src, level, to_html(text)) for src, level, text in order]
+    html_of = BOOK_HTML.run(reuse)
+    bodies = [(src, lv, html_of(text, partial(to_html, text))) for src, lv, text in order]
     bodies = [(s, lv, b) for s, lv, b in bodies if _EMPTY.sub("", b).strip()]
     linker = Linker(
         inside={src: page_anchor(src) for src, _, _ in bodies},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from handbook.reader import Document, Limits, PathKey, read_bytes
 
 # A file read again with the same bytes gives the same document: a server that
 # validates after every save parses only the files that changed.
-ReadResult = tuple[Document | None, list[Diagnostic]]
-READ_RESULTS: LastRun[tuple[str, bytes, Limits], ReadResult] = LastRun()
+READ_RESULTS: LastRun[tuple[str, bytes, Limits], tuple[Document | None, list[Diagnostic]]] = (
+    LastRun()
+)
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,6 @@ def _read_capped(path: Path, limits: Limits) -> bytes:
         return stream.read(limits.max_bytes + 1)
 
 
-def _read(raw: bytes, shown: str, limits: Limits, reuse: bool) -> ReadResult:
-    """``read_bytes``, or (with ``reuse``) its result for the same bytes in the previous run."""
-    if not reuse:
-        return read_bytes(raw, shown, limits)
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
-    return READ_RESULTS.get((shown, digest, limits), lambda: read_bytes(raw, shown, limits))
-
-
 def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     """Files under ``data/`` that no kind reads: refused rather than silently ignored."""
     known = {kind.location for kind in KINDS}
@@ -149,8 +143,7 @@ def load_data(
     """
     loaded = LoadedData(reused=reuse)
     limits = limits or Limits()
-    if reuse:
-        READ_RESULTS.start()
+    read = READ_RESULTS.run(reuse)
     if not data_dir.is_dir():
         loaded.diagnostics.append(
             _error(_display(data_dir, root), "no data folder here", "missing-file")
@@ -185,7 +178,8 @@ def load_data(
                 loaded.diagnostics.append(_error(shown, f"cannot read: {exc.strerror}", "yaml"))
                 loaded.unreadable.add(kind.name)
                 continue
-            document, problems = _read(raw, shown, limits, reuse)
+            key = (shown, hashlib.blake2b(raw, digest_size=16).digest(), limits)
+            document, problems = read(key, partial(read_bytes, raw, shown, limits))
             if problems:
                 loaded.unreadable.add(kind.name)
             loaded.diagnostics.extend(problems)

@@ -27,9 +27,12 @@ class LastRun(Generic[K, V]):
         """Begin a run: what the run just ended used stays, anything older goes."""
         self._previous, self._current = self._current, {}
 
-    def clear(self) -> None:
-        """Forget everything."""
-        self._previous, self._current = {}, {}
+    def run(self, reuse: bool) -> Callable[[K, Callable[[], V]], V]:
+        """Begin a run; return ``get``, or without ``reuse`` a function that always computes."""
+        if not reuse:
+            return lambda key, compute: compute()
+        self.start()
+        return self.get
 
     def get(self, key: K, compute: Callable[[], V]) -> V:
         """The value for ``key``: kept from the previous run or computed now."""
@@ -37,4 +40,28 @@ class LastRun(Generic[K, V]):
             return self._current[key]
         value = self._previous[key] if key in self._previous else compute()
         self._current[key] = value
+        return value
+
+
+class PerObject(Generic[V]):
+    """Values computed from objects a run may share with the previous one, by identity.
+
+    The reader's documents, with ``reuse``. Each value is kept with its objects, so that
+    no other object can take their ids.
+    """
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._runs: LastRun[tuple[int, ...], tuple[tuple[object, ...], V]] = LastRun()
+
+    def run(self, reuse: bool) -> Callable[..., V]:
+        """Begin a run; return ``value(compute, *subjects)``, the value made from ``subjects``.
+
+        It is kept from the previous run, or computed now (always, without ``reuse``).
+        """
+        get = self._runs.run(reuse)
+
+        def value(compute: Callable[[], V], *subjects: object) -> V:
+            return get(tuple(map(id, subjects)), lambda: (subjects, compute()))[1]
+
         return value

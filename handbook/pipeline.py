@@ -9,11 +9,11 @@ from pathlib import Path
 from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of
-from handbook.load import READ_RESULTS, LoadedData, load_data
+from handbook.load import LoadedData, load_data
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
-from handbook.rules import TEXT_RESULTS, Context, check_rules
-from handbook.schemas import SCHEMA_RESULTS, SchemaFileError, load_schemas, validate_schemas
+from handbook.rules import Context, check_rules
+from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
 
 # Kinds whose records become tuples on the model, by attribute name and model class.
 _COLLECTIONS: dict[str, type] = {
@@ -115,14 +115,6 @@ def _fingerprint(project: Project) -> tuple[FileState, ...]:
 
 
 _CACHE: dict[Path, tuple[tuple[FileState, ...], Result]] = {}
-
-
-def forget() -> None:
-    """Drop every result kept for the next run (benchmarks time validation from scratch)."""
-    _CACHE.clear()
-    READ_RESULTS.clear()
-    SCHEMA_RESULTS.clear()
-    TEXT_RESULTS.clear()
 
 
 def validate_cached(project: Project) -> Result:

@@ -13,7 +13,7 @@ from typing import Any
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
 from handbook.load import LoadedData, Record
-from handbook.memo import LastRun
+from handbook.memo import PerObject
 from handbook.reader import Document
 from handbook.references import EVERY, Index, Reference, resolve, walk
 from handbook.reviews import REVIEWS, ReviewField, due_date
@@ -330,7 +330,7 @@ def public_needs(context: Context) -> Iterator[Diagnostic]:
 # Rules that look at one document's text at a time: their findings for a document read
 # again with the same bytes are kept (``handbook serve`` checks again after every save).
 TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders, secrets)
-TEXT_RESULTS: LastRun[int, tuple[Document, list[Diagnostic]]] = LastRun()
+TEXT_RESULTS: PerObject[list[Diagnostic]] = PerObject()
 
 # Rules that look across records and files.
 RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
@@ -345,20 +345,20 @@ RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
 )
 
 
-def check_text(document: Document) -> tuple[Document, list[Diagnostic]]:
-    """The text rules' findings in one document (with it, so its id stays its own)."""
+def check_text(document: Document) -> list[Diagnostic]:
+    """The text rules' findings in one document."""
     record = Record("", document.data, document, ())
     nodes = [(record, path, node) for path, node in _nodes(document.data)]
-    return document, [diagnostic for rule in TEXT_RULES for diagnostic in rule(nodes)]
+    return [diagnostic for rule in TEXT_RULES for diagnostic in rule(nodes)]
 
 
 def check_rules(context: Context) -> list[Diagnostic]:
     """Run every named rule (the text rules once, for reused documents)."""
-    documents = [d for found in context.loaded.documents.values() for d in found]
-    if context.loaded.reused:
-        TEXT_RESULTS.start()
-        texts = [TEXT_RESULTS.get(id(d), partial(check_text, d)) for d in documents]
-    else:
-        texts = [check_text(d) for d in documents]
-    diagnostics = [diagnostic for _, found in texts for diagnostic in found]
+    result = TEXT_RESULTS.run(context.loaded.reused)
+    diagnostics = [
+        diagnostic
+        for documents in context.loaded.documents.values()
+        for document in documents
+        for diagnostic in result(partial(check_text, document), document)
+    ]
     return diagnostics + [diagnostic for rule in RULES for diagnostic in rule(context)]

@@ -18,7 +18,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.files import FileState, state_of
 from handbook.kinds import KINDS
 from handbook.load import LoadedData, json_path
-from handbook.memo import LastRun
+from handbook.memo import PerObject
 from handbook.reader import Document, PathKey
 from handbook.secrets import redact
 
@@ -239,29 +239,17 @@ def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list
 
 
 # A document the reader reused (same bytes) is not checked again by the same validators.
-# The values hold the document, so that its id cannot be taken by another object.
-SCHEMA_RESULTS: LastRun[tuple[int, str, int], tuple[Document, list[Diagnostic]]] = LastRun()
-
-
-def _checked(
-    kind: str, document: Document, schemas: SchemaSet
-) -> tuple[Document, list[Diagnostic]]:
-    return document, validate_document(kind, document, schemas)
+SCHEMA_RESULTS: PerObject[list[Diagnostic]] = PerObject()
 
 
 def validate_schemas(loaded: LoadedData, schemas: SchemaSet) -> list[Diagnostic]:
     """Check every loaded document against its kind's schema (once, for reused documents)."""
-    if not loaded.reused:
-        return [
-            diagnostic
-            for kind, documents in loaded.documents.items()
-            for document in documents
-            for diagnostic in validate_document(kind, document, schemas)
-        ]
-    SCHEMA_RESULTS.start()
-    diagnostics = []
-    for kind, documents in loaded.documents.items():
-        for document in documents:
-            key = (id(document), kind, id(schemas))
-            diagnostics += SCHEMA_RESULTS.get(key, partial(_checked, kind, document, schemas))[1]
-    return diagnostics
+    result = SCHEMA_RESULTS.run(loaded.reused)
+    return [
+        diagnostic
+        for kind, documents in loaded.documents.items()
+        for document in documents
+        for diagnostic in result(
+            partial(validate_document, kind, document, schemas), document, kind, schemas
+        )
+    ]

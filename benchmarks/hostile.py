@@ -15,15 +15,12 @@ Nothing may cost seconds or hundreds of megabytes: the reader's limits (1 MiB pe
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
-import statistics
 import tempfile
-import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.validation import TODAY, median_time, peak_memory
 from handbook.diagnostics import Level
 from handbook.pipeline import Project, validate
 from handbook.reader import Limits
@@ -31,7 +28,6 @@ from handbook.schemas import load_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = REPO / "tests" / "cases" / "base"
-TODAY = dt.date(2026, 11, 23)
 MIB = 1024 * 1024
 LIMITS = Limits()
 RUNBOOK = "data/runbooks/hostile.yml"
@@ -149,17 +145,11 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes | Files]]] = {
 
 def measure(project: Project, runs: int) -> tuple[float, float, int, int]:
     """Median time (s), peak traced memory (MiB), errors and the answer's size in characters."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = validate(project, today=TODAY, limits=LIMITS)
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    validate(project, today=TODAY, limits=LIMITS)
-    peak = tracemalloc.get_traced_memory()[1] / MIB
-    tracemalloc.stop()
+    seconds = median_time(lambda: validate(project, today=TODAY, limits=LIMITS), runs)
+    peak = peak_memory(lambda: validate(project, today=TODAY, limits=LIMITS))
+    result = validate(project, today=TODAY, limits=LIMITS)
     errors = sum(d.level is Level.ERROR for d in result.diagnostics)
-    return statistics.median(times), peak, errors, sum(len(d.message) for d in result.diagnostics)
+    return seconds, peak, errors, sum(len(d.message) for d in result.diagnostics)
 
 
 def main() -> None:

@@ -26,11 +26,12 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from benchmarks import validation
 from benchmarks.synthetic import generate
-from handbook.pipeline import Project, validate
+from handbook.pipeline import Project
 from handbook.reader import Limits
 from handbook.schemas import load_schemas
 
@@ -203,14 +204,6 @@ def measure_pdf(size: int, runs: int, scratch: Path) -> Timed:
     return median(times)
 
 
-def pipeline(project: Project) -> int:
-    """``validation.pipeline`` with the per-file caps raised to ``SCALE_LIMITS``."""
-    result = validate(project, today=validation.TODAY, limits=SCALE_LIMITS)
-    if not result.ok:
-        raise SystemExit(f"synthetic data invalid: {result.diagnostics[:3]}")
-    return result.files
-
-
 def validation_rows(sizes: list[int], runs: int, scratch: Path) -> None:
     """In-process validation against its floor (benchmarks/validation.py's functions)."""
     print(
@@ -224,9 +217,10 @@ def validation_rows(sizes: list[int], runs: int, scratch: Path) -> None:
         project = Project.at(generate(size, scratch / f"validation-{size}"))
         load_schemas(project.schema_dir.resolve())
         records = validation.floor(project)
-        pipeline_s = validation.median_time(lambda p=project: pipeline(p), runs)
-        floor_s = validation.median_time(lambda p=project: validation.floor(p), runs)
-        peak = validation.peak_memory(lambda p=project: pipeline(p))
+        run_pipeline = partial(validation.pipeline, project, SCALE_LIMITS)
+        pipeline_s = validation.median_time(run_pipeline, runs)
+        floor_s = validation.median_time(partial(validation.floor, project), runs)
+        peak = validation.peak_memory(run_pipeline)
         again = validation.revalidation(project, runs, SCALE_LIMITS)
         print(
             f"{size:>8} {records:>8} {pipeline_s:>11.3f} {floor_s:>8.3f} "

@@ -6,7 +6,7 @@ pipeline additionally keeps every position, refuses hostile YAML, resolves refer
 and runs the rules. "edit s" is validating again after one runbook file changed, reusing
 the previous run for the files that did not (what ``handbook serve`` does on a save).
 
-    python benchmarks/validation.py [--sizes 10 100 1000] [--runs 3]
+    python -m benchmarks.validation [--sizes 10 100 1000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ def floor(project: Project) -> int:
     return records
 
 
-def pipeline(project: Project) -> int:
+def pipeline(project: Project, limits: Limits | None = None) -> int:
     """Run the whole validation pipeline; fail loudly if the synthetic data is invalid."""
-    result = validate(project, today=TODAY)
+    result = validate(project, today=TODAY, limits=limits)
     if not result.ok:
         raise SystemExit(f"synthetic data invalid: {result.diagnostics[:3]}")
     return result.files

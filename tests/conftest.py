@@ -70,6 +70,40 @@ def make_project(tmp_path: Path, case: Path | None = None) -> Path:
     return project
 
 
+# What a project copy needs to build the site.
+PROJECT_PARTS = ("data", "schemas", "docs", "macros", "mkdocs.yml")
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the shipped project at ``target``: data, schemas and the site set-up."""
+    target.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def add_site_sources(project: Path) -> None:
+    """Give a data-only project (``make_project``) the shipped site set-up."""
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("docs", "macros"):
+        shutil.copytree(REPO / folder, project / folder)
+
+
+def tool(name: str) -> str:
+    """The path of a system tool the tests need; failing (never skipping) when it is absent."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is missing: run .ci/install-system-packages "
+            "(it installs Debian's poppler-utils)"
+        )
+    return path
+
+
 @pytest.fixture
 def base_project(tmp_path: Path) -> Path:
     """A valid project built from the base fixture."""
@@ -117,6 +151,11 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, check=False, env=ENV, timeout=600
     )
+
+
+def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``handbook ARGS`` run in ``cwd`` as a user runs it."""
+    return run([sys.executable, "-m", "handbook.cli", *args], cwd)
 
 
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
-
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-
-def handbook(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "handbook.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=ENV,
-    )
+from tests.conftest import add_site_sources, handbook_cli, mkdocs_build
 
 
 def test_validate_runs_from_the_project_root(base_project: Path) -> None:
-    completed = handbook("validate", "--today", "2026-11-23", cwd=base_project)
+    completed = handbook_cli("validate", "--today", "2026-11-23", cwd=base_project)
     assert completed.returncode == 0, completed.stdout
     assert completed.stdout.startswith("valid: 0 errors, 0 warnings in ")
 
 
 def test_usage_errors_exit_2(base_project: Path, tmp_path: Path) -> None:
-    assert handbook("validate", "--format", "xml", cwd=base_project).returncode == 2
-    assert handbook("validate", "--today", "2026-02-30", cwd=base_project).returncode == 2
-    assert handbook("frobnicate", cwd=base_project).returncode == 2
+    assert handbook_cli("validate", "--format", "xml", cwd=base_project).returncode == 2
+    assert handbook_cli("validate", "--today", "2026-02-30", cwd=base_project).returncode == 2
+    assert handbook_cli("frobnicate", cwd=base_project).returncode == 2
     empty = tmp_path / "empty"
     empty.mkdir()
-    completed = handbook("validate", cwd=empty)
+    completed = handbook_cli("validate", cwd=empty)
     assert completed.returncode == 2
     assert "no data/ folder" in completed.stderr
 
@@ -53,7 +36,7 @@ HOSTILE = {
 def test_hostile_files_fail_cleanly_with_positions(base_project: Path) -> None:
     for name, raw in HOSTILE.items():
         (base_project / "data" / "runbooks" / name).write_bytes(raw)
-    completed = handbook("validate", "--today", "2026-11-23", cwd=base_project)
+    completed = handbook_cli("validate", "--today", "2026-11-23", cwd=base_project)
     assert completed.returncode == 1
     assert "Traceback" not in completed.stdout + completed.stderr
     for name in HOSTILE:
@@ -61,33 +44,12 @@ def test_hostile_files_fail_cleanly_with_positions(base_project: Path) -> None:
     assert completed.stdout.splitlines()[-1].startswith("invalid: ")
 
 
-def add_site_sources(project: Path) -> None:
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    for folder in ("docs", "macros"):
-        shutil.copytree(REPO / folder, project / folder)
-
-
 def test_mkdocs_build_fails_on_invalid_data_listing_every_error(base_project: Path) -> None:
     add_site_sources(base_project)
     runbook = next((base_project / "data" / "runbooks").glob("*.yml"))
     text = runbook.read_text(encoding="utf-8")
     runbook.write_text(text.replace("owner:", "ownr:", 1), encoding="utf-8")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--site-dir",
-            str(base_project / "site"),
-        ],
-        cwd=base_project,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=ENV,
-    )
+    completed = mkdocs_build(base_project, base_project / "site")
     assert completed.returncode != 0
     output = completed.stdout + completed.stderr
     assert "Traceback" not in output
@@ -98,7 +60,7 @@ def test_mkdocs_build_fails_on_invalid_data_listing_every_error(base_project: Pa
 
 def test_handbook_build_writes_the_site(base_project: Path) -> None:
     add_site_sources(base_project)
-    completed = handbook("build", "--site-dir", str(base_project / "out"), cwd=base_project)
+    completed = handbook_cli("build", "--site-dir", str(base_project / "out"), cwd=base_project)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == f"handbook build: site written to {base_project / 'out'}\n"
     page = (base_project / "out" / "index.html").read_text(encoding="utf-8")
@@ -112,17 +74,17 @@ def test_handbook_build_writes_the_site(base_project: Path) -> None:
 def test_a_broken_schema_is_reported_not_raised(base_project: Path) -> None:
     schema = base_project / "schemas" / "roles.schema.json"
     schema.write_text('{\n  "type": "object",\n  oops\n}\n', encoding="utf-8")
-    completed = handbook("validate", cwd=base_project)
+    completed = handbook_cli("validate", cwd=base_project)
     assert completed.returncode == 1
     assert completed.stdout.startswith(
         "schemas/roles.schema.json:3:3: error: $: invalid JSON: "
         "Expecting property name enclosed in double quotes [schema-file]"
     )
     schema.write_text('{"type": 12}', encoding="utf-8")
-    completed = handbook("validate", cwd=base_project)
+    completed = handbook_cli("validate", cwd=base_project)
     assert "schemas/roles.schema.json:1:1: error: $: $.type: 12 is not valid" in completed.stdout
     schema.unlink()
-    completed = handbook("validate", cwd=base_project)
+    completed = handbook_cli("validate", cwd=base_project)
     assert completed.stdout.startswith(
         "schemas/roles.schema.json:1:1: error: $: missing schema for roles [schema-file]"
     )
@@ -132,7 +94,7 @@ def test_a_broken_schema_is_reported_not_raised(base_project: Path) -> None:
 def test_handbook_build_is_strict_and_shows_why(base_project: Path) -> None:
     add_site_sources(base_project)
     (base_project / "docs" / "broken.md").write_text("[gone](missing.md)\n", encoding="utf-8")
-    completed = handbook("build", "--site-dir", str(base_project / "out"), cwd=base_project)
+    completed = handbook_cli("build", "--site-dir", str(base_project / "out"), cwd=base_project)
     assert completed.returncode == 1
     assert "missing.md" in completed.stderr
     assert "Traceback" not in completed.stderr

@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import shutil
 import subprocess
-import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,19 +26,17 @@ from handbook.pdf import Engine, PdfError, Written, in_background, write_pdfs
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
 from handbook.render.common import callees
 from handbook.site import Site, pdf_name
-from tests.conftest import REPO, TODAY, internal_values, make_project, run
+from tests.conftest import (
+    REPO,
+    TODAY,
+    add_site_sources,
+    handbook_cli,
+    internal_values,
+    make_project,
+    tool,
+)
 
 # ---- Reading PDFs back -------------------------------------------------------------------
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} is missing: run .ci/install-system-packages "
-            "(it installs Debian's poppler-utils)"
-        )
-    return path
 
 
 def poppler(name: str, *args: str) -> str:
@@ -377,10 +373,6 @@ def test_without_pdfs_no_page_links_to_one(built_site: Path) -> None:
 # ---- The command line ----------------------------------------------------------------------
 
 
-def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run([sys.executable, "-m", "handbook.cli", *args], cwd)
-
-
 def test_handbook_pdf_writes_only_the_runbooks_named(base_project: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     completed = handbook_cli(
@@ -423,9 +415,7 @@ def test_a_public_build_with_pdfs_links_them_and_they_hold_nothing_internal(
     handbook: Handbook, tmp_path: Path
 ) -> None:
     project = make_project(tmp_path)
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    for folder in ("docs", "macros"):
-        shutil.copytree(REPO / folder, project / folder)
+    add_site_sources(project)
     site = tmp_path / "site"
     build = ["build", "--pdf", "--audience", "public", "--site-dir", str(site)]
     completed = handbook_cli(*build, cwd=project)

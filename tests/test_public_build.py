@@ -15,8 +15,8 @@ import pytest
 
 from handbook.audience import is_public
 from handbook.model import Handbook
-from tests.conftest import ENV
-from tests.test_site import copy_project, handbook_command, rewrite, snapshot
+from tests.conftest import ENV, copy_project
+from tests.test_site import handbook_command, rewrite, snapshot
 
 EPOCH = "1795000000"  # 2026-11-18: any fixed date will do
 
@@ -83,7 +83,7 @@ def test_no_internal_value_of_the_shipped_data_is_in_the_public_build(
 
 
 def test_internal_records_have_no_page_no_search_entry_and_no_sitemap_url(
-    public_site: Path, handbook_model: Handbook
+    public_site: Path, built_site: Path, handbook_model: Handbook
 ) -> None:
     risks = [r for r in handbook_model.risks if not is_public(r)]
     mitigations = [m for r in handbook_model.runbooks for m in r.mitigations if not is_public(m)]
@@ -98,6 +98,9 @@ def test_internal_records_have_no_page_no_search_entry_and_no_sitemap_url(
         assert mitigation.title not in index
     # The internal build does show them.
     assert any(r.title for r in risks)
+    assert all((built_site / "risks" / r.id / "index.html").is_file() for r in risks)
+    internal_index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert all(m.title in internal_index for m in mitigations)
 
 
 def test_an_internal_phone_planted_in_a_public_field_fails_the_public_build(

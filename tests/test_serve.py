@@ -10,7 +10,6 @@ import datetime as dt
 import filecmp
 import json
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,7 +27,7 @@ from mkdocs.exceptions import Abort
 from handbook.load import load_data
 from handbook.mkdocs_serve import LiveSite, Rebuilt
 from handbook.pipeline import Project, validate
-from tests.conftest import CASES, ENV, REPO, make_project
+from tests.conftest import CASES, ENV, REPO, copy_project, make_project
 
 COMMAND = [sys.executable, "-m", "handbook.cli"]
 TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
@@ -37,14 +36,10 @@ TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the shipped project: site set-up and data."""
-    root = tmp_path / "shipped"
-    for name in ("data", "docs", "schemas", "macros"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root)
-    return root
+    return copy_project(tmp_path / "shipped")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def serving(project: Path) -> Iterator[None]:
     """Start the plugins as ``handbook serve`` does; as a build does, afterwards.
 
@@ -95,6 +90,7 @@ def _full_build_matches(project: Path, tmp_path: Path, served: Path) -> None:
     assert _differences(served, tmp_path / "reference") == []
 
 
+@pytest.mark.usefixtures("serving")
 def test_a_title_change_rebuilds_its_pages_only_and_matches_a_full_build(
     project: Path, tmp_path: Path
 ) -> None:
@@ -121,6 +117,7 @@ def test_a_title_change_rebuilds_its_pages_only_and_matches_a_full_build(
     _full_build_matches(project, tmp_path, tmp_path / "served")
 
 
+@pytest.mark.usefixtures("serving")
 def test_two_edits_in_a_row_stay_identical_to_a_full_build(project: Path, tmp_path: Path) -> None:
     live = _live(project, tmp_path, "served")
     live.rebuild()
@@ -134,6 +131,7 @@ def test_two_edits_in_a_row_stay_identical_to_a_full_build(project: Path, tmp_pa
     _full_build_matches(project, tmp_path, tmp_path / "served")
 
 
+@pytest.mark.usefixtures("serving")
 def test_invalid_data_keeps_the_last_good_site_until_fixed(
     project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -155,6 +153,7 @@ def test_invalid_data_keeps_the_last_good_site_until_fixed(
     _full_build_matches(project, tmp_path, tmp_path / "served")
 
 
+@pytest.mark.usefixtures("serving")
 @pytest.mark.parametrize(
     ("change", "reason"),
     [

@@ -14,7 +14,6 @@ import hashlib
 import http.server
 import json
 import re
-import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -29,29 +28,23 @@ import yaml
 
 from handbook.model import Handbook
 from handbook.reader import read_bytes
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, mkdocs_build, playwright_api, run
+from tests.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    copy_project,
+    mkdocs_build,
+    playwright_api,
+    run,
+)
 
 BIN = Path(sys.executable).parent
 VENDORED_MERMAID = "assets/vendor/mermaid/mermaid.min.js"
-# What a project copy needs to build the site.
-PROJECT_PARTS = ("data", "schemas", "docs", "macros", "mkdocs.yml")
 TIMEOUT = 30_000  # ms, for anything the browser waits for
 
 
 def handbook_command() -> list[str]:
     script = BIN / "handbook"
     return [str(script)] if script.is_file() else [sys.executable, "-m", "handbook.cli"]
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    return target
 
 
 def site_files(site: Path, *suffixes: str) -> list[Path]:

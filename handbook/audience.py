@@ -17,6 +17,7 @@ decided in ``public_view`` alone.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,8 +49,21 @@ def _kept(ids: Iterable[str], known: set[str]) -> tuple[str, ...]:
     return tuple(i for i in ids if i in known)
 
 
+# Every view made, so that a view given again is returned as it is: a public ``Site`` made
+# from another (``dataclasses.replace``) keeps its handbook and the handbook's indexes.
+_VIEWS: weakref.WeakValueDictionary[int, Handbook] = weakref.WeakValueDictionary()
+
+
 def public_view(handbook: Handbook) -> Handbook:
     """The handbook as the public may read it: every internal item, and mention of it, gone."""
+    if _VIEWS.get(id(handbook)) is handbook:
+        return handbook
+    view = _filtered(handbook)
+    _VIEWS[id(view)] = view
+    return view
+
+
+def _filtered(handbook: Handbook) -> Handbook:
     replace = dataclasses.replace
     people = {p.id for p in handbook.people if is_public(p)}
     teams = {t.id for t in handbook.teams if is_public(t)}
@@ -63,16 +77,13 @@ def public_view(handbook: Handbook) -> Handbook:
             and (step.team is None or step.team in teams)
         )
 
-    def channels(items: tuple[ContactChannel, ...]) -> tuple[ContactChannel, ...]:
-        return _public(items)
-
     return replace(
         handbook,
         people=tuple(
-            replace(p, contacts=channels(p.contacts)) for p in handbook.people if p.id in people
+            replace(p, contacts=_public(p.contacts)) for p in handbook.people if p.id in people
         ),
         teams=tuple(
-            replace(t, contacts=channels(t.contacts)) for t in handbook.teams if t.id in teams
+            replace(t, contacts=_public(t.contacts)) for t in handbook.teams if t.id in teams
         ),
         roles=tuple(
             replace(
@@ -99,7 +110,7 @@ def public_view(handbook: Handbook) -> Handbook:
             replace(
                 d,
                 contacts=tuple(
-                    replace(c, channels=channels(c.channels)) for c in _public(d.contacts)
+                    replace(c, channels=_public(c.channels)) for c in _public(d.contacts)
                 ),
             )
             for d in handbook.dependencies

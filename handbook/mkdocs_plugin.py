@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from handbook.book import BookError, read_sources
+from handbook.book import BookError, read_sources, render_book
 from handbook.diagnostics import Level
 from handbook.offline import write_offline
 from handbook.pages import (
@@ -70,7 +70,7 @@ class HandbookPlugin(BasePlugin):
         try:
             audience = resolve_audience(config.extra.get("audience"))
             pdfs = resolve_pdfs(config.extra.get("pdf"))
-            return load_site(root, audience, config.use_directory_urls, pdfs)
+            return load_site(root, audience, config.use_directory_urls, pdfs, result)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
 
@@ -129,12 +129,14 @@ class HandbookPlugin(BasePlugin):
         site_dir = Path(config.site_dir)
         sources = read_sources(Path(config.config_file_path))
         try:
-            write_offline(self.site, sources, site_dir, reuse=self.serving)
+            public_url = self.site.handbook.info.public_url
+            pages = render_book(self.site, sources, public_url, reuse=self.serving)
+            write_offline(self.site, pages, sources, site_dir)
             if self.site.pdfs:
                 from handbook.pdf import PdfError, write_pdfs  # WeasyPrint only when asked
 
                 try:
-                    write_pdfs(self.site, sources, site_dir / PDF_DIR)
+                    write_pdfs(self.site, sources, site_dir / PDF_DIR, book_pages=pages)
                 except PdfError as exc:
                     raise PluginError(f"handbook pdf: {exc}") from None
         except BookError as exc:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handbook import html
-from handbook.book import BookPage, Sources, contents, render_book, sections
+from handbook.book import BookPage, Sources, contents, sections
 from handbook.files import write_atomically
 from handbook.site import OFFLINE_PAGE, Site
 
@@ -99,13 +99,9 @@ def site_assets(sources: Sources, site_dir: Path) -> tuple[list[str], list[str]]
     return css, js
 
 
-def write_offline(site: Site, sources: Sources, site_dir: Path, reuse: bool = False) -> Path:
-    """Write the go-bag into a built site, atomically; return its path.
-
-    With ``reuse``, pages unchanged since the previous such call are not converted again.
-    """
+def write_offline(site: Site, pages: Sequence[BookPage], sources: Sources, site_dir: Path) -> Path:
+    """Write the go-bag of the book ``pages`` into a built site, atomically; return its path."""
     stylesheets, scripts = site_assets(sources, site_dir)
-    pages = render_book(site, sources, site.handbook.info.public_url, reuse)
     text = render_offline(site, pages, stylesheets, scripts)
     target = site_dir / OFFLINE_PAGE
     write_atomically(target, text.encode("utf-8"))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from handbook.history import git_releases
-from handbook.pipeline import Project, validate_cached
+from handbook.pipeline import Project, Result, validate_cached
 from handbook.render.runbooks import render_runbook
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
 
@@ -79,13 +79,20 @@ def resolve_pdfs(configured: object) -> bool:
 _SITES: dict[tuple[Path, Audience, bool, bool], tuple[object, Site]] = {}
 
 
-def load_site(root: Path, audience: Audience, directory_urls: bool, pdfs: bool = False) -> Site:
+def load_site(
+    root: Path,
+    audience: Audience,
+    directory_urls: bool,
+    pdfs: bool = False,
+    result: Result | None = None,
+) -> Site:
     """Validate the project (once per state of its files) and describe the site to build.
 
-    The site is kept while the validation result and the date stay the same: every macro
-    asks for it, and a public site's view (and the model's lookup indexes) are built once.
+    ``result`` is the project's validation when the caller has it already. The site is kept
+    while the validation result and the date stay the same: a public site's view (and the
+    model's lookup indexes) are built once.
     """
-    result = validate_cached(Project.at(root))
+    result = result or validate_cached(Project.at(root))
     if result.handbook is None:
         raise SiteError("invalid handbook data")
     key = (root.resolve(), audience, directory_urls, pdfs)

@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from handbook.book import BookError, Sources, read_sources, render_book
+from handbook.book import BookError, BookPage, Sources, read_sources, render_book
 from handbook.files import write_atomically
 from handbook.print_html import (
     PAGED_CSS,
@@ -215,10 +215,10 @@ def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
     return written
 
 
-def write_book(site: Site, sources: Sources, out: Path, paper: Paper) -> list[Written]:
-    """The whole handbook, and every runbook's PDF cut out of it."""
-    book = Printer.of(site, sources).book(render_book(site, sources, site.handbook.info.public_url))
-    return Engine(paper).write(book, out, outside=partial(online_target, site, book.pages))
+def write_book(printer: Printer, pages: list[BookPage], out: Path, paper: Paper) -> list[Written]:
+    """The whole handbook of the book ``pages``, and every runbook's PDF cut out of it."""
+    book = printer.book(pages)
+    return Engine(paper).write(book, out, outside=partial(online_target, printer.site, book.pages))
 
 
 def _can_fork() -> bool:
@@ -287,11 +287,13 @@ def write_pdfs(
     out: Path,
     paper: Paper = "a4",
     runbook_ids: Sequence[str] | None = None,
+    book_pages: list[BookPage] | None = None,
 ) -> list[Written]:
     """Write the runbooks named (every runbook, card and the book when None) under ``out``.
 
     All of them: the cards in a second process (when there is a second core) while this
-    one lays out the whole handbook, out of which every runbook's PDF is cut.
+    one lays out the whole handbook, out of which every runbook's PDF is cut. The book's
+    pages are ``book_pages`` when the caller rendered them already (for the go-bag).
     """
     unknown = unknown_runbooks(site, runbook_ids or ())
     if unknown:
@@ -301,7 +303,8 @@ def write_pdfs(
     if runbook_ids:
         return Engine(paper).write(printer.runbooks(list(runbook_ids)), out)
     with in_background(partial(write_cards, printer, out, paper)) as cards:
-        *runbooks, book = write_book(site, sources, out, paper)
+        pages = book_pages or render_book(site, sources, site.handbook.info.public_url)
+        *runbooks, book = write_book(printer, pages, out, paper)
         return [*runbooks, *cards(), book]
 
 

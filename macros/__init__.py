@@ -1,7 +1,7 @@
 """mkdocs-macros module: registers macros that call the engine's render functions.
 
-Nothing else lives here. Each macro renders for the page it is called on; the data is
-validated and loaded once per state of the files (``handbook.pages.load_site``).
+Nothing else lives here. Each macro renders for the page it is called on, from the site
+the handbook plugin loaded for this build (``handbook.pages.load_site`` without it).
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ def define_env(env: Any) -> None:
     root = Path(env.conf["config_file_path"]).parent
 
     def site() -> Site:
+        # The handbook plugin (listed before macros) loaded this build's site already.
+        plugin = env.conf.plugins.get("handbook")
+        if getattr(plugin, "site", None) is not None:
+            return plugin.site
         audience = resolve_audience(env.conf["extra"].get("audience"))
         pdfs = resolve_pdfs(env.conf["extra"].get("pdf"))
         return load_site(root, audience, env.conf["use_directory_urls"], pdfs)

@@ -76,7 +76,6 @@ class Sources:
     """The hand-written side of the site, as ``mkdocs.yml`` describes it."""
 
     pages: tuple[tuple[str, str], ...] = ()  # (source path, Markdown), in reading order
-    docs_dir: Path | None = None
     directory_urls: bool = True
     audience: str | None = None
     extra_css: tuple[str, ...] = ()
@@ -143,7 +142,6 @@ def read_sources(config_file: Path) -> Sources:
     extra = config.get("extra") or {}
     return Sources(
         pages=pages,
-        docs_dir=docs,
         directory_urls=bool(config.get("use_directory_urls", True)),
         audience=extra.get("audience") if isinstance(extra, dict) else None,
         extra_css=tuple(str(c) for c in config.get("extra_css") or ()),

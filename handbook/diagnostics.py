@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of character ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 class Level(StrEnum):
     """How serious a diagnostic is: errors fail validation, warnings do not."""
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
+from handbook.reviews import REVIEWS
 
 # Removing one of these records leaves responders with less to act on.
 GUARDED_KINDS = frozenset(
@@ -35,7 +36,7 @@ GUARDED_KINDS = frozenset(
 )
 # Lists whose shrinking removes a way to reach someone or an escalation step.
 GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
-REVIEW_DATES = frozenset({"last_reviewed", "last_verified", "last_drilled"})
+REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())
 DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable"})
 _DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|w)$")
 _MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}

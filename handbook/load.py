@@ -45,6 +45,13 @@ class Record:
         """JSON path of a node inside this record, from the document root."""
         return json_path((*self.path, *relative))
 
+    def diagnostic(
+        self, path: PathKey, message: str, rule: str, level: Level = Level.ERROR
+    ) -> Diagnostic:
+        """A diagnostic about the node at ``path`` inside this record."""
+        file, line, column = self.locate(*path)
+        return Diagnostic(file, line, column, level, self.json_path(*path), message, rule)
+
 
 @dataclass
 class LoadedData:

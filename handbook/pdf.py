@@ -176,7 +176,8 @@ class Engine:
     ) -> list[Written]:
         """Lay out ``doc`` once; write each part's pages, then the whole when it is named.
 
-        A one-page part that takes more is laid out again on its own (``alone``), smaller.
+        A one-page part that takes more is laid out again, smaller: on its own (``alone``
+        gives its document; by default ``doc``, which then holds only that part).
         """
         rendered = self.render(doc)
         ranges = part_pages(rendered, doc)
@@ -184,9 +185,7 @@ class Engine:
         for part in doc.parts:
             pages = ranges[part.name]
             if doc.one_page and len(pages) != 1:
-                if alone is None:
-                    raise PdfError(f"{part.name}: {part.title!r} does not fit on one page")
-                fitted = self.fit(alone(part), part)
+                fitted = self.fit(alone(part) if alone else doc, part)
                 written.append(save(cut(fitted, part, range(1)), out / part.name))
             else:
                 written.append(save(cut(rendered, part, pages, outside), out / part.name))
@@ -211,7 +210,7 @@ def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
     written = []
     for card in printer.all_cards():
         doc = printer.cards([card])
-        written += engine.write(doc, out, alone=lambda _, doc=doc: doc)
+        written += engine.write(doc, out)
     return written
 
 

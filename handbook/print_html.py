@@ -36,7 +36,7 @@ from handbook.model import ContactRef
 from handbook.pages import edition
 from handbook.render.common import facts_table, phones, role, roles, section
 from handbook.render.interventions import render_intervention
-from handbook.render.policy import _checklist, _note, process_steps
+from handbook.render.policy import process_steps, role_checklist, step_note
 from handbook.render.runbooks import render_runbook
 from handbook.render.severities import escalation_anchor, render_escalation
 from handbook.site import WHOLE_PDF, Site, pdf_name, record_source
@@ -228,9 +228,9 @@ class Printer:
         ctx = book_site(site).page(src)
         steps = process_steps(hb.policy)[:FIRST_STEPS]
         first = [f"<p>{html.esc(severity.response.description)}</p>"]
-        first += [_checklist(ctx, c) for step in steps for c in step.checklists if c.role]
+        first += [role_checklist(ctx, c) for step in steps for c in step.checklists if c.role]
         first += [
-            _note(ctx, n) for step in steps for n in step.notes if severity.id in n.severities
+            step_note(ctx, n) for step in steps for n in step.notes if severity.id in n.severities
         ]
         templates = [
             ctx.ref("communications", c.id, c.title)

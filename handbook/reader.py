@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from handbook.diagnostics import Diagnostic, Level
+from handbook.diagnostics import Diagnostic, Level, line_column
 
 # libyaml's parser is incremental and heap-based; only its recursive composer is unsafe, and
 # we never use a composer. The pure-Python parser is the fallback when libyaml is missing.
@@ -103,11 +103,6 @@ def _mark(event_mark: Any) -> Mark:
     return Mark(event_mark.line + 1, event_mark.column + 1)
 
 
-def _position_of_offset(text: str, offset: int) -> Mark:
-    line = text.count("\n", 0, offset) + 1
-    return Mark(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
-
-
 def decode(raw: bytes, limits: Limits) -> str:
     """Decode UTF-8 (a leading BOM is tolerated) and refuse oversize or control characters."""
     if len(raw) > limits.max_bytes:
@@ -120,13 +115,13 @@ def decode(raw: bytes, limits: Limits) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8")
-        where = _position_of_offset(good, len(good))
+        where = Mark(*line_column(good, len(good)))
         raise ReaderRefusal(
             where, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
         ) from None
     bad = _FORBIDDEN_CHARS.search(text)
     if bad:
-        raise ReaderRefusal(_position_of_offset(text, bad.start()), _forbidden(bad.group()))
+        raise ReaderRefusal(Mark(*line_column(text, bad.start())), _forbidden(bad.group()))
     return text
 
 
@@ -174,9 +169,8 @@ class _Frame:
 class _Builder:
     """Turns parser events into plain data, positions and refusals."""
 
-    def __init__(self, file: str, limits: Limits, lines: list[str]) -> None:
+    def __init__(self, limits: Limits, lines: list[str]) -> None:
         """Start empty; ``lines`` are the file's lines, for refusals that need the text."""
-        self.file = file
         self.limits = limits
         # Only lines with " #" in them can hide a swallowed comment: checked first, cheaply.
         self.commented = {n: line for n, line in enumerate(lines) if _SWALLOWED.search(line)}
@@ -355,7 +349,7 @@ def _events(text: str) -> Iterator[Any]:
 
 def parse(text: str, file: str, limits: Limits) -> tuple[Document | None, list[tuple[Mark, str]]]:
     """Parse YAML text into a document, or return every reason it was refused."""
-    builder = _Builder(file, limits, text.splitlines())
+    builder = _Builder(limits, text.splitlines())
     try:
         for event in _events(text):
             builder.feed(event)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from handbook.diagnostics import Diagnostic, Level
+from handbook.diagnostics import Diagnostic
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, Record
 
@@ -22,6 +22,9 @@ class Reference:
     pattern: tuple[str, ...]  # field names; "*" stands for every item of a list
     targets: tuple[str, ...]
     rule: str = "reference"
+    # A public record cannot be shown without its target, so the target must be public too
+    # (rule ``visibility``); list entries such as role holders are simply left out instead.
+    needed_in_public: bool = False
 
 
 def _contact_refs(kind: str) -> tuple[Reference, ...]:
@@ -33,19 +36,24 @@ def _contact_refs(kind: str) -> tuple[Reference, ...]:
 
 
 REFERENCES: tuple[Reference, ...] = (
-    Reference("handbook", ("fallback_team",), ("teams",)),
+    Reference("handbook", ("fallback_team",), ("teams",), needed_in_public=True),
     Reference("policy", ("process", EVERY, "responsible_role"), ("roles",)),
     Reference("policy", ("process", EVERY, "checklists", EVERY, "role"), ("roles",)),
     Reference("policy", ("process", EVERY, "notes", EVERY, "severities", EVERY), ("severities",)),
     Reference("policy", ("document_control", "owner"), ("roles",)),
-    Reference("policy", ("document_control", "versions", EVERY, "author"), ("people",)),
+    Reference(
+        "policy",
+        ("document_control", "versions", EVERY, "author"),
+        ("people",),
+        needed_in_public=True,
+    ),
     Reference("roles", ("not_combined_with", EVERY), ("roles",)),
     Reference("roles", ("holders", "primary", EVERY), ("people",)),
     Reference("roles", ("holders", "backup", EVERY), ("people",)),
-    Reference("people", ("team",), ("teams",)),
+    Reference("people", ("team",), ("teams",), needed_in_public=True),
     Reference("severities", ("involved_roles", EVERY), ("roles",), "severity-response"),
     *_contact_refs("severities"),
-    Reference("runbooks", ("owner",), ("teams", "people"), "runbook-owner"),
+    Reference("runbooks", ("owner",), ("teams", "people"), "runbook-owner", needed_in_public=True),
     Reference("runbooks", ("severity",), ("severities",)),
     Reference("runbooks", ("signals", EVERY), ("signals",)),
     Reference("runbooks", ("immediate_actions", EVERY, "role"), ("roles",)),
@@ -53,7 +61,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("runbooks", ("dependencies", EVERY), ("dependencies",)),
     Reference("runbooks", ("interventions", EVERY), ("interventions",)),
     Reference("runbooks", ("communications", EVERY), ("communications",)),
-    Reference("dependencies", ("owner",), ("teams",)),
+    Reference("dependencies", ("owner",), ("teams",), needed_in_public=True),
     Reference(
         "interventions", ("authorised_by", "roles", EVERY), ("roles",), "intervention-authority"
     ),
@@ -62,7 +70,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("signals", ("severity",), ("severities",)),
     Reference("signals", ("runbook",), ("runbooks",), "signal-runbook"),
     Reference("signals", ("notify_roles", EVERY), ("roles",)),
-    Reference("risks", ("owner",), ("teams", "people")),
+    Reference("risks", ("owner",), ("teams", "people"), needed_in_public=True),
     Reference("risks", ("mitigations", "runbooks", EVERY), ("runbooks",)),
     Reference("risks", ("mitigations", "interventions", EVERY), ("interventions",)),
     Reference("communications", ("severities", EVERY), ("severities",)),
@@ -102,19 +110,9 @@ def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
             if first is None:
                 seen[record.id] = record
                 continue
-            file, line, column = record.locate("id")
             where = "{}:{}".format(*first.locate("id")[:2])
-            diagnostics.append(
-                Diagnostic(
-                    file,
-                    line,
-                    column,
-                    Level.ERROR,
-                    record.json_path("id"),
-                    f"{kind.noun} id {record.id!r} is already used at {where}",
-                    "unique-id",
-                )
-            )
+            message = f"{kind.noun} id {record.id!r} is already used at {where}"
+            diagnostics.append(record.diagnostic(("id",), message, "unique-id"))
     return index, diagnostics
 
 
@@ -160,27 +158,17 @@ def check_references(
     for reference in REFERENCES:
         if incomplete.intersection(reference.targets):
             continue
-        known = [name for target in reference.targets for name in index.get(target, {})]
         for record in loaded.records(reference.kind):
             for path, value in walk(record.data, reference.pattern):
                 if not isinstance(value, str):
                     continue  # the schema reports the wrong type
-                if any(value in index.get(target, {}) for target in reference.targets):
+                if resolve(index, value, reference.targets) is not None:
                     continue
-                file, line, column = record.locate(*path)
-                if (file, line, column) in flagged:
+                if record.locate(*path) in flagged:
                     continue
-                diagnostics.append(
-                    Diagnostic(
-                        file,
-                        line,
-                        column,
-                        Level.ERROR,
-                        record.json_path(*path),
-                        _unresolved(reference, value, known, hints),
-                        reference.rule,
-                    )
-                )
+                known = [name for target in reference.targets for name in index.get(target, {})]
+                message = _unresolved(reference, value, known, hints)
+                diagnostics.append(record.diagnostic(path, message, reference.rule))
     return diagnostics
 
 

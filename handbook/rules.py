@@ -15,7 +15,7 @@ from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject
 from handbook.reader import Document
-from handbook.references import EVERY, Index, Reference, resolve, walk
+from handbook.references import REFERENCES, Index, resolve, walk
 from handbook.reviews import REVIEWS, ReviewField, due_date
 from handbook.secrets import RULE as SECRET
 from handbook.secrets import find_secrets, seed_phrases
@@ -42,13 +42,6 @@ class Context:
 
 # (the document as a record, path, node) of every node of one document.
 Nodes = list[tuple[Record, tuple[str | int, ...], Any]]
-
-
-def _at(
-    record: Record, path: tuple[str | int, ...], message: str, rule: str, level: Level = Level.ERROR
-) -> Diagnostic:
-    file, line, column = record.locate(*path)
-    return Diagnostic(file, line, column, level, record.json_path(*path), message, rule)
 
 
 def _nodes(
@@ -85,8 +78,7 @@ def placeholders(nodes: Nodes) -> Iterator[Diagnostic]:
         if found:
             noun = "placeholder" if len(found) == 1 else "placeholders"
             shown = ", ".join(map(repr, found))
-            yield _at(
-                record,
+            yield record.diagnostic(
                 path,
                 f"{noun} {shown} left in the data; write the real value",
                 "placeholder",
@@ -112,7 +104,7 @@ def secrets(nodes: Nodes) -> Iterator[Diagnostic]:
         else:
             continue
         for finding in findings:
-            yield _at(record, path, finding.message, SECRET)
+            yield record.diagnostic(path, finding.message, SECRET)
 
 
 def runbook_owners(context: Context) -> Iterator[Diagnostic]:
@@ -123,8 +115,7 @@ def runbook_owners(context: Context) -> Iterator[Diagnostic]:
             resolve(context.index, owner, ("teams", "people")) if isinstance(owner, str) else None
         )
         if target is not None and not _get(target.data, "contacts"):
-            yield _at(
-                record,
+            yield record.diagnostic(
                 ("owner",),
                 f"owner {owner!r} has no contact channel; nobody can reach them",
                 "runbook-owner",
@@ -154,8 +145,7 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
             continue
         path = ("authorised_by", "quorum")
         if required > of:
-            yield _at(
-                record,
+            yield record.diagnostic(
                 path,
                 f"quorum {required} of {of} can never be met",
                 "intervention-authority",
@@ -165,8 +155,7 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
         holders = _holders(context, roles) if roles else None
         if holders is not None and required > len(holders):
             people = "person" if required == 1 else "people"
-            yield _at(
-                record,
+            yield record.diagnostic(
                 path,
                 f"quorum needs {required} {people} but the authorised roles have "
                 f"only {len(holders)} holder{'' if len(holders) == 1 else 's'}",
@@ -183,7 +172,9 @@ def severity_matrix(context: Context) -> Iterator[Diagnostic]:
     missing = [level for level in SEVERITY_LEVELS if level not in defined]
     if missing:
         record = Record("severities", documents[0].data, documents[0], ())
-        yield _at(record, (), f"severity matrix lacks {', '.join(missing)}", "severity-matrix")
+        yield record.diagnostic(
+            (), f"severity matrix lacks {', '.join(missing)}", "severity-matrix"
+        )
 
 
 def file_names(context: Context) -> Iterator[Diagnostic]:
@@ -194,8 +185,7 @@ def file_names(context: Context) -> Iterator[Diagnostic]:
         for record in context.loaded.records(kind.name):
             stem = PurePosixPath(record.document.file).stem
             if record.id is not None and record.id != stem:
-                yield _at(
-                    record,
+                yield record.diagnostic(
                     ("id",),
                     f"id {record.id!r} does not match the file name {stem}.yml",
                     "file-name",
@@ -207,8 +197,7 @@ def shared_owner_ids(context: Context) -> Iterator[Diagnostic]:
     people = context.index.get("people", {})
     for team_id, team in context.index.get("teams", {}).items():
         if team_id in people:
-            yield _at(
-                team,
+            yield team.diagnostic(
                 ("id",),
                 f"id {team_id!r} names both a team and a person; owners would be ambiguous",
                 "unique-id",
@@ -230,8 +219,7 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
         for number, other_id in _indexed(role.data, "not_combined_with"):
             pair = frozenset((role_id, other_id))
             if len(pair) == 1:
-                yield _at(
-                    role,
+                yield role.diagnostic(
                     ("not_combined_with", number),
                     f"{role_id!r} cannot exclude itself",
                     "role-conflict",
@@ -244,8 +232,7 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
             theirs = set(_ids(other.data, "holders", "primary"))
             for place, person in _indexed(role.data, "holders", "primary"):
                 if person in theirs:
-                    yield _at(
-                        role,
+                    yield role.diagnostic(
                         ("holders", "primary", place),
                         f"{person!r} holds both {role_id!r} and {other_id!r}, "
                         "which must not be combined",
@@ -276,29 +263,18 @@ def review_dates(context: Context) -> Iterator[Diagnostic]:
                 continue
             path = (review.last,)
             if when > context.today:
-                yield _at(record, path, f"{review.past} date {raw} is in the future", "review-date")
+                yield record.diagnostic(
+                    path, f"{review.past} date {raw} is in the future", "review-date"
+                )
                 continue
             due = due_date(when, interval)
             if due < context.today:
-                yield _at(
-                    record,
+                yield record.diagnostic(
                     path,
                     f"last {review.past} {raw}; was due again by {due.isoformat()}",
                     "review-overdue",
                     Level.WARNING,
                 )
-
-
-# What a public record cannot be shown without: the public build could not leave these out,
-# so they must be public too (list entries such as role holders are simply left out).
-NEEDED_IN_PUBLIC: tuple[Reference, ...] = (
-    Reference("handbook", ("fallback_team",), ("teams",)),
-    Reference("people", ("team",), ("teams",)),
-    Reference("runbooks", ("owner",), ("teams", "people")),
-    Reference("dependencies", ("owner",), ("teams",)),
-    Reference("risks", ("owner",), ("teams", "people")),
-    Reference("policy", ("document_control", "versions", EVERY, "author"), ("people",)),
-)
 
 
 def _internal(data: Any) -> bool:
@@ -307,7 +283,7 @@ def _internal(data: Any) -> bool:
 
 def public_needs(context: Context) -> Iterator[Diagnostic]:
     """``visibility``: a public record names nothing internal that it cannot do without."""
-    for reference in NEEDED_IN_PUBLIC:
+    for reference in (r for r in REFERENCES if r.needed_in_public):
         for record in context.loaded.records(reference.kind):
             if _internal(record.data):
                 continue
@@ -318,8 +294,7 @@ def public_needs(context: Context) -> Iterator[Diagnostic]:
                     else None
                 )
                 if target is not None and _internal(target.data):
-                    yield _at(
-                        record,
+                    yield record.diagnostic(
                         path,
                         f"{KINDS_BY_NAME[target.kind].noun} {value!r} is internal, but the "
                         "public build cannot leave it out here; make it public",

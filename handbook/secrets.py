@@ -42,7 +42,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from handbook.diagnostics import Diagnostic, Level
+from handbook.diagnostics import Diagnostic, Level, line_column
 
 RULE = "secret"
 SEED_WORDS = 12
@@ -231,11 +231,6 @@ def redact(text: str) -> str:
     return text
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def scan_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
     """The secrets in one text file, located by line and column (binary files are skipped)."""
     raw = path.read_bytes()
@@ -244,7 +239,7 @@ def scan_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
     text = raw.decode("utf-8", errors="replace")
     name = shown or path.as_posix()
     return [
-        Diagnostic(name, *_line_column(text, f.start), Level.ERROR, "$", f.message, RULE)
+        Diagnostic(name, *line_column(text, f.start), Level.ERROR, "$", f.message, RULE)
         for f in find_secrets(text)
     ]
 

@@ -59,7 +59,8 @@ def render_principles(ctx: Context) -> str:
     return html.block(f'<ol class="handbook-principles">{entries}</ol>')
 
 
-def _checklist(ctx: Context, checklist: Checklist) -> str:
+def role_checklist(ctx: Context, checklist: Checklist) -> str:
+    """A process step's checklist: its title, the role it is for, its items as tick boxes."""
     title = f"<strong>{html.esc(checklist.title)}</strong>"
     if checklist.role:
         title += f' <span class="handbook-role">(for the {role(ctx, checklist.role)})</span>'
@@ -68,7 +69,8 @@ def _checklist(ctx: Context, checklist: Checklist) -> str:
     )
 
 
-def _note(ctx: Context, note: StepNote) -> str:
+def step_note(ctx: Context, note: StepNote) -> str:
+    """A note of a process step, with the severities it is limited to."""
     limited = ""
     if note.severities:
         badges = " ".join(severity(ctx, s) for s in note.severities)
@@ -80,8 +82,8 @@ def _step(ctx: Context, step: ProcessStep) -> str:
     parts = [
         f'<p class="handbook-goal"><strong>Goal:</strong> {html.esc(step.goal)}</p>',
         f"<p><strong>Responsible:</strong> {role(ctx, step.responsible_role)}</p>",
-        *(_checklist(ctx, c) for c in step.checklists),
-        *(_note(ctx, n) for n in step.notes),
+        *(role_checklist(ctx, c) for c in step.checklists),
+        *(step_note(ctx, n) for n in step.notes),
     ]
     return f"\n### {html.md_inline(f'{step.order}. {step.title}')}\n" + html.block(
         *parts, css_class="handbook handbook-process-step", id=f"step-{step.id}"

@@ -31,7 +31,7 @@ from handbook import html
 from handbook.memo import LastRun
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
-from handbook.site import RECORD_PAGES, Site
+from handbook.site import RECORD_PAGES, Site, record_source
 
 # The page that lists each kind's records: the record pages follow it.
 INDEX_PAGES = {
@@ -279,7 +279,7 @@ def record_sources(site: Site) -> dict[str, list[str]]:
     runbooks = sorted(site.handbook.runbooks, key=lambda r: (rank[r.severity], r.title))
     ordered = {kind: list(getattr(site.handbook, kind)) for kind in RECORD_PAGES}
     ordered["runbooks"] = runbooks
-    return {kind: [f"{kind}/{r.id}.md" for r in records] for kind, records in ordered.items()}
+    return {kind: [record_source(kind, r.id) for r in records] for kind, records in ordered.items()}
 
 
 def site_pages(site: Site, sources: Sources) -> frozenset[str]:

@@ -95,6 +95,12 @@ def items(values: Iterable[str], ordered: bool = False, css_class: str | None = 
     return tag("ol" if ordered else "ul", body, css_class)
 
 
+def items_or(values: Iterable[str], empty: str, ordered: bool = False) -> str:
+    """``items(values)``, or a muted note (plain text) when there are none."""
+    found = list(values)
+    return items(found, ordered) if found else f'<p class="handbook-muted">{esc(empty)}</p>'
+
+
 def checklist(fragments: Iterable[str], ordered: bool = False) -> str:
     """Tick boxes that stay visible on screen and on paper, around already-safe fragments."""
     body = "".join(

@@ -13,8 +13,12 @@ from pathlib import Path
 
 from handbook.history import git_releases
 from handbook.pipeline import Project, Result, validate_cached
+from handbook.render.dependencies import render_dependency
+from handbook.render.interventions import render_intervention
+from handbook.render.risks import render_risk
+from handbook.render.roles import render_role
 from handbook.render.runbooks import render_runbook
-from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site
+from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site, record_source
 
 
 def front_matter(tags: tuple[str, ...] = ()) -> str:
@@ -31,21 +35,13 @@ def front_matter(tags: tuple[str, ...] = ()) -> str:
 
 
 RecordRenderer = Callable[[Context, str], str]
-
-
-def _renderers() -> dict[str, RecordRenderer]:
-    from handbook.render.dependencies import render_dependency
-    from handbook.render.interventions import render_intervention
-    from handbook.render.risks import render_risk
-    from handbook.render.roles import render_role
-
-    return {
-        "runbooks": render_runbook,
-        "dependencies": render_dependency,
-        "interventions": render_intervention,
-        "roles": render_role,
-        "risks": render_risk,
-    }
+RENDERERS: dict[str, RecordRenderer] = {
+    "runbooks": render_runbook,
+    "dependencies": render_dependency,
+    "interventions": render_intervention,
+    "roles": render_role,
+    "risks": render_risk,
+}
 
 
 class SiteError(Exception):
@@ -127,11 +123,10 @@ def downloads(site: Site) -> dict[str, str]:
 
 def record_pages(site: Site) -> dict[str, str]:
     """Source path -> Markdown of every generated record page."""
-    renderers = _renderers()
     pages = {}
     for kind in RECORD_PAGES:
         for record in getattr(site.handbook, kind):
-            src = f"{kind}/{record.id}.md"
+            src = record_source(kind, record.id)
             tags = getattr(record, "tags", ())
-            pages[src] = front_matter(tags) + renderers[kind](site.page(src), record.id)
+            pages[src] = front_matter(tags) + RENDERERS[kind](site.page(src), record.id)
     return pages

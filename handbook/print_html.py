@@ -34,7 +34,7 @@ from handbook.book import (
 )
 from handbook.model import ContactRef
 from handbook.pages import edition
-from handbook.render.common import facts_table, phones, role, roles, section
+from handbook.render.common import phones, quickref_box, role, roles, section
 from handbook.render.interventions import render_intervention
 from handbook.render.policy import process_steps, role_checklist, step_note
 from handbook.render.runbooks import render_runbook
@@ -250,7 +250,7 @@ class Printer:
         markdown_text = "\n".join(
             [
                 f"# {html.md_inline(f'{severity.id} {severity.name}')}\n",
-                html.block(facts_table(facts), css_class="handbook handbook-quickref-box"),
+                quickref_box(facts),
                 section("Call, in this order", render_escalation(ctx, severity.id)),
                 section("First actions", "".join(first)),
                 section("Updates", updates),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from handbook import html
@@ -123,17 +123,21 @@ class Context:
         """The handbook being rendered."""
         return self.site.handbook
 
+    @cached_property
+    def here(self) -> str:
+        """Where this page's HTML lands: every link on it starts there."""
+        return self.site.output_path(self.page)
+
     def url(self, target: str) -> str:
         """A relative URL from this page to ``target`` (a source path, optional ``#anchor``)."""
         src, _, fragment = target.partition("#")
-        here = self.site.output_path(self.page)
-        there = self.site.output_path(src) if src else here
-        relative = relative_url(here, there, self.site.directory_urls)
+        there = self.site.output_path(src) if src else self.here
+        relative = relative_url(self.here, there, self.site.directory_urls)
         return relative + (f"#{fragment}" if fragment else "")
 
     def asset_url(self, path: str) -> str:
         """A relative URL from this page to a static file at ``path`` under the site root."""
-        return posixpath.relpath(path, _folder(self.site.output_path(self.page)))
+        return posixpath.relpath(path, _folder(self.here))
 
     def ref(self, kind: str, record_id: str, label: str | None = None) -> str:
         """A link to a record's page or section, labelled with its id unless told otherwise."""

@@ -43,6 +43,11 @@ def named_ref(ctx: Context, kind: str, record_id: str) -> str:
     return ctx.ref(kind, record_id, getattr(record, "title", None) or record.name)
 
 
+def name_ref(ctx: Context, kind: str, record_id: str) -> str:
+    """A link to a record, labelled with its name (a person's, not their job title)."""
+    return ctx.ref(kind, record_id, ctx.handbook.get(kind, record_id).name)
+
+
 def owner(ctx: Context, owner_id: str) -> str:
     """A link to the team or person who owns something, with their name."""
     kind, record = ctx.handbook.owner(owner_id)
@@ -51,7 +56,7 @@ def owner(ctx: Context, owner_id: str) -> str:
 
 def role(ctx: Context, role_id: str) -> str:
     """A link to a role's page, labelled with its name."""
-    return ctx.ref("roles", role_id, ctx.handbook.get("roles", role_id).name)
+    return name_ref(ctx, "roles", role_id)
 
 
 def roles(ctx: Context, role_ids: Iterable[str]) -> str:
@@ -72,11 +77,9 @@ def contact_target(ctx: Context, step: ContactRef) -> str:
     kind, target = step.target
     if kind == "roles":
         found = ctx.handbook.get("roles", target)
-        holders = ", ".join(
-            ctx.ref("people", p, ctx.handbook.get("people", p).name) for p in found.holders.primary
-        )
+        holders = ", ".join(name_ref(ctx, "people", p) for p in found.holders.primary)
         return f"{role(ctx, target)} ({holders})" if holders else role(ctx, target)
-    return ctx.ref(kind, target, ctx.handbook.get(kind, target).name)
+    return name_ref(ctx, kind, target)
 
 
 def _first_phone(contacts: tuple[ContactChannel, ...]) -> ContactChannel | None:
@@ -100,7 +103,7 @@ def callees(ctx: Context, step: ContactRef) -> list[tuple[str, str]]:
 def phones(ctx: Context, step: ContactRef) -> list[str]:
     """``Name: tel-link`` for everyone an escalation step calls who has a visible phone."""
     return [
-        f"{ctx.ref(kind, record_id, ctx.handbook.get(kind, record_id).name)}: "
+        f"{name_ref(ctx, kind, record_id)}: "
         + html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
         for kind, record_id in callees(ctx, step)
         if (phone := _first_phone(ctx.handbook.get(kind, record_id).contacts)) is not None
@@ -124,8 +127,13 @@ def facts_table(rows: list[tuple[str, str]], css_class: str = "handbook-quickref
     return f'<table class="{html.esc(css_class)}"><tbody>{body}</tbody></table>'
 
 
+def quickref_box(rows: list[tuple[str, str]]) -> str:
+    """The boxed quick reference at the top of a record's page or card."""
+    return html.block(facts_table(rows), css_class="handbook handbook-quickref-box")
+
+
 def section(title: str, body: str) -> str:
-    """A fixed Markdown heading followed by a block (a candidate for common.py)."""
+    """A fixed Markdown heading followed by a block."""
     return f"\n## {title}\n" + html.block(body)
 
 

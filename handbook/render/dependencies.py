@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handbook import html
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
-from handbook.render.common import channels, facts_table, named_ref, owner, section
+from handbook.render.common import channels, named_ref, owner, quickref_box, section
 from handbook.render.review import clock_summary, review_clock
 from handbook.site import Context
 
@@ -66,7 +66,7 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
     return "\n".join(
         [
             f"# {html.md_inline(dependency.name)}\n",
-            html.block(facts_table(quickref), css_class="handbook handbook-quickref-box"),
+            quickref_box(quickref),
             html.block(
                 html.markdown(dependency.description), css_class="handbook handbook-summary"
             ),
@@ -74,9 +74,10 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
             section("Degraded mode", _degraded_mode(dependency)),
             section(
                 "Runbooks that use it",
-                html.items(named_ref(ctx, "runbooks", r.id) for r in used_by)
-                if used_by
-                else '<p class="handbook-muted">No runbook lists this dependency.</p>',
+                html.items_or(
+                    (named_ref(ctx, "runbooks", r.id) for r in used_by),
+                    "No runbook lists this dependency.",
+                ),
             ),
         ]
     )

@@ -6,7 +6,9 @@ from handbook import html
 from handbook.model import Intervention
 from handbook.render.common import (
     facts_table,
+    name_ref,
     named_ref,
+    quickref_box,
     role,
     roles,
     section,
@@ -37,7 +39,7 @@ def action_badge(action: str) -> str:
 
 
 def _people(ctx: Context, ids: tuple[str, ...]) -> str:
-    return ", ".join(ctx.ref("people", p, ctx.handbook.get("people", p).name) for p in ids)
+    return ", ".join(name_ref(ctx, "people", p) for p in ids)
 
 
 def _holders(ctx: Context, item: Intervention) -> str:
@@ -84,14 +86,12 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
     return "\n".join(
         [
             f"# {html.md_inline(item.title)}\n",
-            html.block(facts_table(quickref), css_class="handbook handbook-quickref-box"),
+            quickref_box(quickref),
             section("How it is executed", html.markdown(item.mechanism)),
             section("Who may authorise it", authority),
             section(
                 "Signals that trigger it",
-                html.items(signals)
-                if signals
-                else '<p class="handbook-muted">No signal triggers it directly.</p>',
+                html.items_or(signals, "No signal triggers it directly."),
             ),
             section("Limits", limits),
             section("Trust cost", html.markdown(item.trust_cost)),

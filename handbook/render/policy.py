@@ -6,7 +6,7 @@ import datetime as dt
 
 from handbook import html
 from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
-from handbook.render.common import facts_table, role, severity
+from handbook.render.common import facts_table, name_ref, role, severity
 from handbook.render.review import due_date, due_status, status_badge
 from handbook.site import Context
 
@@ -131,7 +131,7 @@ def render_document_control(ctx: Context) -> str:
         [
             html.esc(v.version),
             v.date.isoformat(),
-            ctx.ref("people", v.author, hb.get("people", v.author).name),
+            name_ref(ctx, "people", v.author),
             html.esc(v.changes),
         ]
         for v in versions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handbook import html
 from handbook.model import Handbook, Risk
-from handbook.render.common import facts_table, named_ref, owner, section
+from handbook.render.common import named_ref, owner, quickref_box, section
 from handbook.render.review import clock_summary, review_clock
 from handbook.site import Context, record_source
 
@@ -68,13 +68,11 @@ def render_risk(ctx: Context, risk_id: str) -> str:
     return "\n".join(
         [
             f"# {html.md_inline(risk.title)}\n",
-            html.block(facts_table(quickref), css_class="handbook handbook-quickref-box"),
+            quickref_box(quickref),
             html.block(html.markdown(risk.description), css_class="handbook handbook-summary"),
             section(
                 "Mitigations",
-                html.items(mitigations)
-                if mitigations
-                else '<p class="handbook-muted">No runbook or intervention mitigates it yet.</p>',
+                html.items_or(mitigations, "No runbook or intervention mitigates it yet."),
             ),
             html.block(
                 "<p>"

@@ -31,10 +31,10 @@ def _card(ctx: Context, item: Role) -> str:
             + "</p>"
         )
     parts.append("<p><strong>Primary</strong></p>")
-    parts.append(
-        html.items(_person(ctx, p) for p in item.holders.primary)
-        if item.holders.primary  # a public build may name none of them
-        else '<p class="handbook-muted">Reach the role as said below.</p>'
+    parts.append(  # a public build may name none of them
+        html.items_or(
+            (_person(ctx, p) for p in item.holders.primary), "Reach the role as said below."
+        )
     )
     if item.holders.backup:
         parts.append("<p><strong>Backup</strong></p>")

@@ -6,9 +6,10 @@ from handbook import html
 from handbook.model import Mitigation, Runbook
 from handbook.render.common import (
     escalation_step,
-    facts_table,
+    name_ref,
     named_ref,
     owner,
+    quickref_box,
     role,
     section,
     severity,
@@ -32,7 +33,7 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
     if ctx.site.pdfs:  # only when the build writes the PDFs: never a broken link
         pdf = ctx.asset_url(f"{PDF_DIR}/{pdf_name('runbooks', runbook.id)}")
         rows.append(("On paper", html.internal_link(pdf, f"{runbook.id}.pdf (print it)")))
-    return html.block(facts_table(rows), css_class="handbook handbook-quickref-box")
+    return quickref_box(rows)
 
 
 def _mitigation(mitigation: Mitigation) -> str:
@@ -75,9 +76,7 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         html.block(html.markdown(runbook.summary), css_class="handbook handbook-summary"),
     ]
     if runbook.signals:
-        signals = html.items(
-            ctx.ref("signals", s, hb.get("signals", s).name) for s in runbook.signals
-        )
+        signals = html.items(name_ref(ctx, "signals", s) for s in runbook.signals)
         parts.append(section("Signals that trigger it", signals))
     parts += [
         section("Symptoms", html.items(html.esc(s) for s in runbook.symptoms)),

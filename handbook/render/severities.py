@@ -76,10 +76,10 @@ def escalation_anchor(severity_id: str) -> str:
 def render_escalation(ctx: Context, severity_id: str) -> str:
     """One severity's escalation path: a Mermaid diagram with the same steps as a list."""
     severity = ctx.handbook.get("severities", severity_id)
-    steps = (
-        html.items((escalation_step(ctx, step) for step in severity.escalation), ordered=True)
-        if severity.escalation  # a public build may leave every step out
-        else '<p class="handbook-muted">Contact the fallback team.</p>'
+    steps = html.items_or(  # a public build may leave every step out
+        (escalation_step(ctx, step) for step in severity.escalation),
+        "Contact the fallback team.",
+        ordered=True,
     )
     return html.block(
         f'<div class="handbook-diagram">{_mermaid(ctx, severity)}</div>',

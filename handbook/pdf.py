@@ -217,7 +217,8 @@ def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
 def write_book(printer: Printer, pages: list[BookPage], out: Path, paper: Paper) -> list[Written]:
     """The whole handbook of the book ``pages``, and every runbook's PDF cut out of it."""
     book = printer.book(pages)
-    return Engine(paper).write(book, out, outside=partial(online_target, printer.site, book.pages))
+    outside = partial(online_target, printer.site, dict(book.pages))
+    return Engine(paper).write(book, out, outside=outside)
 
 
 def _can_fork() -> bool:

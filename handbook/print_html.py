@@ -15,6 +15,7 @@ every runbook a second time on its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,19 +158,20 @@ def part_section(
     )
 
 
-def online_target(site: Site, pages: tuple[tuple[str, str], ...], anchor: str) -> str | None:
-    """The online URL of ``anchor`` in a document holding ``pages`` (page anchor, source).
+def online_target(site: Site, pages: Mapping[str, str], anchor: str) -> str | None:
+    """The online URL of ``anchor`` in a document holding ``pages`` (page anchor -> source).
 
-    Ids in a document are prefixed with their page's anchor (book.Linker): the longest
-    page anchor that prefixes ``anchor`` names the page, the rest is the fragment.
+    Ids in a document are prefixed with their page's anchor and ``--`` (book.Linker): the
+    longest such prefix of ``anchor`` that is a page anchor names the page, the rest is the
+    fragment.
     """
-    found = [a for a, _ in pages if anchor == a or anchor.startswith(f"{a}--")]
-    if not found:
-        return None
-    page = max(found, key=len)
-    fragment = anchor[len(page) + 2 :]
-    src = dict(pages)[page]
-    return public_address(site, f"{src}#{fragment}" if fragment else src)
+    cut = len(anchor)
+    while cut > 0:
+        if (src := pages.get(anchor[:cut])) is not None:
+            fragment = anchor[cut + 2 :]
+            return public_address(site, f"{src}#{fragment}" if fragment else src)
+        cut = anchor.rfind("--", 0, cut)
+    return None
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,7 @@ class Printer:
         ]
         templates = [
             ctx.ref("communications", c.id, c.title)
-            for c in hb.communications
-            if severity.id in c.severities
+            for c in hb.referring("communications", "severities", severity.id)
         ]
         cadence = html.esc(severity.update_cadence)
         updates = f"<p>Post an internal update every <strong>{cadence}</strong>.</p>"

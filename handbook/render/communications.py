@@ -26,7 +26,7 @@ def template_html(template: str) -> str:
 
 
 def _template(ctx: Context, item: Communication) -> str:
-    runbooks = [r for r in ctx.handbook.runbooks if item.id in r.communications]
+    runbooks = ctx.handbook.referring("runbooks", "communications", item.id)
     rows = [
         ("Audience", html.esc(item.audience)),
         ("Severities", " ".join(severity(ctx, s) for s in item.severities)),

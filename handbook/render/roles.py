@@ -63,8 +63,7 @@ def render_role(ctx: Context, role_id: str) -> str:
     uses = [
         *(
             f"Involved in {ctx.ref('severities', s.id, s.id + ' ' + s.name)}"
-            for s in hb.severities
-            if role_id in s.involved_roles
+            for s in hb.referring("severities", "involved_roles", role_id)
         ),
         *(
             f"Responsible for process step {html.esc(str(step.order))}: {html.esc(step.title)}"
@@ -78,8 +77,7 @@ def render_role(ctx: Context, role_id: str) -> str:
         ),
         *(
             f"Notified by {ctx.ref('signals', s.id, s.name)}"
-            for s in hb.signals
-            if role_id in s.notify_roles
+            for s in hb.referring("signals", "notify_roles", role_id)
         ),
     ]
     parts = [f"# {html.md_inline(item.name)}\n", html.block(_card(ctx, item))]

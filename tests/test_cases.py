@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from handbook.cli import main
-from tests.conftest import CASES, make_project
-
-TODAY = "2026-11-23"
+from tests.conftest import CASES, TODAY, make_project
 
 
 def _cases(group: str) -> list[Path]:
@@ -21,7 +19,7 @@ def _cases(group: str) -> list[Path]:
 
 
 def _validate(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    status = main(["-C", str(project), "validate", "--today", TODAY])
+    status = main(["-C", str(project), "validate", "--today", TODAY.isoformat()])
     return status, capsys.readouterr().out
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import add_site_sources, handbook_cli, mkdocs_build
+from tests.conftest import TODAY, add_site_sources, handbook_cli, mkdocs_build
 
 
 def test_validate_runs_from_the_project_root(base_project: Path) -> None:
-    completed = handbook_cli("validate", "--today", "2026-11-23", cwd=base_project)
+    completed = handbook_cli("validate", "--today", TODAY.isoformat(), cwd=base_project)
     assert completed.returncode == 0, completed.stdout
     assert completed.stdout.startswith("valid: 0 errors, 0 warnings in ")
 
@@ -36,7 +36,7 @@ HOSTILE = {
 def test_hostile_files_fail_cleanly_with_positions(base_project: Path) -> None:
     for name, raw in HOSTILE.items():
         (base_project / "data" / "runbooks" / name).write_bytes(raw)
-    completed = handbook_cli("validate", "--today", "2026-11-23", cwd=base_project)
+    completed = handbook_cli("validate", "--today", TODAY.isoformat(), cwd=base_project)
     assert completed.returncode == 1
     assert "Traceback" not in completed.stdout + completed.stderr
     for name in HOSTILE:

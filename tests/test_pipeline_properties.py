@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from typing import Any
 
 import yaml
@@ -14,9 +13,8 @@ from handbook.diagnostics import Level
 from handbook.load import LoadedData, load_data
 from handbook.pipeline import Project, build_model, check
 from handbook.reader import read_bytes
-from tests.conftest import BASE, SCHEMAS
+from tests.conftest import BASE, SCHEMAS, TODAY
 
-TODAY = dt.date(2026, 11, 23)
 PROJECT = Project(BASE, BASE / "data", SCHEMAS)
 RULES = {
     "yaml",

@@ -6,7 +6,6 @@ site folders must be identical, byte for byte (pages, search index, go-bag).
 
 from __future__ import annotations
 
-import datetime as dt
 import filecmp
 import json
 import re
@@ -27,7 +26,7 @@ from mkdocs.exceptions import Abort
 from handbook.load import load_data
 from handbook.mkdocs_serve import LiveSite, Rebuilt
 from handbook.pipeline import Project, validate
-from tests.conftest import CASES, ENV, REPO, copy_project, make_project
+from tests.conftest import CASES, ENV, REPO, TODAY, copy_project, make_project
 
 COMMAND = [sys.executable, "-m", "handbook.cli"]
 TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
@@ -207,9 +206,9 @@ def test_reused_validation_judges_every_case_as_a_fresh_one(tmp_path: Path) -> N
     cases = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())[:40]
     for number, case in enumerate(cases):
         project = Project.at(make_project(tmp_path / str(number), case), REPO / "schemas")
-        fresh = validate(project, today=dt.date(2026, 11, 23))
+        fresh = validate(project, today=TODAY)
         for _ in range(2):
-            again = validate(project, today=dt.date(2026, 11, 23), reuse=True)
+            again = validate(project, today=TODAY, reuse=True)
             assert again.diagnostics == fresh.diagnostics, case.name
 
 

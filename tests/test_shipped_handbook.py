@@ -13,9 +13,8 @@ from handbook.cli import main
 from handbook.load import load_data
 from handbook.pipeline import Project, check, validate
 from handbook.references import REFERENCES, walk
-from tests.conftest import REPO
+from tests.conftest import REPO, TODAY
 
-TODAY = dt.date(2026, 11, 23)
 RUNBOOKS = sorted((REPO / "data" / "runbooks").glob("*.yml"))
 DEPENDENCIES = sorted((REPO / "data" / "dependencies").glob("*.yml"))
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from handbook.site import Site, record_source
+from tests.conftest import TODAY
 
 TARGETS = ("index.md", "runbooks.md", "runbooks/x.md", "contacts.md#person-a")
 
@@ -30,12 +29,12 @@ TARGETS = ("index.md", "runbooks.md", "runbooks/x.md", "contacts.md#person-a")
     ],
 )
 def test_relative_urls(directory_urls: bool, page: str, expected: list[str]) -> None:
-    site = Site(None, dt.date(2026, 11, 23), directory_urls=directory_urls)  # type: ignore[arg-type]
+    site = Site(None, TODAY, directory_urls=directory_urls)  # type: ignore[arg-type]
     assert [site.page(page).url(t) for t in TARGETS] == expected
 
 
 def test_asset_urls_point_at_files() -> None:
-    site = Site(None, dt.date(2026, 11, 23))  # type: ignore[arg-type]
+    site = Site(None, TODAY)  # type: ignore[arg-type]
     assert site.page("templates.md").asset_url("downloads/a.md") == "../downloads/a.md"
     assert site.page("index.md").asset_url("downloads/a.md") == "downloads/a.md"
 

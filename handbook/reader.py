@@ -25,6 +25,10 @@ from handbook.diagnostics import Diagnostic, Level, line_column
 # libyaml's parser is incremental and heap-based; only its recursive composer is unsafe, and
 # we never use a composer. The pure-Python parser is the fallback when libyaml is missing.
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# libyaml 0.2.6 (PyYAML 6.0.4 wheels) stops at 1,000 flow levels while scanning ahead, before
+# its first event reaches the depth limit here; the pure-Python parser, which does not read
+# that far ahead, then finds where the limit is crossed.
+_DEEP = "maximum nesting depth"
 
 RULE = "yaml"
 PathKey = tuple[str | int, ...]
@@ -44,7 +48,9 @@ _FORBIDDEN_CHARS = re.compile(
 _BOM = b"\xef\xbb\xbf"
 # A comment glued to a word ("in #ops-channel") right after a plain value: almost always
 # text that was meant to be part of the value. A comment written "# like this" is fine.
-_SWALLOWED = re.compile(r"[ \t]+#(?=\S)")
+# The look-behind makes a search start only where a run of blanks starts: linear time on
+# a line of a million spaces, where the bare pattern would retry from every position.
+_SWALLOWED = re.compile(r"(?<![ \t])[ \t]+#(?=\S)")
 _CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
@@ -335,8 +341,8 @@ def _syntax_message(text: str, where: Mark, problem: str | None) -> str:
     return f"invalid YAML: {problem or 'syntax error'}"
 
 
-def _events(text: str) -> Iterator[Any]:
-    parser = _Parser(text)
+def _events(text: str, parser_class: type = _Parser) -> Iterator[Any]:
+    parser = parser_class(text)
     try:
         # get_event() alone (not check_event() first) halves the calls into the parser.
         while (event := parser.get_event()) is not None:
@@ -349,13 +355,28 @@ def _events(text: str) -> Iterator[Any]:
 
 def parse(text: str, file: str, limits: Limits) -> tuple[Document | None, list[tuple[Mark, str]]]:
     """Parse YAML text into a document, or return every reason it was refused."""
+    try:
+        return _parse(text, file, limits, _Parser)
+    except _TooDeepForLibyaml:
+        return _parse(text, file, limits, yaml.BaseLoader)
+
+
+class _TooDeepForLibyaml(Exception):
+    """libyaml refused nesting before the reader's own limit could."""
+
+
+def _parse(
+    text: str, file: str, limits: Limits, parser_class: type
+) -> tuple[Document | None, list[tuple[Mark, str]]]:
     builder = _Builder(limits, text.splitlines())
     try:
-        for event in _events(text):
+        for event in _events(text, parser_class):
             builder.feed(event)
     except ReaderRefusal as exc:
         builder.refuse(exc.mark, exc.message)
     except yaml.MarkedYAMLError as exc:
+        if _DEEP in str(exc.problem) and parser_class is not yaml.BaseLoader:
+            raise _TooDeepForLibyaml from None
         problem_mark = exc.problem_mark or exc.context_mark
         where = _mark(problem_mark) if problem_mark is not None else Mark(1, 1)
         builder.refuse(where, _syntax_message(text, where, exc.problem or exc.context))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,21 @@ def playwright_api() -> Any:
     except ImportError:
         pytest.fail("Playwright is missing: pip install -e '.[test]'")
     return sync_api
+
+
+def growth(work: Any, small: Any, large: Any, runs: int = 3) -> float:
+    """How much longer ``work(large)`` takes than ``work(small)``: best of ``runs`` each.
+
+    A ratio measured in one run, never a wall-clock limit: with ``large`` four times
+    ``small``, linear work gives about 4 and quadratic work about 16 on any machine.
+    """
+
+    def best(argument: Any) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            work(argument)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return best(large) / max(best(small), 1e-6)

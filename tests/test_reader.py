@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from handbook.diagnostics import Diagnostic, Level
 from handbook.reader import Limits, Mark, read_bytes
+from tests.conftest import growth
 
 QUOTE_IT = "quote it if it is text"
 NOT_ALLOWED = "is not allowed (control, separator or bidirectional override)"
@@ -272,6 +273,20 @@ def test_a_comment_glued_to_a_word_after_a_plain_value_is_refused(
         "quote the whole value"
     )
     assert refusals(text) == [(*where, message)]
+
+
+def test_a_glued_comment_after_a_long_run_of_blanks_is_still_found() -> None:
+    text = "a: x" + " \t" * 5000 + "#ops\n"
+    assert refusals(text) == [(1, 10005, refusals("a: x #ops\n")[0][2])]
+
+
+def test_blank_runs_cost_linear_time() -> None:
+    # A title of a million spaces took 11 minutes when the comment check retried its
+    # pattern from every blank of the run.
+    def run(blanks: int) -> object:
+        return read("title: x" + " " * blanks + "y\n", Limits(max_bytes=10**7))
+
+    assert growth(run, 100_000, 400_000) < 8
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,16 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from handbook.diagnostics import Level
+from handbook.outputs import (
+    OutputError,
+    check_output,
+    clean_leftovers,
+    replace_folder,
+    scratch_beside,
+)
 from handbook.pipeline import Project, validate, validate_cached
 from handbook.report import FORMATS
 
@@ -26,6 +32,13 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _folder(text: str) -> str:
+    """An output folder as given; an empty one (an unset variable) is a usage error."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty folder name (an unset variable?)")
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
     check.add_argument("--today", type=_date, help="date to judge review deadlines by")
     build = commands.add_parser("build", help="validate, then build the site with MkDocs")
-    build.add_argument("--site-dir", type=Path, help="where to write the site")
+    build.add_argument("--site-dir", type=_folder, help="where to write the site")
     build.add_argument(
         "--audience",
         choices=("internal", "public"),
@@ -55,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf = commands.add_parser("pdf", help="write PDFs: runbooks, break-glass cards, handbook")
     pdf.add_argument("runbook_ids", nargs="*", metavar="RUNBOOK_ID", help="only these runbooks")
-    pdf.add_argument("--out", type=Path, help="folder to write to (default: site/pdf)")
+    pdf.add_argument("--out", type=_folder, help="folder to write to (default: site/pdf)")
     pdf.add_argument("--paper", choices=("a4", "letter"), default="a4")
     pdf.add_argument(
         "--audience",
@@ -84,17 +97,6 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
-def _replace_dir(built: Path, target: Path) -> None:
-    """Put ``built`` where ``target`` is, so that readers see the old or the new site only."""
-    if target.exists():
-        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(retired)
-        built.rename(target)
-        shutil.rmtree(retired)
-    else:
-        built.rename(target)
-
-
 def run_build(args: argparse.Namespace) -> int:
     """``handbook build``: validate, build into a scratch folder, then swap it into place."""
     # Cached: the MkDocs plugin and the macros reuse this result instead of validating again.
@@ -117,9 +119,11 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True)
         config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
-        target = (args.site_dir or Path(config.site_dir)).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        given = args.site_dir if args.site_dir is not None else config.site_dir
+        option = "--site-dir" if args.site_dir is not None else "site_dir (mkdocs.yml)"
+        target = check_output(given, args.project, option, replaces_folder=True)
+        clean_leftovers(target)
+        scratch = scratch_beside(target)
         config["site_dir"] = str(scratch)
         try:
             mkdocs_build(config)
@@ -130,11 +134,11 @@ def run_build(args: argparse.Namespace) -> int:
                 sys.stderr.write("handbook build: public build refused; nothing written\n")
                 return EXIT_INVALID
             scratch.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
-            _replace_dir(scratch, target)
+            replace_folder(scratch, target)
         finally:
             if scratch.exists():
                 shutil.rmtree(scratch)
-    except MkDocsException as exc:
+    except (MkDocsException, OutputError) as exc:
         sys.stderr.write(f"handbook build: {exc}\n")
         return EXIT_INVALID
     except (ImportError, OSError) as exc:  # a broken site set-up, not a bug of ours
@@ -173,7 +177,13 @@ def run_pdf(args: argparse.Namespace) -> int:
     """``handbook pdf``: runbooks, break-glass cards and the whole handbook as PDFs."""
     from handbook.pdf import run
 
-    return run(args.project, args.runbook_ids, args.out, args.paper, args.audience)
+    given = args.out if args.out is not None else args.project / "site" / "pdf"
+    try:
+        out = check_output(given, args.project, "--out", replaces_folder=False)
+    except OutputError as exc:
+        sys.stderr.write(f"handbook pdf: {exc}\n")
+        return EXIT_INVALID
+    return run(args.project, args.runbook_ids, out, args.paper, args.audience)
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -113,15 +115,36 @@ def _files_of(kind: Kind, data_dir: Path) -> list[Path] | None:
     """The files holding a kind, or None when its file or folder is missing."""
     target = data_dir / kind.location
     if kind.layout is not Layout.DIRECTORY:
-        return [target] if target.is_file() else None
+        return [target] if os.path.lexists(target) else None
     if not target.is_dir():
         return None
     return sorted(p for p in target.iterdir() if not p.name.startswith("."))
 
 
-def _read_capped(path: Path, limits: Limits) -> bytes:
-    """Read at most one byte more than the size cap, so a huge file costs no memory."""
-    with path.open("rb") as stream:
+class Refused(Exception):
+    """A data file that is not read at all; the message names it and says why."""
+
+
+def _outside(path: Path, data_dir: Path) -> bool:
+    """Whether the file, once every symbolic link on the way is followed, is outside ``data/``."""
+    target = Path(os.path.realpath(path))
+    root = Path(os.path.realpath(data_dir))
+    return root not in target.parents
+
+
+def _read_capped(path: Path, data_dir: Path, limits: Limits) -> bytes:
+    """A regular file's bytes, at most one more than the size cap (a huge file costs nothing).
+
+    A link out of ``data/`` is refused before it is opened, and anything but a regular file
+    (a FIFO would block for ever, a device never end) right after: without blocking, and
+    checked on the opened file itself, so nothing else is read in between.
+    """
+    if _outside(path, data_dir):
+        raise Refused(f"{path.name} is a symbolic link out of data/; data files must be in it")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise Refused(f"{path.name} is not a regular file (a FIFO, socket or device)")
         return stream.read(limits.max_bytes + 1)
 
 
@@ -180,7 +203,11 @@ def load_data(
                 )
                 continue
             try:
-                raw = _read_capped(path, limits)
+                raw = _read_capped(path, data_dir, limits)
+            except Refused as exc:
+                loaded.diagnostics.append(_error(shown, str(exc), "unknown-file"))
+                loaded.unreadable.add(kind.name)
+                continue
             except OSError as exc:
                 loaded.diagnostics.append(_error(shown, f"cannot read: {exc.strerror}", "yaml"))
                 loaded.unreadable.add(kind.name)

@@ -197,11 +197,10 @@ def run_diff(args: argparse.Namespace) -> int:
         sys.stderr.write(f"handbook diff: {exc}\n")
         return EXIT_USAGE
     diffs = diff_data(old, new)
-    head = args.head or "working tree"
     if args.format == "json":
-        sys.stdout.write(json.dumps(as_json(diffs, args.base, head), indent=2) + "\n")
+        sys.stdout.write(json.dumps(as_json(diffs, args.base, args.head), indent=2) + "\n")
     else:
-        sys.stdout.write(format_markdown(diffs, args.base, head))
+        sys.stdout.write(format_markdown(diffs, args.base, args.head))
     return EXIT_OK
 
 

@@ -241,16 +241,28 @@ def weakenings(diffs: dict[str, KindDiff]) -> list[Weakening]:
     return found
 
 
-def read_ref(root: Path, ref: str, scratch: Path) -> Path:
-    """Extract ``data/`` as it is at git ``ref`` into ``scratch``; return that folder."""
+def _git(root: Path, *args: str) -> bytes:
     try:
-        archive = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", ref, "data"],
-            capture_output=True,
-            check=True,
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=True
         ).stdout
     except FileNotFoundError:
         raise DiffError("git is not installed") from None
+
+
+def read_ref(root: Path, ref: str, scratch: Path) -> Path:
+    """Extract ``data/`` as it is at git ``ref`` into ``scratch``; return that folder.
+
+    The ref is first resolved to a commit, taken as a ref even when it looks like an option
+    (``--output=/tmp/x`` would make ``git archive`` write a file), and only the commit id
+    reaches ``git archive``.
+    """
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    except subprocess.CalledProcessError:
+        raise DiffError(f"cannot read data/ at {ref!r}: not a commit in this repository") from None
+    try:
+        archive = _git(root, "archive", "--format=tar", commit.decode().strip(), "--", "data")
     except subprocess.CalledProcessError as exc:
         message = exc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise DiffError(f"cannot read data/ at {ref!r}: {message[-1] if message else ''}") from None
@@ -268,26 +280,54 @@ def load_side(root: Path, ref: str | None) -> LoadedData:
         return load_data(base / "data", base)
 
 
+# The pull-request comment renders this Markdown: text from the data (values, keys, ids,
+# even the ref names) must stay text there. An HTML comment opened by a value would hide
+# every line after it from reviewers; a link or image would point them anywhere.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal Markdown text on one line: no markup, HTML, link or line break."""
+    flat = _LINE_BREAKS.sub(" ⏎ ", text)
+    escaped = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+
+
+def md_code(text: str) -> str:
+    """``text`` as inline code, literal by definition; as escaped text if it would end it."""
+    if "`" in text or _LINE_BREAKS.search(text) or not text.strip():
+        return md_text(text)
+    return f"`{text}`"
+
+
 def _kind_section(kind: str, kind_diff: KindDiff) -> list[str]:
     noun = KINDS_BY_NAME[kind].noun
     lines = [f"### {kind.capitalize()}", ""]
-    lines += [f"- added {noun} `{r}`" for r in kind_diff.added]
-    lines += [f"- removed {noun} `{r}`" for r in kind_diff.removed]
+    lines += [f"- added {noun} {md_code(r)}" for r in kind_diff.added]
+    lines += [f"- removed {noun} {md_code(r)}" for r in kind_diff.removed]
     for record_id, changes in kind_diff.changed.items():
-        lines.append(f"- {_subject(kind, record_id)}:")
-        lines += [f"  - {c.words()}" for c in changes]
+        lines.append(f"- {md_text(_subject(kind, record_id))}:")
+        lines += [f"  - {md_text(c.words())}" for c in changes]
     return [*lines, ""]
 
 
-def format_markdown(diffs: dict[str, KindDiff], base: str, head: str) -> str:
-    """The diff as Markdown: weakening changes first, then every kind that changed."""
-    lines = [f"## Handbook changes: {base} → {head}", ""]
+WORKING_TREE = "working tree"
+
+
+def format_markdown(diffs: dict[str, KindDiff], base: str, head: str | None) -> str:
+    """The diff as Markdown: weakening changes first, then every kind that changed.
+
+    ``head`` None is the working tree.
+    """
+    shown_head = WORKING_TREE if head is None else md_code(head)
+    lines = [f"## Handbook changes: {md_code(base)} → {shown_head}", ""]
     if not any(diffs.values()):
         return "\n".join([*lines, "No change to the handbook's data.", ""])
     weak = weakenings(diffs)
     if weak:
         lines += ["### Needs decision-maker review: these changes weaken readiness", ""]
-        lines += [f"- {w.text}" for w in weak]
+        lines += [f"- {md_text(w.text)}" for w in weak]
         lines.append("")
     for kind, kind_diff in diffs.items():
         if kind_diff:
@@ -295,7 +335,7 @@ def format_markdown(diffs: dict[str, KindDiff], base: str, head: str) -> str:
     return "\n".join(lines)
 
 
-def as_json(diffs: dict[str, KindDiff], base: str, head: str) -> dict[str, Any]:
+def as_json(diffs: dict[str, KindDiff], base: str, head: str | None) -> dict[str, Any]:
     """The diff as plain data for machines."""
 
     def change(c: Change) -> dict[str, Any]:
@@ -308,7 +348,7 @@ def as_json(diffs: dict[str, KindDiff], base: str, head: str) -> dict[str, Any]:
 
     return {
         "base": base,
-        "head": head,
+        "head": WORKING_TREE if head is None else head,
         "weakening": [w.text for w in weakenings(diffs)],
         "kinds": {
             kind: {

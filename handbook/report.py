@@ -24,10 +24,27 @@ def summary(diagnostics: list[Diagnostic], files: int) -> str:
     )
 
 
+# Line breaks and other control characters in a file name or a quoted key would start a
+# new output line, which CI runners read as a command (``::warning file=...::``): shown escaped.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))} | {
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+    0x85: "\\x85",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: every control character written as its escape."""
+    return text.translate(_CONTROLS)
+
+
 def format_text(diagnostics: list[Diagnostic], files: int) -> str:
     """``file:line:col: level: $.path: message [rule]`` lines, then the summary."""
     lines = [
-        f"{d.file}:{d.line}:{d.column}: {d.level}: {d.path}: {d.message} [{d.rule}]"
+        one_line(f"{d.file}:{d.line}:{d.column}: {d.level}: {d.path}: {d.message} [{d.rule}]")
         for d in diagnostics
     ]
     return "\n".join([*lines, summary(diagnostics, files)]) + "\n"

@@ -71,7 +71,7 @@ def test_weakening_changes_come_first_in_words(
     risk = "risk " + out.split("- risk ")[1].split(":")[0]
     assert out == "\n".join(
         [
-            "## Handbook changes: HEAD~1 → HEAD",
+            "## Handbook changes: `HEAD~1` → `HEAD`",
             "",
             "### Needs decision-maker review: these changes weaken readiness",
             "",
@@ -110,7 +110,7 @@ def test_head_defaults_to_the_working_tree(repo: Path, capsys: pytest.CaptureFix
     edit(repo / "data" / "runbooks" / "api-outage.yml", "owner: devops\n", "")
     status, out = run(capsys, repo, "HEAD")
     assert status == 0
-    assert out.startswith("## Handbook changes: HEAD → working tree\n")
+    assert out.startswith("## Handbook changes: `HEAD` → working tree\n")
     assert "- runbook api-outage: owner devops → none\n" in out
 
 
@@ -132,7 +132,7 @@ def test_no_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out = run(capsys, repo, "HEAD")
     assert (status, out) == (
         0,
-        "## Handbook changes: HEAD → working tree\n\nNo change to the handbook's data.\n",
+        "## Handbook changes: `HEAD` → working tree\n\nNo change to the handbook's data.\n",
     )
 
 
@@ -179,3 +179,52 @@ def test_minutes() -> None:
         None,
         None,
     ]
+
+
+def _rendered(markdown_text: str) -> str:
+    import markdown
+
+    return markdown.markdown(markdown_text)
+
+
+def test_data_cannot_hide_or_forge_lines_in_the_markdown(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = repo / "data"
+    edit(
+        data / "policy.yml",
+        "statement: Protect user funds before anything else.",
+        "statement: 'Clarified wording. <!--'",
+    )
+    edit(
+        data / "policy.yml",
+        "rationale: Funds lost",
+        "rationale: '[x](javascript:alert(1)) ![](https://evil.example/p.png)'\n    x: Funds lost",
+    )
+    edit(data / "interventions.yml", "      required: 2\n", "      required: 1\n")
+    edit(
+        data / "policy.yml",
+        "scope: Every",
+        'scope: "line\\n## Forged heading\\n-->"\nx-scope: Every',
+    )
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    assert "<!--" not in out and "-->" not in out
+    html = _rendered(out)
+    assert "<!--" not in html and "<a" not in html and "<img" not in html
+    assert "Forged heading</h2>" not in html
+    # The weakening below the comment is still there for reviewers to see.
+    assert "quorum required 2 → 1" in html
+    assert "Clarified wording. &lt;!--" in html
+
+
+def test_a_ref_that_looks_like_an_option_is_a_ref(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    status = main(["-C", str(repo), "diff", "--", f"--output={victim}"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "not a commit in this repository" in captured.err
+    assert victim.read_text(encoding="utf-8") == "keep me\n"

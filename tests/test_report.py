@@ -70,3 +70,36 @@ def test_walk_reaches_every_list_item_and_skips_absent_fields() -> None:
     ]
     assert list(walk(data, ("missing", "*"))) == []
     assert list(walk({"escalation": "not a list"}, ("escalation", "*"))) == []
+
+
+def test_text_lines_cannot_be_forged_by_names_or_keys() -> None:
+    forged = Diagnostic(
+        "data/runbooks/a\n::error file=x.yml::forged.yml",
+        1,
+        1,
+        Level.ERROR,
+        "$.a\r\n::warning file=y::also forged",
+        "unknown field 'a\\n'\u2028x\x85y",
+        "schema",
+    )
+    out = format_text([forged], 1)
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0] == (
+        "data/runbooks/a\\n::error file=x.yml::forged.yml:1:1: error: "
+        "$.a\\r\\n::warning file=y::also forged: unknown field 'a\\n'\\u2028x\\x85y [schema]"
+    )
+
+
+def test_a_quoted_key_with_line_breaks_stays_on_its_line(tmp_path) -> None:
+    from tests.conftest import TODAY, handbook_cli, make_project
+
+    project = make_project(tmp_path)
+    runbook = next((project / "data" / "runbooks").glob("*.yml"))
+    with runbook.open("a", encoding="utf-8") as stream:
+        stream.write('"x\\n::warning file=README.md,line=1::forged": 1\n')
+    completed = handbook_cli("validate", "--today", TODAY.isoformat(), cwd=project)
+    assert completed.returncode == 1
+    for line in completed.stdout.splitlines():
+        assert line.startswith(("data/", "invalid: ")), line
+    assert "::warning" in completed.stdout  # shown, escaped, on the error's own line

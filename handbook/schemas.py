@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
@@ -131,9 +132,34 @@ def _compile(schema_dir: Path, files: tuple[FileState, ...]) -> SchemaSet:
         except (Unresolvable, ValueError) as exc:
             raise SchemaFileError(shown, 1, 1, f"broken $ref: {exc}") from None
         validators[kind.name] = Draft202012Validator(
-            expanded, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+            expanded, registry=registry, format_checker=FORMAT_CHECKER
         )
     return SchemaSet(validators)
+
+
+# One address and nothing else: jsonschema's own email check only looks for an "@", so
+# "a@b.org?cc=c@evil.example&body=x" passed and became a mailto: link that adds a
+# recipient and a message. Letters, digits and . _ + ' - before the @, a host name after.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def is_plain_email(instance: object) -> bool:
+    """Whether a string is one plain email address (other types are the schema's to judge)."""
+    return not isinstance(instance, str) or _PLAIN_EMAIL.fullmatch(instance) is not None
+
+
+def _format_checker() -> FormatChecker:
+    """Draft 2020-12's format checks, with ``email`` strict enough for a mailto: link."""
+    checker = FormatChecker(formats=())
+    checker.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers}
+    checker.checks("email")(is_plain_email)
+    return checker
+
+
+FORMAT_CHECKER = _format_checker()
 
 
 def _one_of_names(branches: Any) -> list[str] | None:

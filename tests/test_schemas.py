@@ -17,7 +17,7 @@ from referencing.jsonschema import DRAFT202012
 from handbook.kinds import KINDS, Layout
 from handbook.reader import read_bytes
 from handbook.rules import PLACEHOLDER
-from handbook.schemas import load_schemas
+from handbook.schemas import FORMAT_CHECKER, is_plain_email, load_schemas
 from tests.conftest import REPO, SCHEMAS
 
 SCHEMA_FILES = sorted(SCHEMAS.glob("*.schema.json"))
@@ -116,7 +116,7 @@ def _plain_validators() -> dict[str, Draft202012Validator]:
         kind.name: Draft202012Validator(
             registry.contents(kind.schema),
             registry=registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
+            format_checker=FORMAT_CHECKER,  # the engine's own formats (a strict email)
         )
         for kind in KINDS
     }
@@ -147,3 +147,23 @@ def test_editor_settings_map_every_kind_to_its_schema() -> None:
     for kind in KINDS:
         target = f"data/{kind.location}" + ("/*.yml" if kind.layout is Layout.DIRECTORY else "")
         assert mapped[f"./schemas/{kind.schema}"] == [target]
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        ("security@example.org", True),
+        ("first.last+oncall@sub.example.co.uk", True),
+        ("o'brien@example.ie", True),
+        ("ines@example.org?cc=attacker@evil.example&body=hi", False),
+        ("a?cc=b@evil.example", False),
+        ("a%3Fcc%3Db@example.org", False),
+        ("a@localhost", False),
+        ("a..b@example.org", False),
+        ("a@-example.org", False),
+        ("a b@example.org", False),
+    ],
+)
+def test_an_email_is_one_plain_address(value: str, plain: bool) -> None:
+    assert is_plain_email(value) is plain
+    assert FORMAT_CHECKER.conforms(value, "email") is plain

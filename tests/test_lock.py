@@ -1,0 +1,48 @@
+"""The lock: every dependency pinned, each pin inside the range pyproject.toml allows."""
+
+from __future__ import annotations
+
+import tomllib
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.conftest import REPO
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"not an exact pin: {line!r}"
+            pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def _declared() -> list[Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    texts = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return [Requirement(text) for text in texts]
+
+
+def test_every_declared_dependency_is_pinned_inside_its_range() -> None:
+    pins = _pins()
+    for requirement in _declared():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in requirements.lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock pins {name}=={pins[name]}, outside {requirement.specifier}"
+        )
+
+
+def test_every_install_command_uses_the_lock() -> None:
+    places = [
+        REPO / "README.md",
+        REPO / ".ci" / "run",
+        *(REPO / ".github" / "workflows").glob("*.yml"),
+    ]
+    for path in places:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "pip install" in line and "-e " in line:
+                assert "-c requirements.lock" in line, f"{path.name}: {line.strip()}"

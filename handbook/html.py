@@ -1,8 +1,11 @@
 """Safe HTML building blocks: every string from data goes through one of these.
 
-Plain-text fields are HTML-escaped. Fields designated as Markdown are rendered with a
-bare Python-Markdown (no raw-HTML passthrough survives) and then sanitised by nh3 with an
-allow-list. Links from data may only use https, mailto and tel.
+Plain-text fields are HTML-escaped (``esc``); in a Markdown line they are escaped for
+Markdown too (``md_inline``); handed to a template they are ``text``: markup-safe text
+that stays text in Markdown, HTML and attributes alike. Fields designated as Markdown are
+rendered with a bare Python-Markdown in which raw HTML is text, whose scans for the end of
+a link or code span are bounded (linear time on any input), and then sanitised by nh3 with
+an allow-list. Links from data may only use https, mailto and tel.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Iterable
 
 import markdown as markdown_lib
 import nh3
+from markdown import inlinepatterns
+from markupsafe import Markup, escape
 
 SAFE_SCHEMES = frozenset({"https", "mailto", "tel"})
 _ALLOWED_TAGS = frozenset(
@@ -27,12 +32,46 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()>#+\-.!])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()>#+\-.!])")
+# Braces as character references: a template engine reading the Markdown (mkdocs-macros
+# renders a page title holding `{{` or `{%`) finds no delimiter in it.
+_BRACES = {"{": "&#123;", "}": "&#125;"}
 
 
 def md_inline(text: str) -> str:
-    """Plain text made safe inside a Markdown line (a heading): escaped, never markup."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", esc(text))
+    """Plain text made safe inside a Markdown line (a heading): escaped, never markup.
+
+    Quotes stay as they are: Markdown text needs no escaping for them, and the ``#`` of
+    ``&#x27;`` escaped for Markdown would show the reference instead of the apostrophe.
+    """
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False))
+    return re.sub(r"[{}]", lambda m: _BRACES[m.group()], escaped)
+
+
+# Every ASCII character that means something to Markdown, its extensions, Jinja or HTML.
+_TEXT_SPECIALS = re.compile(r"[\\`*_{}\[\]()#+\-.!|~^=:$%<>&\"']")
+
+
+def text(value: object) -> Markup:
+    """Data text for a template: the same characters wherever the template puts it.
+
+    One line (white space runs become one space), with every character that means
+    something to HTML, Markdown or a template engine written as a character reference.
+    Markdown shows references as the characters, so do HTML text and quoted attributes;
+    ``Markup`` keeps Jinja's escaping from escaping it twice.
+    """
+    line = " ".join(str(value).split())
+    return Markup(_TEXT_SPECIALS.sub(lambda m: f"&#{ord(m.group())};", line))
+
+
+def plain_text(fragment: object) -> Markup:
+    """The text of an HTML fragment (tags dropped, references read), escaped again.
+
+    Jinja's ``striptags`` returns that text unescaped: a page title holding
+    ``&lt;img ...&gt;`` came out as ``<img ...>``. The MkDocs plugin puts this filter in
+    its place, so that every theme template using it writes text, not markup.
+    """
+    return escape(Markup(str(fragment)).striptags())
 
 
 def safe_url(url: str) -> str | None:
@@ -58,7 +97,138 @@ def internal_link(href: str, label: str, css_class: str | None = None) -> str:
     return f'<a href="{esc(href)}"{extra}>{esc(label)}</a>'
 
 
-_MARKDOWN = markdown_lib.Markdown(extensions=[], output_format="html")
+# Python-Markdown scans from every `[`, `](` and backtick to the end of the paragraph for
+# what closes it: 40,000 `[` took minutes. Its scans here stop at these bounds instead, and
+# an opener that does not close within them stays literal text: no real link text nests
+# 16 brackets, no link target holds 16 brackets or quotes, no code span 32 backtick runs.
+MAX_LINK_NESTING = 16
+MAX_LINK_MARKS = 16
+MAX_CODE_RUNS = 32
+# Each rule or heading underline splits its paragraph, and Python-Markdown parses the rest
+# of the paragraph again: a text of thousands such lines took seconds. Beyond this many,
+# each is followed by a blank line (the paragraph would end there anyway, but for an
+# underline that is not under a heading's first line).
+MAX_RULE_LINES = 64
+_RULE_LINE = re.compile(r"^ {0,3}(?:=+|(?:-[ ]*)+|(?:\*[ ]*)+|(?:_[ ]*)+)[ ]*$", re.MULTILINE)
+# Lists and quotes nested deeper than this (on one line or by indentation) would have
+# Python-Markdown recurse until Python stops it; such a text is shown as plain text.
+MAX_BLOCK_NESTING = 24
+
+_BRACKETS = re.compile(r"[\[\]]")
+_LINK_MARKS = re.compile(r"[()'\"]")
+_TICKS = re.compile(r"`+")
+_NESTING = re.compile(r"^(?:[ \t]|>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))+", re.MULTILINE)
+_MARKERS = re.compile(r">|[*+-]|\d{1,9}[.)]")
+
+
+class _BoundedLinks:
+    """Link, image and reference parsing whose scans stop at the bounds above."""
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        """The text up to the bracket closing the one before ``index`` (as Python-Markdown's)."""
+        depth = 1
+        for found in _BRACKETS.finditer(data, index):
+            depth += 1 if found.group() == "[" else -1
+            if depth == 0:
+                return data[index : found.start()], found.end(), True
+            if depth > MAX_LINK_NESTING:
+                break
+        return "", index, False
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        """Python-Markdown's, over the text up to the bound only."""
+        if not data.startswith("(", index):
+            return super().getLink(data, index)  # type: ignore[misc]  # not a link: at once
+        for count, found in enumerate(_LINK_MARKS.finditer(data, index), start=1):
+            if count > MAX_LINK_MARKS:
+                data = data[: found.start()]
+                break
+        return super().getLink(data, index)  # type: ignore[misc]
+
+
+class _Link(_BoundedLinks, inlinepatterns.LinkInlineProcessor):
+    pass
+
+
+class _Image(_BoundedLinks, inlinepatterns.ImageInlineProcessor):
+    pass
+
+
+class _Reference(_BoundedLinks, inlinepatterns.ReferenceInlineProcessor):
+    pass
+
+
+class _ShortReference(_BoundedLinks, inlinepatterns.ShortReferenceInlineProcessor):
+    pass
+
+
+class _ImageReference(_BoundedLinks, inlinepatterns.ImageReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_BoundedLinks, inlinepatterns.ShortImageReferenceInlineProcessor):
+    pass
+
+
+class _Backtick(inlinepatterns.BacktickInlineProcessor):
+    """Code spans found as Python-Markdown finds them, looking at most at MAX_CODE_RUNS."""
+
+    def find_code_spans(self, start: int, text: str) -> tuple[int, int | None]:
+        """(start, end) of the span's content; (after the opening run, None) when none."""
+        opening = _TICKS.match(text, start)
+        ticks = opening.end() - start if opening else 0
+        start += ticks
+        longest, end = 0, 0
+        for count, run in enumerate(_TICKS.finditer(text, start)):
+            length = run.end() - run.start()
+            if length == ticks:
+                return start, run.start()
+            if length > longest:
+                longest, end = length, run.end()
+            if count + 1 >= MAX_CODE_RUNS:
+                break
+        if 0 < longest < ticks:
+            return start - (ticks - longest), end - longest
+        return start + ticks, None
+
+
+def _parser() -> markdown_lib.Markdown:
+    """Python-Markdown with raw HTML as text and every scan for a closing mark bounded."""
+    md = markdown_lib.Markdown(extensions=[], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    patterns = md.inlinePatterns
+    for name, processor in (
+        ("backtick", _Backtick(inlinepatterns.BACKTICK_RE)),
+        ("reference", _Reference(inlinepatterns.REFERENCE_RE, md)),
+        ("link", _Link(inlinepatterns.LINK_RE, md)),
+        ("image_link", _Image(inlinepatterns.IMAGE_LINK_RE, md)),
+        ("image_reference", _ImageReference(inlinepatterns.IMAGE_REFERENCE_RE, md)),
+        ("short_reference", _ShortReference(inlinepatterns.REFERENCE_RE, md)),
+        ("short_image_ref", _ShortImageReference(inlinepatterns.IMAGE_REFERENCE_RE, md)),
+    ):
+        priority = next(item.priority for item in patterns._priority if item.name == name)
+        patterns.register(processor, name, priority)
+    return md
+
+
+_MARKDOWN = _parser()
+
+
+def block_nesting(text: str) -> int:
+    """How deep the lists and quotes of a text may nest: the most on any one line."""
+    deepest = 0
+    for prefix in _NESTING.finditer(text):
+        found = prefix.group()
+        indent = found.count("\t") + (found.count(" ") // 4)
+        deepest = max(deepest, indent + len(_MARKERS.findall(found)))
+    return deepest
+
+
+def _plain(text: str) -> str:
+    """A text shown as it is written: escaped paragraphs."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{esc(p.strip())}</p>" for p in paragraphs)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -67,8 +237,17 @@ def markdown(text: str) -> str:
 
     One parser, reset between texts (building one costs more than most conversions), and
     each text rendered once per process: index pages and record pages show the same fields.
+    Raw HTML in the field is text. A text nesting lists or quotes deeper than
+    ``MAX_BLOCK_NESTING`` is shown as plain text, as written.
     """
-    rendered = _MARKDOWN.reset().convert(text)
+    if block_nesting(text) > MAX_BLOCK_NESTING:
+        return _plain(text)
+    if len(_RULE_LINE.findall(text)) > MAX_RULE_LINES:
+        text = _RULE_LINE.sub(lambda m: m.group() + "\n", text)
+    try:
+        rendered = _MARKDOWN.reset().convert(text)
+    except RecursionError:  # nesting the count above did not see
+        return _plain(text)
     return nh3.clean(
         rendered,
         tags=set(_ALLOWED_TAGS),

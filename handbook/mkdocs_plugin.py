@@ -5,6 +5,12 @@ before MkDocs renders anything from invalid data, and adds one generated page pe
 runbook, dependency, intervention, role and risk. After the build it writes the go-bag
 (``offline.html``) and, with ``extra.pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook build
 --pdf``), the PDFs under ``pdf/``.
+
+Page titles are HTML in MkDocs (a title taken from a heading keeps its ``&lt;``), and the
+theme's templates are rendered without autoescaping: Material writes ``{{ page.title |
+striptags }}`` into ``<title>``, and Jinja's ``striptags`` unescapes what it leaves. The
+plugin replaces that filter, for every template of the theme, by one that returns the
+same text escaped again (``handbook.html.plain_text``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
+from handbook import html
 from handbook.book import BookError, read_sources, render_book
 from handbook.diagnostics import Level
 from handbook.offline import write_offline
@@ -83,7 +90,7 @@ class HandbookPlugin(BasePlugin):
         """Fail the build with every error when the data is invalid."""
         self.site = self.load(config)
         self.site_wide_facts = self.site_wide(self.site)
-        stamp = edition(self.site)
+        stamp = html.esc(edition(self.site))  # the theme writes the copyright as HTML
         config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
         return config
 
@@ -105,7 +112,8 @@ class HandbookPlugin(BasePlugin):
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        """Keep the template environment for page-level rebuilds."""
+        """Make ``striptags`` return escaped text; keep the environment for page rebuilds."""
+        env.filters["striptags"] = html.plain_text
         self.env = env
         return env
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup
+
+from handbook import html
 from handbook.model import Handbook
 from handbook.render import (
     communications,
@@ -51,9 +54,13 @@ MACROS: dict[str, Callable[..., str]] = {
 }
 
 
-def variables(handbook: Handbook) -> dict[str, str]:
-    """The variables pages may use besides the macros."""
+def variables(handbook: Handbook) -> dict[str, Markup]:
+    """The variables pages may use besides the macros: data, so text wherever it lands.
+
+    Each is ``html.text``: in a page's Markdown, its HTML or an attribute it reads as the
+    characters of the data, never as markup, a link or a template.
+    """
     return {
-        "organisation": handbook.info.organisation.name,
-        "handbook_version": handbook.info.handbook_version,
+        "organisation": html.text(handbook.info.organisation.name),
+        "handbook_version": html.text(handbook.info.handbook_version),
     }

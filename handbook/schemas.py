@@ -194,6 +194,8 @@ def _message(error: ValidationError) -> tuple[str, PathKey] | None:
         return f"{_short(instance)} does not match the pattern {expected}", path
     if validator == "format":
         return f"{_short(instance)} is not a valid {expected}", path
+    if validator == "maxLength":
+        return f"is {len(instance):,} characters long; at most {expected:,} are allowed", path
     if validator in ("minItems", "minLength") and expected == 1:
         return "must not be empty", path
     if validator == "minItems":

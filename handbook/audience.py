@@ -9,27 +9,42 @@ so the public handbook never points at something it does not show. Where a publi
 cannot do without what it names (a runbook's owner, the fallback team, a person's team, a
 policy version's author), the ``visibility`` rule refuses an internal target instead.
 
-``internal_values`` lists what the public build must not contain: the values left out by
-``public_view``, found by comparing the two handbooks, so that what counts as internal is
-decided in ``public_view`` alone.
+``audit`` compares the two handbooks, string by string: every string ``public_view`` keeps
+is public text, and every string it leaves out may be an internal value (``internal_values``:
+names and titles, channel values, sentences of internal items; not ids, states or labels),
+so that what counts as internal is decided in ``public_view`` alone. Validation refuses an
+internal value mentioned in public text (``handbook.mentions``), and what is made for the
+public is scanned for every one of them before it is published: the site by ``handbook
+build`` (``leaks_in_public_build``), the PDFs of ``handbook pdf`` (``write_scanned``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from handbook.leaks import Secret, scan
-from handbook.model import ContactChannel, ContactRef, Handbook
+from handbook.model import (
+    ContactChannel,
+    ContactRef,
+    Handbook,
+    Intervention,
+    Mitigation,
+    Person,
+    Risk,
+    Team,
+    VendorContact,
+)
+from handbook.outputs import clean_leftovers, scratch_beside
 
 INTERNAL = "internal"
-# A left-out text counts as an internal value only from this length and with a space in
-# it (a name, a sentence): single words and ids (statuses, labels, time zones) appear in
-# public pages for other reasons.
-MIN_TEXT = 8
 
 
 class _Visible(Protocol):
@@ -129,57 +144,255 @@ def _filtered(handbook: Handbook) -> Handbook:
     )
 
 
-Leaf = tuple[str, str, bool]  # (where, text, whether it is a contact channel's value)
+DataPath = tuple[str | int, ...]
 
 
-def _leaves(node: Any, where: str) -> Iterator[Leaf]:
-    """Every string inside a model object, with where it is and whether it is a channel."""
+class Leaf(NamedTuple):
+    """One string of the model, the field that holds it and the record it belongs to."""
+
+    text: str
+    owner: Any  # the model object whose field holds the string
+    field: str
+    record: tuple[str, int | None]  # ("runbooks", 3); ("info", None) for one-record kinds
+
+
+_NO_TEXT = frozenset({"int", "bool", "dt.date", "int | None", "dt.date | None"})
+
+
+@cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that may hold a string (not numbers, flags, dates)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init and str(f.type) not in _NO_TEXT)
+
+
+_new_leaf = partial(tuple.__new__, Leaf)  # a Leaf without NamedTuple's Python-level __new__
+
+
+@dataclass
+class _Walk:
+    """What one walk over the handbook gathers, split by what the public view keeps."""
+
+    kept: set[int]  # identities of the strings the view holds
+    texts: list[str] = dataclasses.field(default_factory=list)  # the public strings
+    shown: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # ("name", text)...
+    left_out: list[Leaf] = dataclasses.field(default_factory=list)
+    every: list[Leaf] | None = None  # every public leaf too, when asked for
+
+    def collect(self, node: Any, owner: Any, field: str, record: tuple[str, int | None]) -> None:
+        """Sort every string inside ``node``."""
+        if isinstance(node, str):
+            if id(node) not in self.kept:
+                self.left_out.append(_new_leaf((node, owner, field, record)))
+                return
+            self.texts.append(node)
+            if self.every is not None:
+                self.every.append(_new_leaf((node, owner, field, record)))
+            key = (type(owner), field)
+            if key in _NAMES:
+                self.shown.add(("name", node))
+            elif key in _VALUES:
+                self.shown.add(("value", node))
+        elif isinstance(node, tuple):
+            for item in node:
+                self.collect(item, owner, field, record)
+        elif hasattr(type(node), "__dataclass_fields__"):
+            for name in _init_fields(type(node)):
+                self.collect(getattr(node, name), node, name, record)
+
+    def over(self, handbook: Handbook) -> _Walk:
+        """Walk every record of ``handbook``."""
+        for name in _init_fields(Handbook):
+            value = getattr(handbook, name)
+            if isinstance(value, tuple):
+                for number, item in enumerate(value):
+                    self.collect(item, None, "", (name, number))
+            else:
+                self.collect(value, None, "", (name, None))
+        return self
+
+
+def _string_ids(node: Any, out: set[int]) -> None:
+    """Add to ``out`` the identity of every string inside ``node``."""
     if isinstance(node, str):
-        yield where, node, False
-    elif isinstance(node, ContactChannel):
-        yield f"{where} ({node.type} channel)", node.value, True
-        if node.label:
-            yield f"{where}.label", node.label, False
-    elif dataclasses.is_dataclass(node):
-        for field in dataclasses.fields(node):
-            yield from _leaves(getattr(node, field.name), f"{where}.{field.name}")
+        out.add(id(node))
     elif isinstance(node, tuple):
-        for number, item in enumerate(node):
-            yield from _leaves(item, f"{where}[{number}]")
+        for item in node:
+            _string_ids(item, out)
+    elif hasattr(type(node), "__dataclass_fields__"):
+        for name in _init_fields(type(node)):
+            _string_ids(getattr(node, name), out)
 
 
-def _records(handbook: Handbook) -> Iterator[Leaf]:
-    for field in dataclasses.fields(handbook):
-        value = getattr(handbook, field.name)
-        if isinstance(value, tuple):
-            for record in value:
-                yield from _leaves(record, f"{field.name} {record.id!r}")
-        else:
-            yield from _leaves(value, field.name)
+def _path_in(node: Any, target: Any) -> DataPath | None:
+    """Where the very object ``target`` (a model object: never shared) is inside ``node``."""
+    if node is target:
+        return ()
+    if isinstance(node, tuple):
+        items: Iterable[tuple[str | int, Any]] = enumerate(node)
+    elif hasattr(type(node), "__dataclass_fields__"):
+        items = ((name, getattr(node, name)) for name in _init_fields(type(node)))
+    else:
+        return None
+    for key, child in items:
+        found = _path_in(child, target)
+        if found is not None:
+            return (key, *found)
+    return None
+
+
+def path_of(handbook: Handbook, leaf: Leaf) -> DataPath:
+    """The path of a leaf from the handbook down, which is also its path in the data.
+
+    Every model field is the data's key of the same name, every tuple the data's list.
+    """
+    name, number = leaf.record
+    record = getattr(handbook, name) if number is None else getattr(handbook, name)[number]
+    path: DataPath = (name,) if number is None else (name, number)
+    path += (*(_path_in(record, leaf.owner) or ()), leaf.field)
+    value = getattr(leaf.owner, leaf.field)
+    if isinstance(value, tuple):
+        path += (next(i for i, item in enumerate(value) if item is leaf.text),)
+    return path
+
+
+# What a left-out string is, by the field that holds it. Names and titles are looked for
+# whatever their length; channel values and handles with their punctuation; labels of
+# channels and people (``Mobile``, a job title, a time zone) never; any other text (a
+# description, a step, a note) when it is words separated by spaces, ``MIN_WORDS`` or
+# more: ids, states, versions, durations and short labels are used by public pages for
+# reasons of their own.
+_NAMES = frozenset(
+    {
+        (Person, "name"),
+        (Team, "name"),
+        (VendorContact, "name"),
+        (Mitigation, "title"),
+        (Intervention, "title"),
+        (Risk, "title"),
+    }
+)
+_VALUES = frozenset({(ContactChannel, "value"), (Team, "forge_handle")})
+_LABELS = frozenset(
+    {(ContactChannel, "label"), (Person, "title"), (Person, "timezone"), (VendorContact, "purpose")}
+)
+MIN_WORDS = 3
+
+
+def _kind(leaf: Leaf) -> str | None:
+    """How a left-out string is looked for: as a name, a value or a text; None: it is not."""
+    key = (type(leaf.owner), leaf.field)
+    if key in _NAMES:
+        return "name"
+    if key in _VALUES:
+        return "value"
+    if key in _LABELS or len(leaf.text.split()) < 2:  # ids, states, versions, durations
+        return None
+    if len(Secret(leaf.text, "", words=True).tokens) < MIN_WORDS:
+        return None
+    return "text"
+
+
+def source(handbook: Handbook, leaf: Leaf) -> str:
+    """Whose string a leaf is, for messages: ``people 'ana-silva'.contacts[0] (phone channel)``."""
+    name, number = leaf.record
+    rest = path_of(handbook, leaf)[1 if number is None else 2 :]
+    head = name if number is None else f"{name} {getattr(handbook, name)[number].id!r}"
+    tail = ""
+    if isinstance(leaf.owner, ContactChannel) and leaf.field == "value":
+        rest, tail = rest[:-1], f" ({leaf.owner.type} channel)"
+    return head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest) + tail
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the public edition shows and what it must not."""
+
+    handbook: Handbook
+    kept: set[int]  # identities of the strings the public view holds
+    texts: list[str]  # every string the public view keeps
+    secrets: list[Secret]  # every value it leaves out that must not appear anywhere
+
+    def public(self) -> list[Leaf]:
+        """Every string the public view keeps, with its field and record (a second walk)."""
+        walk = _Walk(self.kept, every=[]).over(self.handbook)
+        assert walk.every is not None
+        return walk.every
+
+
+def audit(handbook: Handbook) -> Audit:
+    """Every string the public view keeps, and every internal value, with its source.
+
+    The view is made of the handbook's own objects, strings included, so a string is kept
+    exactly when the view holds that very object. A left-out value counts unless the view
+    shows the same value in a field of the same sort in its own right (a public channel
+    with the same address, a public person with the same name): being mentioned in public
+    text never exempts it.
+    """
+    kept: set[int] = set()
+    _string_ids(public_view(handbook), kept)
+    walk = _Walk(kept).over(handbook)
+    shown: dict[str, set[tuple[str, ...]]] = {"name": set(), "value": set()}
+    for sort, text in walk.shown:
+        shown[sort].add(tuple(Secret(text, "", words=sort == "name").tokens))
+    secrets: dict[tuple[str, bool], Secret] = {}
+    for leaf in walk.left_out:
+        sort = _kind(leaf)
+        if sort is None or (leaf.text, sort != "value") in secrets:
+            continue
+        secret = Secret(leaf.text, "", words=sort != "value")
+        if sort in shown and tuple(secret.tokens) in shown[sort]:
+            continue
+        secrets[leaf.text, secret.words] = dataclasses.replace(
+            secret, source=source(handbook, leaf)
+        )
+    return Audit(handbook, kept, walk.texts, list(secrets.values()))
 
 
 def internal_values(handbook: Handbook) -> list[Secret]:
-    """Every value the public build must not show, with the record it comes from.
-
-    A channel value counts unless the same value is also a public channel; another text
-    counts when it has a space, is at least ``MIN_TEXT`` long and the public view does not
-    say it anywhere (a name, a sentence of an internal mitigation).
-    """
-    public = list(_records(public_view(handbook)))
-    public_channels = {text for _, text, channel in public if channel}
-    public_text = "\0".join(text for _, text, _ in public)
-    secrets: dict[str, Secret] = {}
-    for where, text, channel in _records(handbook):
-        if channel:
-            if text in public_channels:
-                continue
-        elif len(text) < MIN_TEXT or " " not in text.strip() or text in public_text:
-            continue
-        secrets.setdefault(text, Secret(text, where))
-    return list(secrets.values())
+    """Every value the public build must not show, with the record it comes from."""
+    return audit(handbook).secrets
 
 
 def leaks_in_public_build(handbook: Handbook, folder: Path) -> list[str]:
     """One message per internal value found in a built public site (none when it is clean)."""
     leaks, unreadable = scan(folder, internal_values(handbook))
     return [leak.message for leak in leaks] + unreadable
+
+
+class PublicLeak(Exception):
+    """Files made for the public hold internal values (``messages`` says where and whose)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        """Keep the leak scan's messages."""
+        super().__init__(f"{len(messages)} internal values in public files")
+        self.messages = messages
+
+
+_W = TypeVar("_W")
+
+
+def write_scanned(handbook: Handbook, target: Path, write: Callable[[Path], list[_W]]) -> list[_W]:
+    """Files for the public: written aside, leak-scanned, then moved into ``target``.
+
+    ``write`` writes into the folder it is given and returns what it wrote (objects with a
+    ``path``). It writes into a scratch folder beside ``target``; when the scan finds an
+    internal value there, or a file it cannot read, ``PublicLeak`` is raised, the scratch
+    folder removed and nothing reaches ``target``. Otherwise every file is renamed into
+    place and the same objects are returned, with their paths under ``target``.
+    """
+    clean_leftovers(target)
+    scratch = scratch_beside(target)
+    try:
+        written = write(scratch)
+        found = leaks_in_public_build(handbook, scratch)
+        if found:
+            raise PublicLeak(found)
+        moved = []
+        for item in written:
+            path = target / Path(item.path).relative_to(scratch)  # type: ignore[attr-defined]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(item.path, path)  # type: ignore[attr-defined]
+            moved.append(dataclasses.replace(item, path=path))  # type: ignore[type-var]
+        return moved
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,19 +1,47 @@
-"""Leak scan: find in a built site every value it must not show.
+"""Leak scan: find internal values in text, as the data's public strings or a built site.
 
-A pure function over a folder and a list of secrets. Every file is read the way a reader
-or a search engine would see it: HTML and XML with entities decoded, JSON (the search
-index) with its escapes decoded, URLs percent-decoded, ``.gz`` files (the sitemap)
-decompressed, and PDFs as their extracted text (with ``pdftotext``, else pypdf; a PDF that
-cannot be read is reported, never skipped). Text is compared case-insensitively with runs
-of white space made one space. Phone numbers are also found with spaces, dots, dashes or
-brackets between their digits, with or without the ``+``, and without their country code.
-Other binary files (images, fonts) are skipped.
+``Needles`` is one search structure over every value that must not be published, and
+``Needles.find`` looks for all of them in one pass over a text: validation
+(``handbook.mentions``) runs it on every public string of the data, the public build on
+every file it wrote (``scan``). Its cost grows with the length of the text, not with the
+number of values.
+
+Text is normalised the same way on both sides before it is compared: NFKC, format
+characters (zero-width spaces, soft hyphens, ...) and accents removed, every Unicode
+decimal digit made ASCII, dashes made ``-`` and spaces `` ``, case folded. Then it is cut
+into words, and a value is found only as whole words:
+
+- names, titles and sentences (``Secret.words``) as their words in a row, whatever lies
+  between them (``Dev Patel``, ``dev.patel``, ``DEV-PATEL``);
+- other values (e-mail addresses, handles, URLs) as their words and punctuation in a row,
+  spacing aside (``ana@example.org``, ``ana @ example . org``); a value of one bare word
+  is not looked for;
+- phone numbers by their digits, up to four separators between two of them (any dash or
+  space, dots, slashes, brackets, ``+``), with or without ``+`` and country code, and in
+  the national form with a trunk ``0`` (``+44 20 7946 0000`` as ``020 7946 0000``); the
+  number without country code or trunk must start and end where a group of digits does.
+
+A value of one word is looked for in text only, not in code (scripts, stylesheets, source
+maps, markup attributes): a name such as "Ops" is a common identifier there.
+
+A site's files are read the way a reader or a search engine sees them (``file_texts``):
+HTML and XML with tags stripped (an inline element such as ``<code>`` without a space, so
+it cannot split a number or a word) and entities decoded, JSON (the search index) as its
+strings, JavaScript escapes and URLs decoded, ``.gz`` files decompressed, PDFs as their
+extracted text (with ``pdftotext``, else pypdf), UTF-16 and UTF-32 files by their
+byte-order mark, zip files (office files: ``.docx``, ``.xlsx``, ``.odt``, ...) by their
+parts. Images and fonts whose content is what their name says (PNG, JPEG, GIF, WebP, ICO,
+WOFF, TrueType, OpenType) are skipped; any other file that cannot be read as text (binary,
+not UTF-8, UTF-16 without a byte-order mark, a symbolic link, a damaged or nested-too-deep
+archive, more than ``MAX_UNPACKED`` unpacked) is reported (``Unreadable``), never skipped.
+A value that reading would change (``R&amp;D``) is also looked for in the file as written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import html
 import io
 import json
@@ -21,54 +49,151 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from itertools import accumulate
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 _SHOWN = 4
 _PHONE = re.compile(r"\+?[\d\s().-]{7,}")
-_DIGIT_RUN = re.compile(r"\d(?:[\s().\-/]{0,2}\d){6,}")
-_NOT_DIGIT = re.compile(r"\D")
-_MIN_PHONE_DIGITS = 7
-_MIN_NATIONAL_DIGITS = 8  # a number found without its country code (1 to 3 digits)
+_MIN_PHONE_DIGITS = 7  # a whole number, country code included
+_MIN_NATIONAL_DIGITS = 7  # a number found without its country code
+_TAIL = 7  # every form of a number is at least this long
+# E.164 country codes of one and two digits; every other one has three.
+_COUNTRY_CODES = frozenset(
+    re.findall(
+        r"\d+",
+        "1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
+        "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98",
+    )
+)
+# After ``normalise``: digits are ASCII, dashes ``-``, spaces `` ``. A number is seven
+# digits or more with at most four separators between two digits: the separators between
+# two digits are bounded, and digits and separators never overlap, so matching is linear.
+_NUMBER = re.compile(r"\d(?:[\s\-/.()\[\]+]{0,4}\d){6,}", re.ASCII)
+_DIGIT_GROUP = re.compile(r"\d+", re.ASCII)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits; underscores separate words
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_")  # words and single punctuation marks
+_END = ""  # the trie key marking where a value ends (no token is empty)
+
+# Caps on what one file may unpack to, so that a compressed bomb costs no memory.
+MAX_UNPACKED = 256 * 1024 * 1024
+MAX_ZIP_DEPTH = 2  # a zip inside a zip is read; one more level is refused
+
+
+# --- Normalisation -------------------------------------------------------------------
+
+
+@cache
+def _folded(char: str) -> str:
+    """One non-ASCII character as compared (its own text, or what replaces it)."""
+    category = unicodedata.category(char)
+    if category in ("Cf", "Mn"):  # format characters, accents on their own
+        return ""
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    if category == "Pd":
+        return "-"
+    if category in ("Zs", "Zl", "Zp"):
+        return " "
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return bare or char
 
 
 def normalise(text: str) -> str:
-    """Text as compared: NFKC, case-folded, every run of white space one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Text as compared: NFKC, no format characters or accents, ASCII digits, case-folded."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _NON_ASCII.sub(lambda m: _folded(m.group()), text)
+    return text.casefold()
+
+
+def _value_tokens(tokens: list[str]) -> list[str]:
+    """What a channel value is looked for as: its tokens, trimmed of edge punctuation.
+
+    ``@dev.patel`` is found as ``dev.patel``; ``#ops`` keeps its ``#``; a value of one
+    bare word (``secops``) is not looked for at all: it cannot be told from an ordinary
+    word or an id.
+    """
+    start, end = 0, len(tokens)
+    while end > start and not tokens[end - 1].isalnum():
+        end -= 1
+    while start < end and not tokens[start].isalnum():
+        start += 1
+    if end - start >= 2:
+        return tokens[start:end]
+    if start > 0 and end - start == 1:
+        return tokens[start - 1 : end]
+    return []
+
+
+def _phone_digits(value: str) -> str | None:
+    """A phone number's digits, or None when the value is not a phone number."""
+    if not _PHONE.fullmatch(value.strip()):
+        return None
+    digits = "".join(_DIGIT_GROUP.findall(value))
+    return digits if len(digits) >= _MIN_PHONE_DIGITS else None
+
+
+def phone_forms(value: str) -> tuple[set[str], set[str]]:
+    """(digits found anywhere in a number, digits found as whole groups) of a phone value.
+
+    ``+442079460000`` gives ``442079460000`` and its national form ``02079460000``
+    anywhere, and ``2079460000`` (the number without country code or trunk prefix) when
+    it starts and ends at a separator.
+    """
+    digits = _phone_digits(normalise(value))
+    if digits is None:
+        return set(), set()
+    if not value.strip().startswith("+"):
+        return {digits}, {digits}
+    code = next((digits[:n] for n in (1, 2) if digits[:n] in _COUNTRY_CODES), digits[:3])
+    national = digits[len(code) :]
+    anywhere = {digits}
+    if len(national) + 1 >= _MIN_PHONE_DIGITS:
+        anywhere.add("0" + national)
+        if code == "7":
+            anywhere.add("8" + national)
+    whole = {national} if len(national) >= _MIN_NATIONAL_DIGITS else set()
+    return anywhere, whole
+
+
+# --- Values and where they are found ---------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Secret:
-    """A value that must not be published, and where it comes from (for the report)."""
+    """A value that must not be published, and where it comes from (for the report).
+
+    ``words``: a name, a title or a sentence, found as its words in a row whatever the
+    punctuation; otherwise (a channel value) its punctuation must match too.
+    """
 
     value: str
     source: str
+    words: bool = False
 
     @property
     def shown(self) -> str:
         """The value redacted to a short prefix."""
-        return self.value[:_SHOWN] + "…"
+        return str(self.value)[:_SHOWN] + "…"
 
     @cached_property
-    def needle(self) -> str:
-        """The value as compared."""
-        return normalise(self.value)
+    def tokens(self) -> list[str]:
+        """What is looked for: the value's words (and punctuation, unless ``words``)."""
+        text = normalise(str(self.value))
+        return _WORD.findall(text) if self.words else _value_tokens(_TOKEN.findall(text))
 
     @cached_property
     def escapable(self) -> bool:
-        """Whether decoding entities, escapes or percent-encoding could change the value."""
-        return any(c in self.value for c in "&%\\")
-
-    @cached_property
-    def digits(self) -> str | None:
-        """A phone number's digits, or None when the value is not a phone number."""
-        if not _PHONE.fullmatch(self.value.strip()):
-            return None
-        digits = _NOT_DIGIT.sub("", self.value)
-        return digits if len(digits) >= _MIN_PHONE_DIGITS else None
+        """Whether reading a file (decoding entities, escapes, URLs; tags) changes the value."""
+        value = str(self.value)
+        return _unescaped(value) != value or _TAG.search(value) is not None
 
 
 @dataclass(frozen=True)
@@ -87,8 +212,222 @@ class Leak:
         )
 
 
+class _Trie:
+    """Word sequences in a tree of dicts, walked only from where their first words occur."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self._sets: dict[str, list[frozenset[str]]] = {}  # first word -> each sequence's words
+
+    def add(self, words: list[str], number: int) -> None:
+        node = self.root
+        for word in words:
+            node = node.setdefault(word, {})
+        node.setdefault(_END, []).append(number)
+        self._sets.setdefault(words[0], []).append(frozenset(words))
+
+    def find(self, words: list[str], found: set[int], shortest: int) -> None:
+        """Add to ``found`` every sequence of ``shortest`` words or more found in ``words``.
+
+        The text's distinct words are compared with the first words of every sequence (a
+        set intersection); only a first word whose sequences may all be there is looked up,
+        by ``list.index``; each occurrence costs at most the longest sequence's length.
+        """
+        present = set(words)
+        count = len(words)
+        for first in present.intersection(self.root):
+            if not any(needed <= present for needed in self._sets[first]):
+                continue
+            start = -1
+            while True:
+                try:
+                    start = words.index(first, start + 1)
+                except ValueError:
+                    break
+                node, end = self.root, start
+                while end < count and (node := node.get(words[end])) is not None:
+                    end += 1
+                    ends = node.get(_END)
+                    if ends and end - start >= shortest:
+                        found.update(ends)
+
+
+class _Value:
+    """A channel value in normalised text: its tokens in order, any spacing between them.
+
+    The pattern starts with a literal (which ``re`` finds fast); the boundary before it is
+    checked for each match instead of with a look-behind, which would disable that.
+    """
+
+    def __init__(self, tokens: list[str]) -> None:
+        self._tokens = tokens
+        self._bounded = tokens[0].isalnum()
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:  # compiled when first needed: most never are
+        after = r"(?![^\W_])" if self._tokens[-1].isalnum() else ""
+        return re.compile(r"\s*".join(map(re.escape, self._tokens)) + after)
+
+    def search(self, text: str) -> bool:
+        """Whether the value is in ``text`` as whole words."""
+        for match in self._pattern.finditer(text):
+            start = match.start()
+            if not self._bounded or start == 0 or not _WORD.match(text, start - 1, start):
+                return True
+        return False
+
+
+class Needles:
+    """Every secret of a list, in one structure that finds them all in one pass.
+
+    Every secret is looked up by its words; a channel value found so is then confirmed,
+    punctuation included, by one search for it in the text.
+    """
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        """Index the secrets (values with nothing to look for are left out)."""
+        self.secrets: list[Secret] = []
+        self._trie = _Trie()
+        self._values: dict[int, _Value] = {}  # channel values, by number
+        self._anywhere: dict[str, list[int]] = {}
+        self._whole: dict[str, list[int]] = {}
+        for secret in secrets:
+            number = len(self.secrets)
+            anywhere, whole = set(), set()
+            if not secret.words:
+                anywhere, whole = phone_forms(secret.value)
+            words = [t for t in secret.tokens if t.isalnum()]
+            if not (words or anywhere or whole):
+                continue
+            self.secrets.append(secret)
+            if words:
+                self._trie.add(words, number)
+                if not secret.words:
+                    self._values[number] = _Value(secret.tokens)
+            for form in anywhere:
+                self._anywhere.setdefault(form, []).append(number)
+            for form in whole:
+                self._whole.setdefault(form, []).append(number)
+        self._lengths = sorted({len(form) for form in (*self._anywhere, *self._whole)})
+        self._endings = {form[-_TAIL:] for form in (*self._anywhere, *self._whole)}
+
+    def __bool__(self) -> bool:
+        return bool(self.secrets)
+
+    def _numbers(self, text: str, found: set[int]) -> None:
+        """Phone numbers in normalised ``text``, however their digits are grouped."""
+        if not self._endings:
+            return
+        for run in _NUMBER.finditer(text):
+            groups = _DIGIT_GROUP.findall(run.group())
+            digits = "".join(groups)
+            # Every form of a number ends with its last seven digits: a run holding none of
+            # them (most runs: dates, coordinates of drawings) is done with in one step.
+            tails = {digits[k : k + _TAIL] for k in range(len(digits) - _TAIL + 1)}
+            if tails.isdisjoint(self._endings):
+                continue
+            bounds = set(accumulate(map(len, groups), initial=0))
+            for length in self._lengths:
+                for start in range(len(digits) - length + 1):
+                    piece = digits[start : start + length]
+                    found.update(self._anywhere.get(piece, ()))
+                    if start in bounds and start + length in bounds:
+                        found.update(self._whole.get(piece, ()))
+
+    def find_numbers(self, prose: str = "", code: str = "") -> set[int]:
+        """Numbers (indexes into ``secrets``) of the secrets in normalised text and code.
+
+        In ``code`` a secret of one word is not looked for.
+        """
+        found: set[int] = set()
+        for text, shortest in ((prose, 1), (code, 2)):
+            if not text:
+                continue
+            by_words: set[int] = set()
+            if self._trie.root:
+                self._trie.find(_WORD.findall(text), by_words, shortest)
+            for number in by_words:
+                value = self._values.get(number)
+                if value is None or value.search(text):
+                    found.add(number)
+            self._numbers(text, found)
+        return found
+
+    def find(self, prose: str = "", code: str = "") -> list[Secret]:
+        """The secrets found in ``prose`` and ``code`` (raw text: normalised here), in order."""
+        numbers = self.find_numbers(normalise(prose), normalise(code))
+        return [self.secrets[n] for n in sorted(numbers)]
+
+
+# --- Reading a site's files ------------------------------------------------------------
+
+
 class Unreadable(Exception):
     """A file that may hold text but cannot be read to scan it."""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """One file as read: text a reader sees, and code (scripts, styles, attributes).
+
+    ``written`` is the text before any decoding, for values that decoding would change.
+    """
+
+    prose: str
+    code: tuple[str, ...]  # each script, style, source map... on its own
+    written: str
+
+
+# Images and fonts, by file name and by the bytes they start with (both must agree).
+_MEDIA: dict[str, tuple[bytes, ...]] = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".ico": (b"\x00\x00\x01\x00",),
+    ".woff": (b"wOFF",),
+    ".woff2": (b"wOF2",),
+    ".ttf": (b"\x00\x01\x00\x00", b"true"),
+    ".otf": (b"OTTO",),
+}
+_CODE_SUFFIXES = frozenset((".js", ".mjs", ".css", ".map"))
+# Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# Elements that sit inside a word or a line: dropped without a space, so that a number or a
+# name split by them reads whole (``<code>+44</code><code>20</code>``, ``Da<b>v</b>e``).
+_INLINE = frozenset(
+    re.findall(
+        r"\w+",
+        "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span "
+        "strong sub sup time tt u var wbr",
+    )
+)
+_TAG = re.compile(r"<[^<>]*>")  # stops at the next "<": linear on a text of unclosed "<"
+_INLINE_TAG = re.compile(  # an inline element's tag, with or without a namespace prefix
+    r"</?(?:[\w.-]+:)?(?:" + "|".join(sorted(_INLINE, key=len, reverse=True)) + r")\b[^<>]*>",
+    re.IGNORECASE,
+)
+_RAW_OPEN = re.compile(r"<(?:script|style)\b[^<>]*>", re.IGNORECASE)
+_RAW_CLOSE = re.compile(r"</(?:script|style)\s*>", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+
+
+def _webp(raw: bytes) -> bool:
+    return raw[:4] == b"RIFF" and raw[8:12] == b"WEBP"
+
+
+def _is_media(suffix: str, raw: bytes) -> bool:
+    """An image or a font, by name and content alike."""
+    if suffix == ".webp":
+        return _webp(raw)
+    return any(raw.startswith(magic) for magic in _MEDIA.get(suffix, ()))
 
 
 def _pdf_text(raw: bytes) -> str:
@@ -112,63 +451,169 @@ def _pdf_text(raw: bytes) -> str:
         raise Unreadable(f"pypdf could not read it ({type(exc).__name__})") from None
 
 
-def _decoded(text: str, suffix: str) -> str:
-    """A text file as read: JSON escapes, HTML entities and percent-encoding decoded."""
-    decoded = text
-    if suffix == ".json":
-        with contextlib.suppress(ValueError):
-            decoded = json.dumps(json.loads(text), ensure_ascii=False)
-    return unquote(html.unescape(decoded))
+def _gunzip(raw: bytes) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read(MAX_UNPACKED + 1)
+    except (OSError, EOFError) as exc:
+        raise Unreadable(f"not a valid gzip file ({exc})") from None
+    if len(data) > MAX_UNPACKED:
+        raise Unreadable(f"unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+    return data
 
 
-def file_text(path: Path) -> tuple[str, str] | None:
-    """One file's text as written and as read, or None for images, fonts and other binaries."""
-    raw = path.read_bytes()
-    name = path.name
+def _decoded(raw: bytes) -> str:
+    """Bytes as text: by their byte-order mark, else UTF-8; anything else is unreadable."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                raise Unreadable(f"not valid {encoding.removesuffix('-sig')} text") from None
+    if b"\0" in raw:
+        raise Unreadable("binary, or UTF-16/32 text without a byte-order mark")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("not UTF-8 text") from None
+
+
+def _json_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _json_strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _json_strings(item)
+
+
+def _unescaped(text: str) -> str:
+    """Entities, JavaScript escapes (backslash u, backslash x) and percent-encoding decoded."""
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return unquote(html.unescape(text))
+
+
+def _markup(text: str, glue: str = "inline") -> tuple[str, tuple[str, ...]]:
+    """(text, code) of markup: scripts and styles are code, tags go, attributes are code.
+
+    A tag leaves a space, except (``glue``) an inline element's ("inline") or any ("all").
+    """
+    prose: list[str] = []
+    code: list[str] = []
+    position = 0
+    while (opening := _RAW_OPEN.search(text, position)) is not None:
+        prose.append(text[position : opening.start()])
+        closing = _RAW_CLOSE.search(text, opening.end())
+        end = closing.start() if closing else len(text)
+        code.append(text[opening.end() : end])
+        position = closing.end() if closing else len(text)
+    prose.append(text[position:])
+    joined = "".join(prose)
+    code.append("\n".join(_TAG.findall(joined)))
+    if glue == "inline":
+        joined = _INLINE_TAG.sub("", joined)
+    stripped = _TAG.sub("" if glue == "all" else " ", joined)
+    return _unescaped(stripped), tuple(_unescaped(c) for c in code if c)
+
+
+def _texts(name: str, raw: bytes, depth: int = 0) -> Texts | None:
+    """One file's text, given its name and bytes; None for images and fonts."""
     if name.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise Unreadable(f"not a valid gzip file ({exc})") from None
-        name = name.removesuffix(".gz")
+        raw, name = _gunzip(raw), name.removesuffix(".gz")
     suffix = Path(name).suffix.lower()
-    if suffix == ".pdf":
-        text = _pdf_text(raw)
-        return text, text
-    if b"\0" in raw[:8192]:
+    if _is_media(suffix, raw):
         return None
-    text = raw.decode("utf-8", errors="replace")
-    return text, _decoded(text, suffix)
+    if suffix == ".pdf" or raw.startswith(b"%PDF-"):
+        text = _pdf_text(raw)
+        return Texts(text, (), text)
+    if raw.startswith(_ZIP_MAGIC):
+        return _zip_texts(raw, depth)
+    text = _decoded(raw)
+    if suffix in _CODE_SUFFIXES:
+        return Texts("", (_unescaped(text),), text)
+    readable = text
+    if suffix == ".json":
+        with contextlib.suppress(ValueError, RecursionError):
+            readable = "\n".join(_json_strings(json.loads(text)))
+    prose, code = _markup(readable)
+    if suffix in (".xml", ".svg") or depth:  # XML (office files): a word may span elements
+        prose = "\n".join((prose, _markup(readable, "all")[0], _markup(readable, "none")[0]))
+    return Texts(prose, code, text)
 
 
-def _digit_runs(text: str) -> set[str]:
-    """The digits of every number of seven or more digits, however they are grouped."""
-    return {_NOT_DIGIT.sub("", run) for run in _DIGIT_RUN.findall(text)}
-
-
-def _phone_found(phone: str, runs: set[str], joined: str) -> bool:
-    """The number as a whole, or without a country code of one to three digits."""
-    return phone in joined or any(
-        phone[cut:] in runs for cut in (1, 2, 3) if len(phone) - cut >= _MIN_NATIONAL_DIGITS
+def _zip_texts(raw: bytes, depth: int) -> Texts:
+    """Every part of a zip file (office documents are zips of XML), as one text."""
+    if depth >= MAX_ZIP_DEPTH:
+        raise Unreadable("a zip file nested too deep")
+    parts: list[Texts] = []
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                total += info.file_size
+                if total > MAX_UNPACKED:
+                    raise Unreadable(f"unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+                with archive.open(info) as member:
+                    data = member.read(info.file_size + 1)
+                if len(data) != info.file_size:
+                    raise Unreadable(f"{info.filename}: size does not match the zip index")
+                try:
+                    found = _texts(info.filename, data, depth + 1)
+                except Unreadable as exc:
+                    raise Unreadable(f"{info.filename}: {exc}") from None
+                if found is not None:
+                    parts.append(found)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError) as exc:
+        raise Unreadable(f"not a readable zip file ({exc})") from None
+    except (OSError, EOFError) as exc:  # a damaged member
+        raise Unreadable(f"not a readable zip file ({type(exc).__name__})") from None
+    return Texts(
+        "\n".join(p.prose for p in parts),
+        tuple(c for p in parts for c in p.code),
+        "\n".join(p.written for p in parts),
     )
 
 
-def scan_text(file: str, written: str, read: str, secrets: Sequence[Secret]) -> list[Leak]:
-    """The secrets found in one file, given its text as written and as read."""
-    haystack = normalise(read)
-    as_written = haystack if written is read else None
-    runs = _digit_runs(read)
-    joined = "\n".join(runs)
-    leaks = []
-    for secret in secrets:
-        found = secret.needle in haystack
-        if not found and secret.escapable and written is not read:
-            as_written = as_written or normalise(written)
-            found = secret.needle in as_written
-        if not found and secret.digits is not None:
-            found = _phone_found(secret.digits, runs, joined)
-        if found:
-            leaks.append(Leak(file, secret))
+def file_texts(path: Path) -> Texts | None:
+    """One file's text as written and as read, or None for images and fonts."""
+    return _texts(path.name, path.read_bytes())
+
+
+# Code at least this long is scanned once per content in a scan: a script inlined in a
+# page as well as served on its own (Mermaid in the go-bag) costs one pass.
+MEMO_FROM = 64 * 1024
+
+
+def scan_text(
+    file: str,
+    texts: Texts,
+    needles: Needles,
+    escapable: Needles,
+    memo: dict[bytes, set[int]] | None = None,
+) -> list[Leak]:
+    """The secrets found in one file, given its texts.
+
+    ``escapable`` holds the secrets that reading changes: also looked for in the text as
+    written. ``memo`` keeps what was found in long code, by its content.
+    """
+    found = needles.find_numbers(normalise(texts.prose))
+    for code in texts.code:
+        if memo is None or len(code) < MEMO_FROM:
+            found |= needles.find_numbers(code=normalise(code))
+            continue
+        key = hashlib.blake2b(code.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key not in memo:
+            memo[key] = needles.find_numbers(code=normalise(code))
+        found |= memo[key]
+    leaks = [Leak(file, needles.secrets[n]) for n in sorted(found)]
+    if escapable and texts.written:
+        shown = {leak.secret for leak in leaks}
+        leaks += [Leak(file, s) for s in escapable.find(prose=texts.written) if s not in shown]
     return leaks
 
 
@@ -176,14 +621,19 @@ def scan(folder: Path, secrets: Sequence[Secret]) -> tuple[list[Leak], list[str]
     """Every secret found in any file under ``folder``, and the files that could not be read."""
     leaks: list[Leak] = []
     unreadable: list[str] = []
-    usable = [s for s in secrets if s.needle]
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    needles = Needles(secrets)
+    escapable = Needles(s for s in needles.secrets if s.escapable)
+    memo: dict[bytes, set[int]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         shown = path.relative_to(folder).as_posix()
+        if path.is_symlink() or not path.is_file():
+            unreadable.append(f"{shown}: cannot be scanned: not a regular file")
+            continue
         try:
-            text = file_text(path)
+            texts = file_texts(path)
         except Unreadable as exc:
             unreadable.append(f"{shown}: cannot be scanned: {exc}")
             continue
-        if text is not None:
-            leaks += scan_text(shown, *text, usable)
+        if texts is not None:
+            leaks += scan_text(shown, texts, needles, escapable, memo)
     return leaks, unreadable

@@ -15,6 +15,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, Kind, Layout
 from handbook.memo import LastRun
 from handbook.reader import Document, Limits, PathKey, read_bytes
+from handbook.secrets import scan_text
 
 # A file read again with the same bytes gives the same document: a server that
 # validates after every save parses only the files that changed.
@@ -219,4 +220,7 @@ def load_data(
             loaded.diagnostics.extend(problems)
             if document is not None:
                 documents.append(document)
+            else:  # refused: its text is still committed, comments and all (``secret``)
+                text = raw[: limits.max_bytes].removeprefix(b"\xef\xbb\xbf")
+                loaded.diagnostics.extend(scan_text(text.decode("utf-8", "replace"), shown))
     return loaded

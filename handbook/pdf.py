@@ -135,6 +135,9 @@ class Engine:
             raise PdfError(f"WeasyPrint cannot run here: {exc}") from None
         self._weasyprint = weasyprint
         self._fonts = FontConfiguration()
+        # The only fetcher of every document and stylesheet: data: URLs (the QR codes), no
+        # file, no network. A refused URL raises inside it; WeasyPrint logs that and lays
+        # the page out without the resource.
         self._fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"])
         self._stylesheets = [
             self._css(PRINT_CSS.read_text(encoding="utf-8")),
@@ -144,7 +147,7 @@ class Engine:
         self._scaled: dict[float, weasyprint.CSS] = {}
 
     def _css(self, text: str) -> weasyprint.CSS:
-        return self._weasyprint.CSS(string=text, font_config=self._fonts)
+        return self._weasyprint.CSS(string=text, font_config=self._fonts, url_fetcher=self._fetcher)
 
     def render(self, doc: PrintDocument, scale: float = 1.0) -> weasyprint.Document:
         """Lay out one document, its root font size scaled by ``scale``."""
@@ -154,7 +157,12 @@ class Engine:
                 self._scaled[scale] = self._css(f"html {{ font-size: {ROOT_PT * scale:.2f}pt; }}")
             sheets.append(self._scaled[scale])
         html = self._weasyprint.HTML(string=doc.html, url_fetcher=self._fetcher)
-        return html.render(stylesheets=sheets, font_config=self._fonts)
+        rendered = html.render(stylesheets=sheets, font_config=self._fonts)
+        # No file rides along in a PDF: a `<link rel="attachment">` would be fetched when
+        # written, and its fetch can run once only (a second PDF cut out of the same layout
+        # crashed WeasyPrint).
+        rendered.metadata.attachments = []
+        return rendered
 
     def fit(self, doc: PrintDocument, part: Part) -> weasyprint.Document:
         """Lay out ``doc``, holding ``part`` alone, smaller step by step until it fits a page."""
@@ -317,9 +325,10 @@ def run(
 ) -> int:
     """``handbook pdf``: validate, then write the PDFs; print what was written.
 
-    Exit status 0 when written, 1 on invalid data, an unknown runbook or a PDF that
-    cannot be made.
+    Exit status 0 when written, 1 on invalid data, an unknown runbook, a PDF that
+    cannot be made, or (for the public) an internal value found in a PDF's text.
     """
+    from handbook.audience import PublicLeak, write_scanned
     from handbook.pages import SiteError, load_site, resolve_audience
     from handbook.pipeline import Project, validate
     from handbook.report import format_text
@@ -333,7 +342,15 @@ def run(
         chosen = audience or resolve_audience(sources.audience)
         site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
         target = out if out is not None else project / "site" / "pdf"
-        written = write_pdfs(site, sources, target, paper, runbook_ids or None)
+        if chosen == "public":  # written aside and leak-scanned before it reaches ``target``
+            write = partial(write_pdfs, site, sources, paper=paper, runbook_ids=runbook_ids or None)
+            written = write_scanned(result.handbook, target, write)
+        else:
+            written = write_pdfs(site, sources, target, paper, runbook_ids or None)
+    except PublicLeak as exc:
+        sys.stderr.write("".join(f"handbook pdf: {m}\n" for m in exc.messages))
+        sys.stderr.write("handbook pdf: public PDFs refused; nothing written\n")
+        return 1
     except (PdfError, BookError, SiteError) as exc:
         sys.stderr.write(f"handbook pdf: {exc}\n")
         return 1

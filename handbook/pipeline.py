@@ -10,10 +10,12 @@ from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of
 from handbook.load import LoadedData, load_data
+from handbook.mentions import mentions
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
 from handbook.rules import Context, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
+from handbook.secrets import redact_diagnostics, scan_names, scan_tree
 
 # Kinds whose records become tuples on the model, by attribute name and model class.
 _COLLECTIONS: dict[str, type] = {
@@ -42,6 +44,11 @@ class Project:
     def at(cls, root: Path, schema_dir: Path | None = None) -> Project:
         """The project rooted at ``root`` (its ``data/`` and ``schemas/``)."""
         return cls(root, root / "data", schema_dir or root / "schemas")
+
+    @property
+    def docs_dir(self) -> Path:
+        """The hand-written pages and assets (scanned for secrets, never written to)."""
+        return self.root / "docs"
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
     try:
         schemas = load_schemas(project.schema_dir.resolve())
     except SchemaFileError as exc:
-        return sort_diagnostics([*diagnostics, exc.diagnostic])
+        return sort_diagnostics(redact_diagnostics([*diagnostics, exc.diagnostic]))
     schema_errors = validate_schemas(loaded, schemas)
     diagnostics += schema_errors
     index, duplicates = build_index(loaded)
@@ -83,7 +90,11 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
     flagged = {(d.file, d.line, d.column) for d in schema_errors}
     diagnostics += check_references(loaded, index, flagged)
     diagnostics += check_rules(Context(loaded, index, today))
-    return sort_diagnostics(diagnostics)
+    if not has_errors([*loaded.diagnostics, *schema_errors]):  # the model can be built
+        diagnostics += mentions(loaded, build_model(loaded))  # rule ``visibility``
+    # No message, path or file name shows more of a secret than a short prefix, whichever
+    # step made it (a token as a mapping key, a file name, in a schema error...).
+    return sort_diagnostics(redact_diagnostics(diagnostics))
 
 
 def validate(
@@ -99,6 +110,10 @@ def validate(
     """
     loaded = load_data(project.data_dir, project.root, limits, reuse)
     diagnostics = check(loaded, project, today or dt.date.today())
+    # Secrets outside the data's text: in the names of data files, and anywhere in docs/.
+    found = scan_names(project.data_dir, project.root) + scan_tree(project.docs_dir, project.root)
+    if found:
+        diagnostics = sort_diagnostics([*diagnostics, *redact_diagnostics(found)])
     files = sum(len(documents) for documents in loaded.documents.values())
     if has_errors(diagnostics):
         return Result(diagnostics, files)
@@ -111,7 +126,11 @@ def _fingerprint(project: Project) -> tuple[FileState, ...]:
     Absolute names, so that ``handbook build -C .`` and the plugin (which knows the project
     by its absolute path) agree and the plugin reuses the command's validation.
     """
-    return state_of([project.data_dir]) + state_of([project.schema_dir], ".schema.json")
+    return (
+        state_of([project.data_dir])
+        + state_of([project.schema_dir], ".schema.json")
+        + state_of([project.docs_dir])  # scanned for secrets
+    )
 
 
 _CACHE: dict[Path, tuple[tuple[FileState, ...], Result]] = {}

@@ -78,6 +78,8 @@ class Document:
     data: Any
     positions: dict[PathKey, Mark] = field(default_factory=dict)
     key_positions: dict[PathKey, Mark] = field(default_factory=dict)
+    # The text as parsed (after decoding): the ``secret`` rule scans comments and keys too.
+    text: str = field(default="", repr=False, compare=False)
 
     def mark(self, path: PathKey) -> Mark:
         """Position of the node at ``path``; else where its nearest written ancestor's key is."""
@@ -386,7 +388,7 @@ def _parse(
         builder.refuse(Mark(1, 1), "file is empty")
     if builder.problems:
         return None, builder.problems
-    return Document(file, builder.root, builder.positions, builder.key_positions), []
+    return Document(file, builder.root, builder.positions, builder.key_positions, text), []
 
 
 def read_bytes(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -18,17 +19,30 @@ from handbook.reader import Document
 from handbook.references import REFERENCES, Index, resolve, walk
 from handbook.reviews import REVIEWS, ReviewField, due_date
 from handbook.secrets import RULE as SECRET
-from handbook.secrets import find_secrets, seed_phrases
+from handbook.secrets import (
+    Flagged,
+    diagnostics_at,
+    find_secrets,
+    seed_phrases,
+    single_word,
+    yaml_text_findings,
+)
 
 SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
 MAX_INTERVAL_DAYS = 3650  # as common.schema.json's interval_days
 
+# Linear time: no two quantifiers can share what they consume, and the one run that could
+# ("{{" then anything) stops at the next brace, so a run of "{" costs nothing.
 PLACEHOLDER = re.compile(
     r"\b(?:TBD|TBA|TODO|FIXME|XXX+)\b"  # marker words
-    # [Name], [DATE], [brief-description]; not Markdown links, nor a task box such as [x]
-    r"|(?<!\])\[(?:[A-Za-z][A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*)\](?![(\[:])"
-    r"|\{\{[^}]*\}\}"  # {{ unrendered template fields }}
+    # [Name], [DATE], [Protocol Name], [brief-description] standing alone; not Markdown
+    # links, nor a task box such as [x], nor an index glued to a name (balances[user],
+    # f()[key], m[a][b]); one inside `code` is told apart by _placeholders_in()
+    r"|(?<![\w\])])(?P<bracket>\[[A-Za-z][A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*\])(?![(\[:])"
+    r"|\{\{[^{}]*\}\}"  # {{ unrendered template fields }}
 )
+_CODE_SPAN = re.compile(r"`[^`]*`")  # `mapping[address]`: code, not a placeholder
+_SHOWN_PLACEHOLDER = 40  # characters of a placeholder a message shows
 
 
 @dataclass(frozen=True)
@@ -69,15 +83,34 @@ def _ids(data: Any, *keys: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _placeholders_in(text: str) -> list[str]:
+    """The placeholders of one text, each once, in order; ``[x]`` in a code span is code."""
+    found: dict[str, None] = {}
+    code: tuple[list[int], list[int]] | None = None
+    for match in PLACEHOLDER.finditer(text):
+        if match.group("bracket") and "`" in text:
+            if code is None:
+                spans = [span.span() for span in _CODE_SPAN.finditer(text)]
+                code = [start for start, _ in spans], [end for _, end in spans]
+            k = bisect_right(code[0], match.start()) - 1
+            if k >= 0 and code[1][k] > match.start():
+                continue
+        found[match.group()] = None
+    return list(found)
+
+
 def placeholders(nodes: Nodes) -> Iterator[Diagnostic]:
     """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
     for record, path, text in nodes:
         if not isinstance(text, str):
             continue
-        found = list(dict.fromkeys(m.group() for m in PLACEHOLDER.finditer(text)))
+        found = _placeholders_in(text)
         if found:
             noun = "placeholder" if len(found) == 1 else "placeholders"
-            shown = ", ".join(map(repr, found))
+            shown = ", ".join(
+                repr(p if len(p) <= _SHOWN_PLACEHOLDER else p[: _SHOWN_PLACEHOLDER - 1] + "…")
+                for p in found
+            )
             yield record.diagnostic(
                 path,
                 f"{noun} {shown} left in the data; write the real value",
@@ -85,26 +118,65 @@ def placeholders(nodes: Nodes) -> Iterator[Diagnostic]:
             )
 
 
-def _one_word_each(node: Any) -> bool:
-    """A list of at least two single words: a seed phrase may be written one word per item."""
-    return (
-        isinstance(node, list)
-        and len(node) > 1
-        and all(isinstance(item, str) and item.strip().isalpha() for item in node)
-    )
+def _one_word_each(node: Any) -> list[str] | None:
+    """The words of a list (or of a mapping's values) of at least two items of one word each.
+
+    A seed phrase may be written one word per item, numbered or not (``- 1. word``).
+    """
+    items = list(node.values()) if isinstance(node, dict) else node
+    if not isinstance(items, list) or len(items) < 2:
+        return None
+    words = []
+    for item in items:
+        word = single_word(item) if isinstance(item, str) else None
+        if word is None:
+            return None
+        words.append(word)
+    return words
 
 
 def secrets(nodes: Nodes) -> Iterator[Diagnostic]:
-    """``secret``: private keys, tokens and seed phrases written into the data."""
+    """``secret``: private keys, tokens and seed phrases written into the data.
+
+    Every value and every mapping key is searched, and so is each document's own text: its
+    comments, and a key and its value read together (``signer_key: <64 hex digits>``). A
+    secret found there is not reported again when a value or key already was, for it.
+    """
+    documents: dict[int, tuple[Document, list[Flagged]]] = {}
     for record, path, node in nodes:
+        document, flagged = documents.setdefault(id(record.document), (record.document, []))
+        if isinstance(node, dict):
+            for key in node:
+                mark = document.key_positions.get((*record.path, *path, key))
+                for finding in find_secrets(key) if mark is not None else ():
+                    flagged.append(Flagged(mark.line, mark.column, False, finding.family))
+                    yield Diagnostic(
+                        document.file,
+                        mark.line,
+                        mark.column,
+                        Level.ERROR,
+                        record.json_path(*path, key),  # redacted by the pipeline
+                        f"in a key: {finding.message}",
+                        SECRET,
+                    )
         if isinstance(node, str):
-            findings = find_secrets(node)
-        elif _one_word_each(node):
-            findings = list(seed_phrases(" ".join(item.strip() for item in node)))
+            # The nearest key names the value: "attack_tx: 0x…" is a hash.
+            name = next((part for part in reversed(path) if isinstance(part, str)), "")
+            findings = find_secrets(node, name)
+        elif (words := _one_word_each(node)) is not None:
+            findings = seed_phrases(" ".join(words))
         else:
             continue
         for finding in findings:
+            mark = document.mark((*record.path, *path))
+            flagged.append(
+                Flagged(mark.line, mark.column, not isinstance(node, str), finding.family)
+            )
             yield record.diagnostic(path, finding.message, SECRET)
+    for document, flagged in documents.values():
+        if document.text:
+            found = yaml_text_findings(document.text, flagged)
+            yield from diagnostics_at(document.file, document.text, found)
 
 
 def runbook_owners(context: Context) -> Iterator[Diagnostic]:

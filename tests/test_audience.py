@@ -1,4 +1,8 @@
-"""Audiences: what the public view leaves out, and what the leak scan finds in a site."""
+"""Audiences: what the public view leaves out, what counts as internal, and the scan of a site.
+
+The matcher and the file reader have their own tests (``tests/test_leaks.py``); the
+``visibility`` rule's messages are in ``tests/cases/invalid/visibility-*``.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,29 @@ import html
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from handbook.audience import internal_values, is_public, leaks_in_public_build, public_view
-from handbook.leaks import Secret, scan, scan_text
+from handbook.audience import (
+    PublicLeak,
+    audit,
+    internal_values,
+    is_public,
+    leaks_in_public_build,
+    public_view,
+    write_scanned,
+)
+from handbook.leaks import Needles, Secret, scan
+from handbook.load import load_data
+from handbook.mentions import mentions
 from handbook.model import Handbook
 from handbook.pages import downloads, record_pages
-from handbook.pipeline import Project, validate
+from handbook.pipeline import Project, build_model, validate
 from handbook.render import catalogue
 from handbook.site import Site
-from tests.conftest import CASES, TODAY, make_project, tool
+from tests.conftest import CASES, REPO, TODAY, make_project, tool
 
 PHONE = "+15550100101"  # ana-silva's internal phone in the base fixture
 
@@ -81,14 +96,43 @@ def whole_site(site: Site) -> str:
 def test_every_page_renders_publicly_without_an_internal_value(mixed: Handbook) -> None:
     secrets = internal_values(mixed)
     assert {s.value for s in secrets} >= {PHONE, "@dev.patel", "Dev Patel", "support@example.org"}
+    needles = Needles(secrets)
     public = whole_site(Site(mixed, TODAY, audience="public"))
-    assert scan_text("site", public, html.unescape(public), secrets) == []
+    assert needles.find(prose=html.unescape(public)) == []
     internal = whole_site(Site(mixed, TODAY))
-    found = {leak.secret.value for leak in scan_text("site", internal, internal, secrets)}
+    found = {s.value for s in needles.find(prose=html.unescape(internal))}
     assert PHONE in found and "Dev Patel" in found  # the internal build shows them
 
 
-def test_internal_values_skip_what_is_also_public(handbook: Handbook) -> None:
+def test_what_counts_as_an_internal_value(mixed: Handbook) -> None:
+    values = {s.value: s for s in internal_values(mixed)}
+    # Names and titles of internal items, whatever their length, matched word by word.
+    for name in ("Dev Patel", "Vendor support", "Roll back the last deployment"):
+        assert values[name].words, name
+    assert values["Rate-limit the API"].source == "interventions 'rate-limit-api'.title"
+    assert values["Single cloud region"].source == "risks 'single-cloud'.title"
+    # Channel values, matched with their punctuation.
+    assert not values["@dev.patel"].words
+    assert values[PHONE].source == "people 'ana-silva'.contacts[0] (phone channel)"
+    # Sentences of internal items, from three words.
+    assert "Run the rollback job." in values and "Only for the war room." in values
+    # Not ids, states, durations, labels or texts shorter than three words.
+    for other in ("dev-patel", "rollback", "rate-limit-api", "accepted", "1d", "Mobile", "Low."):
+        assert other not in values, other
+
+
+def test_a_mention_in_public_text_is_no_exemption(mixed: Handbook) -> None:
+    mentioned = dataclasses.replace(
+        mixed,
+        runbooks=tuple(
+            dataclasses.replace(r, symptoms=(*r.symptoms, "Wake Dev Patel, who keeps the key."))
+            for r in mixed.runbooks
+        ),
+    )
+    assert "Dev Patel" in {s.value for s in internal_values(mentioned)}
+
+
+def test_a_value_public_in_its_own_right_is_not_internal(handbook: Handbook) -> None:
     email = "security@example.org"  # a public channel of a team
     doubled = dataclasses.replace(
         handbook,
@@ -108,34 +152,49 @@ def test_internal_values_skip_what_is_also_public(handbook: Handbook) -> None:
     values = {s.value: s.source for s in internal_values(doubled)}
     assert email not in values
     assert values[PHONE] == "people 'ana-silva'.contacts[0] (phone channel)"
-    assert "Mobile" not in values  # one word: not a value to look for
 
 
-@pytest.mark.parametrize(
-    "written",
-    [
-        PHONE,
-        "+1 555 010 0101",
-        "+1 (555) 010-0101",
-        "15550100101",
-        "555-010-0101",
-        "tel:%2B15550100101",
-        "&#43;15550100101",
-    ],
-)
-def test_the_scan_finds_a_phone_however_it_is_written(written: str) -> None:
-    secret = Secret(PHONE, "people 'ana-silva'.contacts[0] (phone channel)")
-    page = f"<p>Call {written} now.</p>"
-    assert scan_text("a.html", page, html.unescape(page), [secret]) != []
-    (leak,) = scan_text("a.html", page, html.unescape(page), [secret])
-    assert PHONE not in leak.message and "'+155…'" in leak.message
-    assert "people 'ana-silva'" in leak.message
+def test_the_audit_keeps_every_public_string_and_only_those(mixed: Handbook) -> None:
+    found = audit(mixed)
+    texts = set(found.texts)
+    assert texts == {leaf.text for leaf in found.public()}
+    assert "Ana Silva" in texts and "ben@example.org" in texts
+    assert "Dev Patel" not in texts and "Roll back the last deployment" not in texts
+    assert PHONE not in texts  # ana-silva is public, her phone channel is not
 
 
-def test_the_scan_leaves_other_numbers_alone() -> None:
-    secret = Secret(PHONE, "x")
-    page = "<p>Call +15550100102, or 5550100, or 2026-11-23.</p>"
-    assert scan_text("a.html", page, page, [secret]) == []
+def test_the_rule_reports_a_mention_where_it_is_written(tmp_path: Path) -> None:
+    project = make_project(tmp_path, CASES / "valid/visibility-internal-items")
+    runbook = project / "data/runbooks/api-outage.yml"
+    text = runbook.read_text(encoding="utf-8")
+    symptom = "  - API error rate above 5%.\n"
+    runbook.write_text(text.replace(symptom, f"{symptom}  - Ask Dev.\n"), encoding="utf-8")
+    people = project / "data/people.yml"
+    people.write_text(
+        people.read_text(encoding="utf-8").replace("name: Dev Patel", "name: Dev"), "utf-8"
+    )
+    loaded = load_data(project / "data", project)
+    (diagnostic,) = mentions(loaded, build_model(loaded))
+    assert (diagnostic.file, diagnostic.line, diagnostic.column) == (
+        "data/runbooks/api-outage.yml",
+        9,
+        5,
+    )
+    assert diagnostic.path == "$.symptoms[1]" and diagnostic.rule == "visibility"
+    assert diagnostic.message.startswith("mentions 'Dev…', which is internal (people 'dev-patel'")
+
+
+def test_a_reference_to_an_internal_record_is_not_a_mention(tmp_path: Path) -> None:
+    # The risk's owner names an internal person by id: the older ``visibility`` check
+    # reports it ("cannot leave it out here"), the mention check does not again.
+    case = CASES / "invalid/visibility-internal-risk-owner"
+    expected = (case / "expected.txt").read_text(encoding="utf-8")
+    assert expected.count("[visibility]") == 1 and "mentions" not in expected
+
+
+def test_the_shipped_handbook_mentions_nothing_internal(handbook_model: Handbook) -> None:
+    loaded = load_data(REPO / "data", REPO)
+    assert mentions(loaded, build_model(loaded)) == []
 
 
 @pytest.mark.parametrize("extractor", ["pdftotext", "pypdf"])
@@ -146,7 +205,7 @@ def test_the_scan_reads_escaped_names_json_gzip_and_pdf(
         monkeypatch.setattr(shutil, "which", lambda name: None)
     else:
         tool("pdftotext")  # installed by .ci/install-system-packages: fail, never skip
-    name = Secret("Inès O'Moreau", "people 'ines'")
+    name = Secret("Inès O'Moreau", "people 'ines'", words=True)
     email = Secret("ines@example.org", "people 'ines'.contacts[1] (email channel)")
     (tmp_path / "a.html").write_text("<p>In&egrave;s O&#x27;Moreau</p>", encoding="utf-8")
     index = {"docs": [{"text": "Ines: ines@example.org", "title": "In\u00e8s  O'moreau"}]}
@@ -154,7 +213,7 @@ def test_the_scan_reads_escaped_names_json_gzip_and_pdf(
     (tmp_path / "sitemap.xml.gz").write_bytes(
         gzip.compress(b"<loc>mailto:ines%40example.org</loc>")
     )
-    (tmp_path / "image.png").write_bytes(b"\x89PNG\0ines@example.org")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0ines@example.org")
     from weasyprint import HTML
 
     HTML(string="<p>Write to ines@example.org</p>").write_pdf(tmp_path / "card.pdf")
@@ -172,9 +231,14 @@ def test_the_scan_reads_escaped_names_json_gzip_and_pdf(
 def test_a_file_that_cannot_be_read_is_reported_not_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
     (tmp_path / "broken.xml.gz").write_bytes(b"not gzip")
-    leaks, unreadable = scan(tmp_path, [Secret("anything", "x")])
+    (tmp_path / "on-call.csv").write_bytes("Dev,+15550100101".encode("utf-16-le"))  # no BOM
+    leaks, unreadable = scan(tmp_path, [Secret("anything else", "x")])
     assert leaks == []
-    assert [line.split(":")[0] for line in unreadable] == ["broken.pdf", "broken.xml.gz"]
+    assert [line.split(":")[0] for line in unreadable] == [
+        "broken.pdf",
+        "broken.xml.gz",
+        "on-call.csv",
+    ]
 
 
 def test_a_pdf_with_no_extractor_is_reported(
@@ -183,7 +247,7 @@ def test_a_pdf_with_no_extractor_is_reported(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setitem(sys.modules, "pypdf", None)  # as if it were not installed
     (tmp_path / "card.pdf").write_bytes(b"%PDF-1.7")
-    assert scan(tmp_path, [Secret("anything", "x")]) == (
+    assert scan(tmp_path, [Secret("anything else", "x")]) == (
         [],
         ["card.pdf: cannot be scanned: no PDF text extractor: install pdftotext or pypdf"],
     )
@@ -198,3 +262,54 @@ def test_leaks_in_public_build_names_file_record_and_a_redacted_value(
         "index.html: internal value of people 'ana-silva'.contacts[0] (phone channel) "
         "('+155…') is in the public build"
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Made:
+    path: Path
+    pages: int = 1
+
+
+def writer(files: dict[str, str]) -> Callable[[Path], list[Made]]:
+    def write(folder: Path) -> list[Made]:
+        made = []
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            made.append(Made(folder / name))
+        return made
+
+    return write
+
+
+def test_public_files_are_moved_into_place_once_scanned(handbook: Handbook, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.pdf").write_text("from before", encoding="utf-8")
+    made = write_scanned(handbook, target, writer({"cards/a.txt": "clean", "b.txt": "clean"}))
+    assert made == [Made(target / "cards/a.txt"), Made(target / "b.txt")]
+    assert sorted(p.name for p in target.rglob("*.txt")) == ["a.txt", "b.txt"]
+    assert (target / "old.pdf").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no scratch folder left
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.txt": "clean", "b.txt": f"call {PHONE}"}, "b.txt: internal value of people"),
+        ({"a.txt": "clean", "b.bin": "\0\1"}, "b.bin: cannot be scanned"),
+    ],
+)
+def test_leaking_public_files_never_reach_their_folder(
+    handbook: Handbook, tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "a.txt").write_text("from before", encoding="utf-8")
+    with pytest.raises(PublicLeak) as refused:
+        write_scanned(handbook, target, writer(files))
+    (found,) = refused.value.messages
+    assert found.startswith(message) and PHONE not in found
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt"]
+    assert (target / "a.txt").read_text(encoding="utf-8") == "from before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

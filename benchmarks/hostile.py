@@ -9,7 +9,10 @@ the peak memory traced by ``tracemalloc`` (a separate run: tracing slows Python 
     python -m benchmarks.hostile [--runs 3] [--only NAME ...]
 
 Nothing may cost seconds or hundreds of megabytes: the reader's limits (1 MiB per file,
-64 levels, 100,000 nodes) bound every scenario.
+64 levels, 100,000 nodes) bound every scenario. A second table renders hostile Markdown
+fields at the schema's cap (20,000 characters) against prose of the same length.
+
+    python -m benchmarks.hostile --markdown
 """
 
 from __future__ import annotations
@@ -105,6 +108,27 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes | Files]]] = {
         "1 MiB of '[word word' never closed (placeholder pattern)",
         lambda: _fill("id: hostile\nsummary: '", "[ab cd ef gh ") + "'\n",
     ),
+    "blank-run": (
+        RUNBOOK,
+        "a title of 1 MiB of spaces between two words (comment check)",
+        lambda: _fill("id: hostile\ntitle: x", " ") + "y\n",
+    ),
+    "open-braces": (
+        RUNBOOK,
+        "1 MiB of '{' in one value ({{ template }} placeholder pattern)",
+        lambda: _fill("id: hostile\ntitle: '", "{") + "'\n",
+    ),
+    "bracket-run": (
+        RUNBOOK,
+        "1 MiB of '[' in a Markdown summary (link parsing when rendered)",
+        lambda: _fill("id: hostile\nsummary: '", "[") + "'\n",
+    ),
+    "format-chars": (
+        RUNBOOK,
+        "1 MiB of AKIA split by zero-width spaces (secret normalisation)",
+        # Five characters, seven bytes in UTF-8: as many as fit in the 1 MiB limit.
+        lambda: _fill("id: hostile\nsummary: ", "AKIA\u200b", (MIB - 64) * 5 // 7),
+    ),
     "huge-integers": (
         RUNBOOK,
         "40,000 integers of 19 digits (each refused)",
@@ -152,12 +176,42 @@ def measure(project: Project, runs: int) -> tuple[float, float, int, int]:
     return seconds, peak, errors, sum(len(d.message) for d in result.diagnostics)
 
 
+# Markdown fields as the site renders them, at the schema's cap of 20,000 characters.
+MARKDOWN_CAP = 20_000
+MARKDOWN: dict[str, tuple[str, str]] = {
+    "brackets": ("[" * MARKDOWN_CAP, "unclosed [ (link parsing)"),
+    "bracket-pairs": ("[]" * (MARKDOWN_CAP // 2), "empty [] pairs"),
+    "link-targets": ("[a](" * (MARKDOWN_CAP // 4), "[a]( never closed"),
+    "backticks": ("`a" * (MARKDOWN_CAP // 2), "unmatched backticks"),
+    "angles": ("<a" * (MARKDOWN_CAP // 2), "unclosed < (raw HTML)"),
+    "emphasis": ("*_" * (MARKDOWN_CAP // 2), "emphasis markers"),
+    "nested-lists": ("1. " * (MARKDOWN_CAP // 3), "a list nested at every item"),
+}
+
+
+def markdown_table(runs: int) -> None:
+    """Render time of hostile Markdown fields against prose of the same length."""
+    from handbook.html import markdown
+
+    prose = ("Pause the pool, then page the incident leader. " * 500)[:MARKDOWN_CAP]
+    base = median_time(lambda: markdown.__wrapped__(prose), runs)
+    print(f"\n{'markdown field':<18} {'chars':>9} {'time s':>8} {'x prose':>8}  what")
+    print(f"{'prose':<18} {len(prose):>9} {base:>8.3f} {1:>8.1f}  the baseline")
+    for name, (text, what) in MARKDOWN.items():
+        seconds = median_time(lambda text=text: markdown.__wrapped__(text), runs)
+        print(f"{name:<18} {len(text):>9} {seconds:>8.3f} {seconds / base:>8.1f}  {what}")
+
+
 def main() -> None:
     """Print one row per scenario, the baseline first."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), default=None)
+    parser.add_argument("--markdown", action="store_true", help="only the Markdown render table")
     args = parser.parse_args()
+    if args.markdown:
+        markdown_table(args.runs)
+        return
     chosen = args.only or list(SCENARIOS)
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "project"
@@ -199,6 +253,8 @@ def main() -> None:
                 f"{name:<18} {size:>9} {errors:>7} {seconds:>8.3f} {seconds / base_s:>7.1f} "
                 f"{peak:>9.1f}  {what}"
             )
+    if not args.only:
+        markdown_table(args.runs)
 
 
 if __name__ == "__main__":

@@ -158,6 +158,7 @@ def check_references(
     for reference in REFERENCES:
         if incomplete.intersection(reference.targets):
             continue
+        known = [name for target in reference.targets for name in index.get(target, {})]
         for record in loaded.records(reference.kind):
             for path, value in walk(record.data, reference.pattern):
                 if not isinstance(value, str):
@@ -166,7 +167,6 @@ def check_references(
                     continue
                 if record.locate(*path) in flagged:
                     continue
-                known = [name for target in reference.targets for name in index.get(target, {})]
                 message = _unresolved(reference, value, known, hints)
                 diagnostics.append(record.diagnostic(path, message, reference.rule))
     return diagnostics

@@ -18,14 +18,11 @@ is opened in Chromium, where ``window.__pwned`` must stay undefined and no dialo
 
 from __future__ import annotations
 
-import http.server
 import itertools
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -51,6 +48,7 @@ from tests.conftest import (
     copy_project,
     handbook_cli,
     playwright_api,
+    serving,
 )
 from tests.test_site import OPEN_SHADOW_ROOTS
 
@@ -398,6 +396,19 @@ def test_every_field_rendered_as_markdown_has_a_length_cap(
 # ---- Print documents and PDFs --------------------------------------------------------------
 
 
+def spy_on_fetches(engine: Any) -> list[str]:
+    """The URLs ``engine`` fetches from now on, in order (still fetched as before)."""
+    fetched: list[str] = []
+    fetch = engine._fetcher.fetch
+
+    def spy(url: str, headers: Any = None) -> Any:
+        fetched.append(url)
+        return fetch(url, headers)
+
+    engine._fetcher.fetch = spy
+    return fetched
+
+
 def test_print_documents_hold_no_markup_from_data(hostile: Hostile) -> None:
     from handbook.pdf import Engine
 
@@ -417,14 +428,7 @@ def test_print_documents_hold_no_markup_from_data(hostile: Hostile) -> None:
 
     # WeasyPrint fetches nothing for them but data: URLs (the QR codes).
     engine = Engine()
-    fetched: list[str] = []
-    fetch = engine._fetcher.fetch
-
-    def spy(url: str, headers: Any = None) -> Any:
-        fetched.append(url)
-        return fetch(url, headers)
-
-    engine._fetcher.fetch = spy  # type: ignore[method-assign]
+    fetched = spy_on_fetches(engine)
     runbook = site.handbook.runbooks[0].id
     engine.render(printer.runbooks([runbook]))
     assert fetched and all(url.startswith("data:") for url in fetched)
@@ -434,14 +438,7 @@ def test_the_pdf_engine_fetches_only_data_urls_and_survives_a_refusal(tmp_path: 
     from handbook.pdf import Engine, cut, save
 
     engine = Engine()
-    fetched: list[str] = []
-    fetch = engine._fetcher.fetch
-
-    def spy(url: str, headers: Any = None) -> Any:
-        fetched.append(url)
-        return fetch(url, headers)
-
-    engine._fetcher.fetch = spy  # type: ignore[method-assign]
+    fetched = spy_on_fetches(engine)
     hostile = (
         '<link rel="attachment" href="file:///etc/group">'
         '<link rel="attachment" href="data:text/plain,hello">'
@@ -489,24 +486,11 @@ def test_markup_in_the_organisation_name_builds_pdfs(tmp_path: Path) -> None:
 # ---- In a browser -----------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(sites: dict[str, Path]) -> Iterator[str]:
     """The internal hostile site on 127.0.0.1, from a thread."""
-    handler = partial(_QuietHandler, directory=str(sites["internal"]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(sites["internal"]) as url:
+        yield url
 
 
 def page_types(site: Path) -> list[str]:

@@ -107,16 +107,21 @@ def test_internal_records_have_no_page_no_search_entry_and_no_sitemap_url(
     assert all(m.title in internal_index for m in mitigations)
 
 
-def test_an_internal_phone_mentioned_in_a_public_field_fails_validation(
-    tmp_path: Path, handbook_model: Handbook
-) -> None:
+def published(tmp_path: Path) -> tuple[Path, Path, Path, dict[str, str]]:
+    """A copy of the project, built public into ``sites/out``; and that site's files."""
     project = copy_project(tmp_path / "project")
     sites = tmp_path / "sites"
     sites.mkdir()
     out = sites / "out"
     first = build(project, out, "--audience", "public")
     assert first.returncode == 0, first.stdout + first.stderr
-    before = snapshot(out)
+    return project, sites, out, snapshot(out)
+
+
+def test_an_internal_phone_mentioned_in_a_public_field_fails_validation(
+    tmp_path: Path, handbook_model: Handbook
+) -> None:
+    project, sites, out, before = published(tmp_path)
 
     person, phone = next(
         (p, c.value)
@@ -155,13 +160,7 @@ def test_what_the_docs_leak_past_validation_the_scan_refuses(
     tmp_path: Path, handbook_model: Handbook
 ) -> None:
     """Hand-written pages and files in docs/ are not data: the scan of the build finds them."""
-    project = copy_project(tmp_path / "project")
-    sites = tmp_path / "sites"
-    sites.mkdir()
-    out = sites / "out"
-    first = build(project, out, "--audience", "public")
-    assert first.returncode == 0, first.stdout + first.stderr
-    before = snapshot(out)
+    project, sites, out, before = published(tmp_path)
 
     phones = [
         (p, c.value)

@@ -11,13 +11,10 @@ test server aborted and recorded.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import re
 import sys
-import threading
 from collections.abc import Iterator
-from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ from tests.conftest import (
     mkdocs_build,
     playwright_api,
     run,
+    serving,
 )
 
 BIN = Path(sys.executable).parent
@@ -189,24 +187,11 @@ def test_pages_with_diagrams_load_the_vendored_mermaid(built_site: Path) -> None
 # ---- The site in a browser --------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def served_site(built_site: Path) -> Iterator[str]:
     """The built site on 127.0.0.1, from a thread."""
-    handler = partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(built_site) as url:
+        yield url
 
 
 def search_word(site: Path, hb: Handbook) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import stat
@@ -153,15 +154,21 @@ def _stray_files(data_dir: Path, root: Path) -> list[Diagnostic]:
     """Files under ``data/`` that no kind reads: refused rather than silently ignored."""
     known = {kind.location for kind in KINDS}
     return [
-        _error(
-            _display(path, root),
-            f"{path.name} is not a handbook data file "
-            f"(expected one of: {', '.join(sorted(known))})",
-            "unknown-file",
-        )
+        _error(_display(path, root), _stray_message(path.name, known), "unknown-file")
         for path in sorted(data_dir.iterdir())
         if path.name not in known and not path.name.startswith(".")
     ]
+
+
+def _stray_message(name: str, known: set[str]) -> str:
+    """Why a name under ``data/`` is refused, with the kind's name it is closest to."""
+    by_stem = {location.removesuffix(".yml"): location for location in known}
+    stem = name.split(".", 1)[0]
+    close = difflib.get_close_matches(stem, sorted(by_stem), n=1, cutoff=0.75)
+    hint = (
+        f"did you mean {by_stem[close[0]]}?" if close else "no data kind is stored under this name"
+    )
+    return f"{name} is not a handbook data file; {hint}"
 
 
 def load_data(

@@ -123,6 +123,16 @@ def _default_order(docs: Path) -> list[str]:
     )
 
 
+def _configured_audience(config: dict[str, Any]) -> str | None:
+    """The handbook plugin's ``audience`` option, else ``extra.audience`` (older handbooks)."""
+    for plugin in config.get("plugins") or ():
+        options = plugin.get("handbook") if isinstance(plugin, dict) else None
+        if isinstance(options, dict) and options.get("audience"):
+            return str(options["audience"])
+    extra = config.get("extra")
+    return extra.get("audience") if isinstance(extra, dict) else None
+
+
 def read_sources(config_file: Path) -> Sources:
     """The pages, stylesheets and settings of the site ``config_file`` (mkdocs.yml) builds.
 
@@ -139,11 +149,10 @@ def read_sources(config_file: Path) -> Sources:
     pages = tuple(
         (src, (docs / src).read_text(encoding="utf-8")) for src in order if (docs / src).is_file()
     )
-    extra = config.get("extra") or {}
     return Sources(
         pages=pages,
         directory_urls=bool(config.get("use_directory_urls", True)),
-        audience=extra.get("audience") if isinstance(extra, dict) else None,
+        audience=_configured_audience(config),
         extra_css=tuple(str(c) for c in config.get("extra_css") or ()),
         extra_javascript=tuple(str(j) for j in config.get("extra_javascript") or ()),
     )

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -109,16 +108,13 @@ def run_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from handbook.audience import leaks_in_public_build
-    from handbook.pages import resolve_audience
 
-    if args.audience:
-        os.environ["HANDBOOK_AUDIENCE"] = args.audience
-    if args.pdf:
-        os.environ["HANDBOOK_PDF"] = "1"
     _show_mkdocs_log(logging.WARNING)  # in strict mode any warning fails the build
     try:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True)
         config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
+        plugin = config.plugins["handbook"]
+        plugin.choose(audience=args.audience, pdfs=True if args.pdf else None)
         given = args.site_dir if args.site_dir is not None else config.site_dir
         option = "--site-dir" if args.site_dir is not None else "site_dir (mkdocs.yml)"
         target = check_output(given, args.project, option, replaces_folder=True)
@@ -128,7 +124,7 @@ def run_build(args: argparse.Namespace) -> int:
         try:
             mkdocs_build(config)
             # A public site is scanned for every internal value before it replaces the old one.
-            public = resolve_audience(config.extra.get("audience")) == "public"
+            public = plugin.site is not None and plugin.site.audience == "public"
             if public and (found := leaks_in_public_build(result.handbook, scratch)):
                 sys.stderr.write("".join(f"handbook build: {m}\n" for m in found))
                 sys.stderr.write("handbook build: public build refused; nothing written\n")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 
@@ -17,11 +16,11 @@ class Release:
     subject: str
 
 
-@cache
 def git_releases(root: Path) -> tuple[Release, ...]:
     """Every tag of the repository at ``root``; empty outside a git checkout.
 
-    Read once per process: pages ask for it on every render.
+    Read again on every call (one ``git`` process, a few milliseconds): each build asks once,
+    so a tag made while ``handbook serve`` runs shows at the next rebuild.
     """
     try:
         completed = subprocess.run(
@@ -47,3 +46,9 @@ def git_releases(root: Path) -> tuple[Release, ...]:
         name, date, subject = [*line.split("\t"), "", ""][:3]
         releases.append(Release(name, date, subject))
     return tuple(releases)
+
+
+def tag_paths(root: Path) -> list[Path]:
+    """Where git keeps the tags of the checkout at ``root``: watched by ``handbook serve``."""
+    git = root / ".git"
+    return [path for path in (git / "refs" / "tags", git / "packed-refs") if path.exists()]

@@ -3,8 +3,8 @@
 It runs the validation pipeline once per build, fails the build listing every error
 before MkDocs renders anything from invalid data, and adds one generated page per
 runbook, dependency, intervention, role and risk. After the build it writes the go-bag
-(``offline.html``) and, with ``extra.pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook build
---pdf``), the PDFs under ``pdf/``.
+(``offline.html``) and, with the option ``pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook
+build --pdf``), the PDFs under ``pdf/``.
 
 Page titles are HTML in MkDocs (a title taken from a heading keeps its ``&lt;``), and the
 theme's templates are rendered without autoescaping: Material writes ``{{ page.title |
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -28,6 +30,7 @@ from mkdocs.structure.nav import Navigation
 from handbook import html
 from handbook.book import BookError, read_sources, render_book
 from handbook.diagnostics import Level
+from handbook.history import tag_paths
 from handbook.offline import write_offline
 from handbook.pages import (
     SiteError,
@@ -42,10 +45,17 @@ from handbook.pipeline import Project, validate_cached
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
 from handbook.render.catalogue import variables
 from handbook.report import format_text
-from handbook.site import PDF_DIR, Site
+from handbook.site import AUDIENCES, PDF_DIR, Site
 
 
-class HandbookPlugin(BasePlugin):
+class HandbookConfig(base.Config):
+    """The plugin's options in ``mkdocs.yml`` (``plugins: [handbook: {audience: public}]``)."""
+
+    audience = c.Optional(c.Choice(AUDIENCES))
+    pdf = c.Optional(c.Type(bool))
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
     """Validates the handbook's data and generates its record pages.
 
     It keeps what ``handbook serve`` needs to rebuild single pages after a data change
@@ -62,6 +72,14 @@ class HandbookPlugin(BasePlugin):
         self.nav: Navigation | None = None
         self.env: Environment | None = None
         self.serving = False
+        # What the caller asked for explicitly (``handbook build --audience``): it wins over
+        # the environment and mkdocs.yml, for this plugin object only.
+        self.chosen_audience: str | None = None
+        self.chosen_pdfs: bool | None = None
+
+    def choose(self, audience: str | None = None, pdfs: bool | None = None) -> None:
+        """Set the audience and PDFs of the builds this plugin object runs."""
+        self.chosen_audience, self.chosen_pdfs = audience, pdfs
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether serving (MkDocs keeps one plugin object then, for every rebuild)."""
@@ -75,8 +93,14 @@ class HandbookPlugin(BasePlugin):
             errors = [d for d in result.diagnostics if d.level is Level.ERROR]
             raise PluginError("invalid handbook data:\n" + format_text(errors, result.files))
         try:
-            audience = resolve_audience(config.extra.get("audience"))
-            pdfs = resolve_pdfs(config.extra.get("pdf"))
+            # ``extra.audience``/``extra.pdf``: where handbooks before the plugin options said it.
+            audience = resolve_audience(
+                self.chosen_audience, self.config.audience or config.extra.get("audience")
+            )
+            pdfs = resolve_pdfs(
+                self.chosen_pdfs,
+                self.config.pdf if self.config.pdf is not None else config.extra.get("pdf"),
+            )
             return load_site(root, audience, config.use_directory_urls, pdfs, result)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
@@ -118,10 +142,12 @@ class HandbookPlugin(BasePlugin):
         return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        """Rebuild when data or schemas change, not only the pages in docs/."""
+        """Rebuild when data, schemas or git tags change, not only the pages in docs/."""
         root = Path(config.config_file_path).parent
         for folder in ("data", "schemas"):
             server.watch(str(root / folder))
+        for path in tag_paths(root):  # a new tag shows on the document-control page
+            server.watch(str(path))
         return server
 
     def on_post_build(self, config: MkDocsConfig) -> None:

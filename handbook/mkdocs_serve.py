@@ -44,6 +44,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from handbook.files import state_of
+from handbook.history import tag_paths
 from handbook.mkdocs_plugin import HandbookPlugin
 from handbook.pages import record_pages
 from handbook.site import Site
@@ -71,6 +72,7 @@ def watched(config: MkDocsConfig) -> tuple[Path, list[Path]]:
     root = Path(config.config_file_path).parent
     others = [Path(config.docs_dir), Path(config.config_file_path), root / "schemas"]
     others += [Path(path) for path in config.watch]
+    others += tag_paths(root)  # a new git tag shows on the document-control page
     if config.theme.custom_dir:
         others.append(Path(config.theme.custom_dir))
     return root / "data", others

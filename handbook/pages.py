@@ -56,16 +56,26 @@ def build_date() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
 
 
-def resolve_audience(configured: object) -> Audience:
-    """``HANDBOOK_AUDIENCE`` from the environment, else mkdocs.yml's ``extra.audience``."""
-    value = os.environ.get("HANDBOOK_AUDIENCE") or configured or "internal"
+def resolve_audience(chosen: object = None, configured: object = None) -> Audience:
+    """Who a build is for: the first that is set of these, else internal.
+
+    The caller's explicit choice (``handbook build --audience``), ``HANDBOOK_AUDIENCE``, the
+    project's setting (the plugin's ``audience`` option).
+    """
+    value = chosen or os.environ.get("HANDBOOK_AUDIENCE") or configured or "internal"
     if value not in AUDIENCES:
         raise SiteError(f"audience must be one of {', '.join(AUDIENCES)}, not {value!r}")
     return value  # type: ignore[return-value]
 
 
-def resolve_pdfs(configured: object) -> bool:
-    """Whether the build writes the PDFs: ``HANDBOOK_PDF`` when set, else ``extra.pdf``."""
+def resolve_pdfs(chosen: bool | None = None, configured: object = None) -> bool:
+    """Whether a build writes the PDFs: the first that is set of these, else no.
+
+    The caller's explicit choice (``handbook build --pdf``), ``HANDBOOK_PDF``, the project's
+    setting (the plugin's ``pdf`` option).
+    """
+    if chosen is not None:
+        return chosen
     value = os.environ.get("HANDBOOK_PDF")
     if value:
         return value.strip().lower() in ("1", "true", "yes", "on")
@@ -85,7 +95,7 @@ def load_site(
     """Validate the project (once per state of its files) and describe the site to build.
 
     ``result`` is the project's validation when the caller has it already. The site is kept
-    while the validation result and the date stay the same: a public site's view (and the
+    while the validation result, the date and the git tags stay the same: a public site's view (and the
     model's lookup indexes) are built once.
     """
     result = result or validate_cached(Project.at(root))
@@ -93,17 +103,16 @@ def load_site(
         raise SiteError("invalid handbook data")
     key = (root.resolve(), audience, directory_urls, pdfs)
     today = build_date()
+    releases = git_releases(root)
     cached = _SITES.get(key)
-    if cached is not None and cached[0] is result and cached[1].today == today:
+    if (
+        cached is not None
+        and cached[0] is result
+        and cached[1].today == today
+        and cached[1].releases == releases
+    ):
         return cached[1]
-    site = Site(
-        result.handbook,
-        today,
-        audience,
-        directory_urls,
-        pdfs=pdfs,
-        releases=git_releases(root),
-    )
+    site = Site(result.handbook, today, audience, directory_urls, pdfs=pdfs, releases=releases)
     _SITES[key] = (result, site)
     return site
 

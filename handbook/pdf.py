@@ -339,7 +339,7 @@ def run(
         return 1
     try:
         sources = read_sources(project / "mkdocs.yml")
-        chosen = audience or resolve_audience(sources.audience)
+        chosen = resolve_audience(audience, sources.audience)
         site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
         target = out if out is not None else project / "site" / "pdf"
         if chosen == "public":  # written aside and leak-scanned before it reaches ``target``

@@ -24,8 +24,8 @@ def define_env(env: Any) -> None:
         plugin = env.conf.plugins.get("handbook")
         if getattr(plugin, "site", None) is not None:
             return plugin.site
-        audience = resolve_audience(env.conf["extra"].get("audience"))
-        pdfs = resolve_pdfs(env.conf["extra"].get("pdf"))
+        audience = resolve_audience(None, env.conf["extra"].get("audience"))
+        pdfs = resolve_pdfs(None, env.conf["extra"].get("pdf"))
         return load_site(root, audience, env.conf["use_directory_urls"], pdfs)
 
     def context() -> Context:

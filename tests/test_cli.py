@@ -98,3 +98,44 @@ def test_handbook_build_is_strict_and_shows_why(base_project: Path) -> None:
     assert completed.returncode == 1
     assert "missing.md" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_two_builds_in_one_process_each_get_their_own_audience(
+    base_project: Path, monkeypatch, capsys
+) -> None:
+    from handbook.cli import main
+
+    add_site_sources(base_project)
+    monkeypatch.delenv("HANDBOOK_AUDIENCE", raising=False)
+    monkeypatch.delenv("HANDBOOK_PDF", raising=False)
+    project = str(base_project)
+
+    def edition(site: str) -> str:
+        html = (base_project / site / "index.html").read_text(encoding="utf-8")
+        return "public" if " · public" in html else "internal"
+
+    assert main(["-C", project, "build", "--audience", "public", "--site-dir", f"{project}/a"]) == 0
+    assert main(["-C", project, "build", "--site-dir", f"{project}/b"]) == 0
+    assert (edition("a"), edition("b")) == ("public", "internal")
+    assert "HANDBOOK_AUDIENCE" not in __import__("os").environ
+    # The environment overrides mkdocs.yml, and an explicit choice overrides both.
+    monkeypatch.setenv("HANDBOOK_AUDIENCE", "public")
+    assert main(["-C", project, "build", "--site-dir", f"{project}/c"]) == 0
+    assert main(["-C", project, "build", "--audience", "internal", "--site-dir", f"{project}/d"]) == 0
+    assert (edition("c"), edition("d")) == ("public", "internal")
+    capsys.readouterr()
+
+
+def test_the_plugin_option_sets_the_audience(base_project: Path) -> None:
+    add_site_sources(base_project)
+    config = base_project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "      audience: internal\n" in text
+    config.write_text(text.replace("      audience: internal\n", "      audience: public\n"))
+    completed = handbook_cli("build", "--site-dir", "out", cwd=base_project)
+    assert completed.returncode == 0, completed.stderr
+    assert " · public" in (base_project / "out" / "index.html").read_text(encoding="utf-8")
+    config.write_text(text.replace("      audience: internal\n", "      audience: everyone\n"))
+    completed = handbook_cli("build", "--site-dir", "out", cwd=base_project)
+    assert completed.returncode == 1
+    assert "audience" in completed.stderr and "Traceback" not in completed.stderr

@@ -142,3 +142,32 @@ def test_releases_come_from_git_tags(tmp_path: Path) -> None:
     (release,) = git_releases(repo)
     assert (release.name, release.subject) == ("v1.0", "Approved by the security lead")
     assert len(release.date) == 10
+
+
+def test_a_tag_made_while_serving_shows_at_the_next_build(base_project: Path) -> None:
+    import subprocess
+
+    from handbook.history import tag_paths
+    from handbook.pages import load_site
+    from tests.conftest import add_site_sources
+
+    add_site_sources(base_project)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(base_project), *args], check=True, capture_output=True)
+
+    for args in (
+        ["init", "-q"],
+        ["config", "user.email", "t@example.org"],
+        ["config", "user.name", "T"],
+        ["commit", "-q", "--allow-empty", "-m", "first"],
+    ):
+        git(*args)
+    first = load_site(base_project, "internal", True)
+    assert first.releases == ()
+    assert load_site(base_project, "internal", True) is first  # nothing changed: kept
+    git("tag", "-a", "v2.0", "-m", "Quorum raised")
+    second = load_site(base_project, "internal", True)
+    assert [r.name for r in second.releases] == ["v2.0"]
+    # handbook serve watches where git keeps the tags, so making one triggers that build.
+    assert base_project / ".git" / "refs" / "tags" in tag_paths(base_project)

@@ -16,6 +16,7 @@ from handbook.outputs import (
     OutputError,
     check_output,
     clean_leftovers,
+    mark_site,
     replace_folder,
     scratch_beside,
 )
@@ -129,6 +130,7 @@ def run_build(args: argparse.Namespace) -> int:
                 sys.stderr.write("".join(f"handbook build: {m}\n" for m in found))
                 sys.stderr.write("handbook build: public build refused; nothing written\n")
                 return EXIT_INVALID
+            mark_site(scratch)
             scratch.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
             replace_folder(scratch, target)
         finally:

@@ -134,6 +134,27 @@ def _outside(path: Path, data_dir: Path) -> bool:
     return root not in target.parents
 
 
+def unsafe_entries(folder: Path, root: Path) -> list[Diagnostic]:
+    """Entries under ``folder`` (``docs/``) a build must not copy: refused by name, unread.
+
+    MkDocs copies every file of ``docs/`` into the site and follows links: a link committed
+    as ``docs/notes.txt -> /etc/passwd`` would publish a file of the build machine, and a
+    FIFO would hang the build.
+    """
+    found: list[Diagnostic] = []
+    for top, folders, files in os.walk(folder):  # links to folders are listed, not entered
+        for name in sorted([*folders, *files]):
+            path = Path(top) / name
+            if path.is_symlink():
+                if _outside(path, root):
+                    message = f"{name} is a symbolic link out of the project"
+                    found.append(_error(_display(path, root), message, "docs-file"))
+            elif not (path.is_dir() or path.is_file()):
+                message = f"{name} is not a regular file (a FIFO, socket or device)"
+                found.append(_error(_display(path, root), message, "docs-file"))
+    return found
+
+
 def _read_capped(path: Path, data_dir: Path, limits: Limits) -> bytes:
     """A regular file's bytes, at most one more than the size cap (a huge file costs nothing).
 

@@ -25,9 +25,22 @@ class OutputError(Exception):
     """An output folder that must not be written to; the message says why."""
 
 
+# Written into every site ``handbook build`` makes: only a folder carrying it is replaced.
+# A folder that merely looks like a site (a GitHub Pages checkout has index.html and a
+# sitemap too) may hold anything, ``.git`` included.
+SITE_MARKER = ".handbook-site"
+_MARKER_TEXT = "Written by handbook build: the next build may replace this folder.\n"
+
+
+def mark_site(folder: Path) -> None:
+    """Mark ``folder`` as a site ``handbook build`` wrote (and may replace)."""
+    (folder / SITE_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
 def _is_previous_site(folder: Path) -> bool:
-    """A folder a site build wrote: MkDocs always writes these two files at the top."""
-    return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
+    """A folder ``handbook build`` wrote: it carries the marker, as a regular file."""
+    marker = folder / SITE_MARKER
+    return marker.is_file() and not marker.is_symlink()
 
 
 def _is_previous_pdfs(folder: Path) -> bool:
@@ -48,8 +61,11 @@ def check_output(given: Path | str, project: Path, option: str, *, replaces_fold
     """
     if str(given).strip() == "":
         raise OutputError(f"{option} is empty (an unset variable?); name a folder")
-    target = Path(given).expanduser().resolve()
-    root = project.resolve()
+    try:
+        target = Path(given).expanduser().resolve()
+        root = project.resolve()
+    except (RuntimeError, OSError) as exc:  # a link loop, ~unknownuser
+        raise OutputError(f"{option} {given} cannot be resolved: {exc}") from None
     if _inside(root, target):
         raise OutputError(f"{option} {given} is the project folder or holds it; name a new folder")
     for name in SOURCES:
@@ -61,7 +77,7 @@ def check_output(given: Path | str, project: Path, option: str, *, replaces_fold
     if target.is_dir() and any(target.iterdir()):
         previous = _is_previous_site if replaces_folder else _is_previous_pdfs
         if not previous(target):
-            what = "a site" if replaces_folder else "PDFs"
+            what = f"a site handbook build wrote ({SITE_MARKER})" if replaces_folder else "PDFs"
             raise OutputError(
                 f"{option} {given} is a folder holding other things than {what}; "
                 "name an empty or new folder"

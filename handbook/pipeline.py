@@ -9,7 +9,7 @@ from pathlib import Path
 from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of
-from handbook.load import LoadedData, load_data
+from handbook.load import LoadedData, load_data, unsafe_entries
 from handbook.mentions import mentions
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
@@ -111,7 +111,11 @@ def validate(
     loaded = load_data(project.data_dir, project.root, limits, reuse)
     diagnostics = check(loaded, project, today or dt.date.today())
     # Secrets outside the data's text: in the names of data files, and anywhere in docs/.
-    found = scan_names(project.data_dir, project.root) + scan_tree(project.docs_dir, project.root)
+    found = (
+        scan_names(project.data_dir, project.root)
+        + unsafe_entries(project.docs_dir, project.root)
+        + scan_tree(project.docs_dir, project.root)
+    )
     if found:
         diagnostics = sort_diagnostics([*diagnostics, *redact_diagnostics(found)])
     files = sum(len(documents) for documents in loaded.documents.values())

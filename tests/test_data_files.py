@@ -75,3 +75,27 @@ def test_a_fifo_does_not_hang_validation(base_project: Path) -> None:
     ) in output
     assert "data/signals.yml:1:1: error: $: signals.yml is not a regular file" in output
     assert "pipe-kind.yml is not a handbook data file" in output
+
+
+def test_docs_entries_a_build_must_not_copy_are_refused(
+    base_project: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import add_site_sources
+
+    add_site_sources(base_project)
+    docs = base_project / "docs"
+    secret = tmp_path / "environ"
+    secret.write_text(f"{PRIVATE}\n", encoding="utf-8")
+    (docs / "notes.txt").symlink_to(secret)
+    (docs / "assets" / "outside").symlink_to(tmp_path)
+    (docs / "readme-link.md").symlink_to(base_project / "docs" / "index.md")  # inside: fine
+    os.mkfifo(docs / "pipe.txt")
+    status, output = _validate(base_project)
+    assert status == 1
+    assert "docs/notes.txt:1:1: error: $: notes.txt is a symbolic link out of the project" in output
+    assert "docs/assets/outside:1:1: error: $: outside is a symbolic link out of" in output
+    assert "docs/pipe.txt:1:1: error: $: pipe.txt is not a regular file" in output
+    assert "readme-link" not in output and "private-first-line" not in output
+    built = handbook_cli("build", "--site-dir", str(tmp_path / "site"), cwd=base_project)
+    assert built.returncode == 1  # refused before MkDocs copies (or blocks on) anything
+    assert not (tmp_path / "site").exists()

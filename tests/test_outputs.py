@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from handbook.outputs import OutputError, check_output, clean_leftovers, scratch_beside
+from handbook.outputs import (
+    OutputError,
+    check_output,
+    clean_leftovers,
+    mark_site,
+    scratch_beside,
+)
 from tests.conftest import add_site_sources, handbook_cli
 
 
@@ -38,7 +44,7 @@ def project(base_project: Path) -> Path:
         ("docs", "would overwrite the project's docs/"),
         ("schemas/out", "would overwrite the project's schemas/"),
         ("mkdocs.yml", "is a file, not a folder"),
-        ("notes", "holding other things than a site"),
+        ("notes", "holding other things than a site handbook build wrote"),
     ],
 )
 def test_build_refuses_an_output_that_would_destroy_data(
@@ -106,9 +112,13 @@ def test_check_output_accepts_new_empty_and_previous_folders(tmp_path: Path) -> 
     project = tmp_path / "project"
     for name in ("data", "docs", "schemas"):
         (project / name).mkdir(parents=True)
-    assert (
-        check_output("site", project, "--site-dir", replaces_folder=True) == Path("site").resolve()
-    )
+    fresh = tmp_path / "fresh"
+    assert check_output(fresh, project, "--site-dir", replaces_folder=True) == fresh
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "index.html").write_text("old", encoding="utf-8")
+    mark_site(built)
+    assert check_output(built, project, "--site-dir", replaces_folder=True) == built
     empty = tmp_path / "empty"
     empty.mkdir()
     assert check_output(empty, project, "--out", replaces_folder=True) == empty
@@ -155,3 +165,31 @@ def test_gitignore_covers_scratch_folders() -> None:
             ["git", "check-ignore", "-q", "--no-index", name], cwd=REPO, check=False
         )
         assert ignored.returncode == 0, name
+
+
+def test_a_folder_that_only_looks_like_a_site_is_not_replaced(
+    project: Path, tmp_path: Path
+) -> None:
+    pages = tmp_path / "user.github.io"  # a GitHub Pages checkout: index.html, sitemap, .git
+    (pages / ".git").mkdir(parents=True)
+    (pages / "posts").mkdir()
+    for name, text in [("index.html", "x"), ("sitemap.xml", "x"), ("posts/2024.md", "precious")]:
+        (pages / name).write_text(text, encoding="utf-8")
+    before = _snapshot(pages)
+    completed = handbook_cli("build", "--site-dir", str(pages), cwd=project)
+    assert completed.returncode == 1
+    assert "holding other things than a site handbook build wrote" in completed.stderr
+    assert _snapshot(pages) == before and (pages / ".git").is_dir()
+
+
+def test_unresolvable_output_paths_are_refused_without_a_traceback(
+    project: Path, tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for command in (["build", "--site-dir"], ["pdf", "--out"]):
+        for given in (str(loop), "~no-such-user-here/site"):
+            completed = handbook_cli(*command, given, cwd=project)
+            assert completed.returncode == 1, completed.stderr
+            assert "cannot be resolved" in completed.stderr
+            assert "Traceback" not in completed.stderr

@@ -66,6 +66,9 @@ class Change:
             return f"{where} added"
         if where.endswith((" removed", " added")):
             return f"{where} {_show(self.old if self.new is MISSING else self.new)}"
+        if isinstance(self.old, str) and isinstance(self.new, str):
+            before, after = _around_difference(self.old, self.new)
+            return f"{where} {before} → {after}"
         return f"{where} {_show(self.old)} → {_show(self.new)}"
 
 
@@ -105,6 +108,26 @@ def _show(value: Any) -> str:
     else:
         text = str(value)
     return text if len(text) <= _LONGEST else text[: _LONGEST - 3] + "..."
+
+
+_CONTEXT = 30  # characters shown before the first difference of two long texts
+
+
+def _around_difference(old: str, new: str) -> tuple[str, str]:
+    """Two texts cut so that where they differ shows: a cut never hides the change."""
+    if len(old) <= _LONGEST and len(new) <= _LONGEST:
+        return old, new
+    common = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
+    start = max(0, common - _CONTEXT)
+
+    def window(text: str) -> str:
+        cut = text[start : start + _LONGEST - 6]
+        return ("..." if start else "") + cut + ("..." if start + len(cut) < len(text) else "")
+
+    return window(old), window(new)
 
 
 def minutes(duration: Any) -> int | None:
@@ -291,7 +314,8 @@ def md_text(text: str) -> str:
     """``text`` as literal Markdown text on one line: no markup, HTML, link or line break."""
     flat = _LINE_BREAKS.sub(" ⏎ ", text)
     escaped = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    return escaped.replace("@", "&#64;")  # "@team" would notify them on every push
 
 
 def md_code(text: str) -> str:

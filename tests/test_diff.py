@@ -228,3 +228,32 @@ def test_a_ref_that_looks_like_an_option_is_a_ref(
     assert status == 2
     assert "not a commit in this repository" in captured.err
     assert victim.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_change_at_the_end_of_a_long_text_is_shown(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = repo / "data"
+    long = "Contain first, then page the incident leader and freeze the bridge. " * 3
+    edit(
+        data / "policy.yml",
+        "scope: Every production system and every person on call.",
+        f"scope: {long}",
+    )
+    git(repo, "commit", "-qam", "long scope")
+    edit(data / "policy.yml", f"scope: {long}", f"scope: {long}Do NOT pause; wait for the CEO.")
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    assert "Do NOT pause; wait for the CEO." in _rendered(out).replace("\\", "")
+
+
+def test_mentions_in_data_notify_nobody(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(
+        repo / "data" / "policy.yml",
+        "title: Incident response policy",
+        "title: Ping @octocat and @org/secops",
+    )
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    assert "@" not in out
+    assert "Ping &#64;octocat and &#64;org/secops" in _rendered(out)  # shown as "@"

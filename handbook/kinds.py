@@ -21,6 +21,8 @@ class Kind:
     name: str
     layout: Layout
     noun: str  # one record, in sentences: "runbook oracle-outage"
+    # Core kinds must be there; any other may be absent (no file, no folder) and is empty.
+    required: bool = False
 
     @property
     def schema(self) -> str:
@@ -33,19 +35,24 @@ class Kind:
         return self.name if self.layout is Layout.DIRECTORY else f"{self.name}.yml"
 
     @property
+    def template(self) -> str:
+        """File name of the kind's commented template in ``templates/``: one record."""
+        return f"{self.noun}.yml" if self.layout is Layout.DIRECTORY else f"{self.name}.yml"
+
+    @property
     def has_ids(self) -> bool:
         """Whether records of this kind carry an ``id`` that others refer to."""
         return self.layout is not Layout.OBJECT
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("handbook", Layout.OBJECT, "handbook"),
-    Kind("policy", Layout.OBJECT, "policy"),
-    Kind("roles", Layout.LIST, "role"),
-    Kind("people", Layout.LIST, "person"),
-    Kind("teams", Layout.LIST, "team"),
-    Kind("severities", Layout.LIST, "severity"),
-    Kind("runbooks", Layout.DIRECTORY, "runbook"),
+    Kind("handbook", Layout.OBJECT, "handbook", required=True),
+    Kind("policy", Layout.OBJECT, "policy", required=True),
+    Kind("roles", Layout.LIST, "role", required=True),
+    Kind("people", Layout.LIST, "person", required=True),
+    Kind("teams", Layout.LIST, "team", required=True),
+    Kind("severities", Layout.LIST, "severity", required=True),
+    Kind("runbooks", Layout.DIRECTORY, "runbook", required=True),
     Kind("dependencies", Layout.DIRECTORY, "dependency"),
     Kind("interventions", Layout.LIST, "intervention"),
     Kind("signals", Layout.LIST, "signal"),

@@ -211,6 +211,9 @@ def load_data(
     loaded.diagnostics.extend(_stray_files(data_dir, root))
     for kind in KINDS:
         files = _files_of(kind, data_dir)
+        if files is None and not kind.required:
+            loaded.documents.setdefault(kind.name, [])  # absent: no records of this kind
+            continue
         if files is None:
             shown = _display(data_dir / kind.location, root)
             what = "folder" if kind.layout is Layout.DIRECTORY else "file"

@@ -139,3 +139,14 @@ def test_the_plugin_option_sets_the_audience(base_project: Path) -> None:
     completed = handbook_cli("build", "--site-dir", "out", cwd=base_project)
     assert completed.returncode == 1
     assert "audience" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_a_handbook_without_its_optional_kinds_builds(tmp_path: Path) -> None:
+    from tests.conftest import CASES, make_project
+
+    project = make_project(tmp_path, CASES / "valid" / "optional-kinds-all-absent")
+    add_site_sources(project)
+    assert not (project / "data" / "risks.yml").exists()
+    completed = handbook_cli("build", "--site-dir", str(tmp_path / "out"), cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "out" / "risks" / "index.html").is_file()  # the register, empty

@@ -23,12 +23,7 @@ from tests.conftest import REPO, SCHEMAS
 SCHEMA_FILES = sorted(SCHEMAS.glob("*.schema.json"))
 TEMPLATES = REPO / "templates"
 # A template shows one record; its name is the kind's file (singular for per-file kinds).
-TEMPLATE_NAMES = {
-    kind.name: f"{kind.name.removesuffix('s').replace('dependencie', 'dependency')}.yml"
-    if kind.layout is Layout.DIRECTORY
-    else f"{kind.name}.yml"
-    for kind in KINDS
-}
+TEMPLATE_NAMES = {kind.name: kind.template for kind in KINDS}
 
 
 def test_every_kind_has_a_schema() -> None:

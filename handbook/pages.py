@@ -95,8 +95,8 @@ def load_site(
     """Validate the project (once per state of its files) and describe the site to build.
 
     ``result`` is the project's validation when the caller has it already. The site is kept
-    while the validation result, the date and the git tags stay the same: a public site's view (and the
-    model's lookup indexes) are built once.
+    while the validation result, the date and the git tags stay the same: a public site's
+    view (and the model's lookup indexes) are built once.
     """
     result = result or validate_cached(Project.at(root))
     if result.handbook is None:

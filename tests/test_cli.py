@@ -121,7 +121,8 @@ def test_two_builds_in_one_process_each_get_their_own_audience(
     # The environment overrides mkdocs.yml, and an explicit choice overrides both.
     monkeypatch.setenv("HANDBOOK_AUDIENCE", "public")
     assert main(["-C", project, "build", "--site-dir", f"{project}/c"]) == 0
-    assert main(["-C", project, "build", "--audience", "internal", "--site-dir", f"{project}/d"]) == 0
+    chosen = ["--audience", "internal", "--site-dir", f"{project}/d"]
+    assert main(["-C", project, "build", *chosen]) == 0
     assert (edition("c"), edition("d")) == ("public", "internal")
     capsys.readouterr()
 

@@ -77,9 +77,7 @@ def test_a_fifo_does_not_hang_validation(base_project: Path) -> None:
     assert "pipe-kind.yml is not a handbook data file" in output
 
 
-def test_docs_entries_a_build_must_not_copy_are_refused(
-    base_project: Path, tmp_path: Path
-) -> None:
+def test_docs_entries_a_build_must_not_copy_are_refused(base_project: Path, tmp_path: Path) -> None:
     from tests.conftest import add_site_sources
 
     add_site_sources(base_project)

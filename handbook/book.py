@@ -28,19 +28,14 @@ import yaml
 from pymdownx.superfences import fence_code_format
 
 from handbook import html
+from handbook.kinds import KINDS, RecordPages
 from handbook.memo import LastRun
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
 from handbook.site import RECORD_PAGES, Site, record_source
 
 # The page that lists each kind's records: the record pages follow it.
-INDEX_PAGES = {
-    "runbooks": "runbooks.md",
-    "dependencies": "dependencies.md",
-    "interventions": "interventions.md",
-    "roles": "roles.md",
-    "risks": "risks.md",
-}
+INDEX_PAGES = {kind.name: kind.shown.index for kind in KINDS if isinstance(kind.shown, RecordPages)}
 # The Markdown extensions of mkdocs.yml (its custom Mermaid fence included).
 MARKDOWN_EXTENSIONS = [
     "admonition",

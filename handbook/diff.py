@@ -21,19 +21,7 @@ from handbook.load import LoadedData, load_data
 from handbook.reviews import REVIEWS
 
 # Removing one of these records leaves responders with less to act on.
-GUARDED_KINDS = frozenset(
-    {
-        "roles",
-        "people",
-        "teams",
-        "severities",
-        "runbooks",
-        "dependencies",
-        "interventions",
-        "signals",
-        "risks",
-    }
-)
+GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)
 # Lists whose shrinking removes a way to reach someone or an escalation step.
 GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
 REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())

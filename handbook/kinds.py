@@ -1,9 +1,19 @@
-"""The data kinds of a handbook: where each lives under ``data/`` and which schema checks it."""
+"""The data kinds of a handbook, each declared once; every per-kind table derives from here.
+
+A kind is its schema file, its file layout, whether a handbook must have it, its model
+class, where its records show in the site (one page each, rendered by a function of
+``handbook/render/<kind>.py``, or a section of a shared page), its printed cards, its
+review clock, whether removing a record weakens readiness, and the schema fields whose
+errors carry a named rule. Adding a kind is a schema, a template, a model class and
+renderer, and one ``Kind`` below (``tests/test_kinds.py`` fails on a half-registered one).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from handbook import model
 
 
 class Layout(StrEnum):
@@ -15,14 +25,48 @@ class Layout(StrEnum):
 
 
 @dataclass(frozen=True)
+class ReviewField:
+    """Where one kind keeps its last date, its own interval and the default interval."""
+
+    last: str  # field holding the date of the last review, verification or drill
+    interval: str  # the record's own interval in days (optional field)
+    default: str  # key in handbook.review_defaults
+    activity: str  # "review", "verification", "drill"
+    past: str  # "reviewed", "verified", "drilled"
+    noun: str  # "Runbook", ...
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """One generated page per record, ``<kind>/<id>.md``, listed on an index page."""
+
+    index: str  # the hand-written index page in docs/ ("runbooks.md")
+    render: str  # the function of handbook/render/<kind>.py that renders one record
+
+
+@dataclass(frozen=True)
+class Section:
+    """Records shown as anchored sections of one page (``contacts.md#person-ana``)."""
+
+    page: str
+    anchor: str  # prefix of each record's HTML id
+
+
+@dataclass(frozen=True)
 class Kind:
-    """A data kind: its name, storage layout and schema file."""
+    """A data kind and everything the engine needs to know about it."""
 
     name: str
     layout: Layout
     noun: str  # one record, in sentences: "runbook oracle-outage"
+    model: type
     # Core kinds must be there; any other may be absent (no file, no folder) and is empty.
     required: bool = False
+    shown: RecordPages | Section | None = None
+    pdf: str | None = None  # a record's PDF under the PDF folder ("runbooks/{}.pdf")
+    review: ReviewField | None = None
+    guarded: bool = False  # removing a record weakens readiness (flagged in the diff)
+    named_fields: dict[str, str] = field(default_factory=dict)  # field -> rule of its errors
 
     @property
     def schema(self) -> str:
@@ -44,20 +88,129 @@ class Kind:
         """Whether records of this kind carry an ``id`` that others refer to."""
         return self.layout is not Layout.OBJECT
 
+    @property
+    def attribute(self) -> str:
+        """The field of ``model.Handbook`` holding the kind."""
+        return "info" if self.name == "handbook" else self.name
+
 
 KINDS: tuple[Kind, ...] = (
-    Kind("handbook", Layout.OBJECT, "handbook", required=True),
-    Kind("policy", Layout.OBJECT, "policy", required=True),
-    Kind("roles", Layout.LIST, "role", required=True),
-    Kind("people", Layout.LIST, "person", required=True),
-    Kind("teams", Layout.LIST, "team", required=True),
-    Kind("severities", Layout.LIST, "severity", required=True),
-    Kind("runbooks", Layout.DIRECTORY, "runbook", required=True),
-    Kind("dependencies", Layout.DIRECTORY, "dependency"),
-    Kind("interventions", Layout.LIST, "intervention"),
-    Kind("signals", Layout.LIST, "signal"),
-    Kind("risks", Layout.LIST, "risk"),
-    Kind("communications", Layout.LIST, "communication template"),
+    Kind("handbook", Layout.OBJECT, "handbook", model.HandbookInfo, required=True),
+    Kind("policy", Layout.OBJECT, "policy", model.Policy, required=True),
+    Kind(
+        "roles",
+        Layout.LIST,
+        "role",
+        model.Role,
+        required=True,
+        shown=RecordPages("roles.md", "render_role"),
+        guarded=True,
+    ),
+    Kind(
+        "people",
+        Layout.LIST,
+        "person",
+        model.Person,
+        required=True,
+        shown=Section("contacts.md", "person-"),
+        guarded=True,
+    ),
+    Kind(
+        "teams",
+        Layout.LIST,
+        "team",
+        model.Team,
+        required=True,
+        shown=Section("contacts.md", "team-"),
+        guarded=True,
+    ),
+    Kind(
+        "severities",
+        Layout.LIST,
+        "severity",
+        model.Severity,
+        required=True,
+        shown=Section("severities.md", "severity-"),
+        pdf="cards/severity-{}.pdf",
+        guarded=True,
+        named_fields={"response": "severity-response", "involved_roles": "severity-response"},
+    ),
+    Kind(
+        "runbooks",
+        Layout.DIRECTORY,
+        "runbook",
+        model.Runbook,
+        required=True,
+        shown=RecordPages("runbooks.md", "render_runbook"),
+        pdf="runbooks/{}.pdf",
+        review=ReviewField(
+            "last_reviewed", "review_interval_days", "runbook_days", "review", "reviewed", "Runbook"
+        ),
+        guarded=True,
+        named_fields={"owner": "runbook-owner"},
+    ),
+    Kind(
+        "dependencies",
+        Layout.DIRECTORY,
+        "dependency",
+        model.Dependency,
+        shown=RecordPages("dependencies.md", "render_dependency"),
+        review=ReviewField(
+            "last_verified",
+            "verify_interval_days",
+            "dependency_days",
+            "verification",
+            "verified",
+            "Dependency",
+        ),
+        guarded=True,
+        named_fields={"degraded_mode": "dependency-degraded-mode"},
+    ),
+    Kind(
+        "interventions",
+        Layout.LIST,
+        "intervention",
+        model.Intervention,
+        shown=RecordPages("interventions.md", "render_intervention"),
+        pdf="cards/intervention-{}.pdf",
+        review=ReviewField(
+            "last_drilled",
+            "drill_interval_days",
+            "intervention_days",
+            "drill",
+            "drilled",
+            "Intervention",
+        ),
+        guarded=True,
+        named_fields={"authorised_by": "intervention-authority"},
+    ),
+    Kind(
+        "signals",
+        Layout.LIST,
+        "signal",
+        model.Signal,
+        shown=Section("signals.md", "signal-"),
+        guarded=True,
+        named_fields={"runbook": "signal-runbook"},
+    ),
+    Kind(
+        "risks",
+        Layout.LIST,
+        "risk",
+        model.Risk,
+        shown=RecordPages("risks.md", "render_risk"),
+        review=ReviewField(
+            "last_reviewed", "review_interval_days", "risk_days", "review", "reviewed", "Risk"
+        ),
+        guarded=True,
+    ),
+    Kind(
+        "communications",
+        Layout.LIST,
+        "communication template",
+        model.Communication,
+        shown=Section("communications.md", "communication-"),
+    ),
 )
 
 KINDS_BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

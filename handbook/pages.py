@@ -6,18 +6,15 @@ One page per runbook, dependency, intervention, role and risk, plus the download
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from handbook.history import git_releases
+from handbook.kinds import KINDS, RecordPages
 from handbook.pipeline import Project, Result, validate_cached
-from handbook.render.dependencies import render_dependency
-from handbook.render.interventions import render_intervention
-from handbook.render.risks import render_risk
-from handbook.render.roles import render_role
-from handbook.render.runbooks import render_runbook
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site, record_source
 
 
@@ -35,12 +32,11 @@ def front_matter(tags: tuple[str, ...] = ()) -> str:
 
 
 RecordRenderer = Callable[[Context, str], str]
+# Kind -> the function of handbook/render/<kind>.py that renders one record's page.
 RENDERERS: dict[str, RecordRenderer] = {
-    "runbooks": render_runbook,
-    "dependencies": render_dependency,
-    "interventions": render_intervention,
-    "roles": render_role,
-    "risks": render_risk,
+    kind.name: getattr(importlib.import_module(f"handbook.render.{kind.name}"), kind.shown.render)
+    for kind in KINDS
+    if isinstance(kind.shown, RecordPages)
 }
 
 

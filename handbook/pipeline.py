@@ -9,6 +9,7 @@ from pathlib import Path
 from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of
+from handbook.kinds import KINDS, Layout
 from handbook.load import LoadedData, load_data, unsafe_entries
 from handbook.mentions import mentions
 from handbook.reader import Limits
@@ -16,20 +17,6 @@ from handbook.references import build_index, check_references
 from handbook.rules import Context, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
 from handbook.secrets import redact_diagnostics, scan_names, scan_tree
-
-# Kinds whose records become tuples on the model, by attribute name and model class.
-_COLLECTIONS: dict[str, type] = {
-    "roles": model.Role,
-    "people": model.Person,
-    "teams": model.Team,
-    "severities": model.Severity,
-    "runbooks": model.Runbook,
-    "dependencies": model.Dependency,
-    "interventions": model.Intervention,
-    "signals": model.Signal,
-    "risks": model.Risk,
-    "communications": model.Communication,
-}
 
 
 @dataclass(frozen=True)
@@ -66,14 +53,15 @@ class Result:
 
 
 def build_model(loaded: LoadedData) -> model.Handbook:
-    """Turn validated data into the frozen model."""
-    records = {
-        kind: tuple(model.build(cls, record.data) for record in loaded.records(kind))
-        for kind, cls in _COLLECTIONS.items()
-    }
-    info = model.build(model.HandbookInfo, loaded.documents["handbook"][0].data)
-    policy = model.build(model.Policy, loaded.documents["policy"][0].data)
-    return model.Handbook(info=info, policy=policy, **records)
+    """Turn validated data into the frozen model: one field per kind."""
+    fields = {}
+    for kind in KINDS:
+        records = loaded.records(kind.name)
+        if kind.layout is Layout.OBJECT:
+            fields[kind.attribute] = model.build(kind.model, next(records).data)
+        else:
+            fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
+    return model.Handbook(**fields)
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

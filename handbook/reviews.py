@@ -3,45 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from handbook.kinds import KINDS, ReviewField
 
-@dataclass(frozen=True)
-class ReviewField:
-    """Where one kind keeps its last date, its own interval and the default interval."""
-
-    last: str  # field holding the date of the last review, verification or drill
-    interval: str  # the record's own interval in days (optional field)
-    default: str  # key in handbook.review_defaults
-    activity: str  # "review", "verification", "drill"
-    past: str  # "reviewed", "verified", "drilled"
-    noun: str  # "Runbook", ...
-
-
-REVIEWS: dict[str, ReviewField] = {
-    "runbooks": ReviewField(
-        "last_reviewed", "review_interval_days", "runbook_days", "review", "reviewed", "Runbook"
-    ),
-    "dependencies": ReviewField(
-        "last_verified",
-        "verify_interval_days",
-        "dependency_days",
-        "verification",
-        "verified",
-        "Dependency",
-    ),
-    "interventions": ReviewField(
-        "last_drilled",
-        "drill_interval_days",
-        "intervention_days",
-        "drill",
-        "drilled",
-        "Intervention",
-    ),
-    "risks": ReviewField(
-        "last_reviewed", "review_interval_days", "risk_days", "review", "reviewed", "Risk"
-    ),
-}
+# Kind name -> its review clock, for the kinds that have one (declared in handbook.kinds).
+REVIEWS: dict[str, ReviewField] = {kind.name: kind.review for kind in KINDS if kind.review}
 
 
 def due_date(last: dt.date, interval_days: int) -> dt.date:

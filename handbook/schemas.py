@@ -28,12 +28,7 @@ RULE = "schema"
 # Schema errors at these fields break a named rule, so they carry that rule's id.
 # Keyed by (kind, first field of the record); the first match wins.
 NAMED_FIELDS: dict[tuple[str, str], str] = {
-    ("runbooks", "owner"): "runbook-owner",
-    ("dependencies", "degraded_mode"): "dependency-degraded-mode",
-    ("severities", "response"): "severity-response",
-    ("severities", "involved_roles"): "severity-response",
-    ("interventions", "authorised_by"): "intervention-authority",
-    ("signals", "runbook"): "signal-runbook",
+    (kind.name, name): rule for kind in KINDS for name, rule in kind.named_fields.items()
 }
 
 _MAX_SHOWN = 60
@@ -49,7 +44,8 @@ class SchemaSet:
 def _short(value: Any) -> str:
     """A value as a message shows it: short, and with any secret in it redacted."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    text = redact(text)
+    # A long hex run (a hash, or a key no word names) is cut to a prefix, as secrets are.
+    text = re.sub(r"[0-9a-fA-F]{32,}", lambda m: m.group()[:4] + "…", redact(text))
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 

@@ -16,20 +16,19 @@ from typing import Literal
 from handbook import html
 from handbook.audience import public_view
 from handbook.history import Release
+from handbook.kinds import KINDS, RecordPages, Section
 from handbook.model import Handbook
 
 Audience = Literal["internal", "public"]
 AUDIENCES: tuple[Audience, ...] = ("internal", "public")
 
 # Kinds with one generated page per record, at "<kind>/<id>.md".
-RECORD_PAGES = ("runbooks", "dependencies", "interventions", "roles", "risks")
+RECORD_PAGES = tuple(kind.name for kind in KINDS if isinstance(kind.shown, RecordPages))
 # Kinds shown as anchored sections of one page: (page, anchor prefix).
 ANCHORED: dict[str, tuple[str, str]] = {
-    "people": ("contacts.md", "person-"),
-    "teams": ("contacts.md", "team-"),
-    "severities": ("severities.md", "severity-"),
-    "signals": ("signals.md", "signal-"),
-    "communications": ("communications.md", "communication-"),
+    kind.name: (kind.shown.page, kind.shown.anchor)
+    for kind in KINDS
+    if isinstance(kind.shown, Section)
 }
 
 
@@ -68,11 +67,7 @@ class Site:
 PDF_DIR = "pdf"  # under the site root, when the site is built with its PDFs
 OFFLINE_PAGE = "offline.html"  # the go-bag: the whole handbook in one self-contained file
 WHOLE_PDF = "handbook.pdf"
-_PDF_NAMES = {
-    "runbooks": "runbooks/{}.pdf",
-    "severities": "cards/severity-{}.pdf",
-    "interventions": "cards/intervention-{}.pdf",
-}
+_PDF_NAMES = {kind.name: kind.pdf for kind in KINDS if kind.pdf}
 
 
 def pdf_name(kind: str, record_id: str) -> str:

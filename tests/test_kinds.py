@@ -1,0 +1,91 @@
+"""The kinds registry: a kind declared in handbook/kinds.py has everything it names."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import typing
+
+import pytest
+import yaml
+
+from handbook import model
+from handbook.kinds import KINDS, Layout, RecordPages, Section
+from tests.conftest import REPO
+
+_BY_ID = pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+
+
+def _properties(kind_name: str) -> set[str]:
+    schema = json.loads((REPO / "schemas" / f"{kind_name}.schema.json").read_text("utf-8"))
+    if schema.get("type") == "array":
+        schema = schema["$defs"][schema["items"]["$ref"].rsplit("/", 1)[-1]]
+    return set(schema["properties"])
+
+
+def _nav_pages() -> set[str]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda *_: None)  # !!python/name tags of mkdocs.yml
+    config = yaml.load((REPO / "mkdocs.yml").read_text("utf-8"), Loader=Loader)
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, str) and node.endswith(".md"):
+            found.add(node)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+
+    walk(config["nav"])
+    return found
+
+
+@_BY_ID
+def test_a_kind_has_its_schema_template_and_model_field(kind) -> None:
+    assert (REPO / "schemas" / kind.schema).is_file()
+    assert (REPO / "templates" / kind.template).is_file()
+    hints = typing.get_type_hints(model.Handbook)
+    expected = kind.model if kind.layout is Layout.OBJECT else tuple[kind.model, ...]
+    assert hints[kind.attribute] == expected
+
+
+def test_every_model_field_is_a_kind() -> None:
+    fields = {f.name for f in dataclasses.fields(model.Handbook)}
+    assert fields == {kind.attribute for kind in KINDS}
+
+
+@_BY_ID
+def test_where_a_kind_shows_exists(kind) -> None:
+    shown = kind.shown
+    if isinstance(shown, RecordPages):
+        module = importlib.import_module(f"handbook.render.{kind.name}")
+        assert callable(getattr(module, shown.render))
+        assert (REPO / "docs" / shown.index).is_file()
+        assert shown.index in _nav_pages()
+    elif isinstance(shown, Section):
+        assert (REPO / "docs" / shown.page).is_file()
+    else:
+        assert kind.layout is Layout.OBJECT  # handbook.yml and policy.yml show on pages
+    if kind.pdf:
+        assert "{}" in kind.pdf and kind.pdf.endswith(".pdf")
+
+
+@_BY_ID
+def test_review_and_named_fields_are_fields_of_the_kind(kind) -> None:
+    properties = _properties(kind.name)
+    assert set(kind.named_fields) <= properties
+    if kind.review:
+        assert {kind.review.last, kind.review.interval} <= properties
+        defaults = _properties("handbook")
+        assert "review_defaults" in defaults
+
+
+def test_the_core_kinds_are_required() -> None:
+    required = {kind.name for kind in KINDS if kind.required}
+    assert required == {"handbook", "policy", "roles", "people", "teams", "severities", "runbooks"}

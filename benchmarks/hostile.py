@@ -159,6 +159,24 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], str | bytes | Files]]] = {
         "20,000 unknown person ids against 5,000 people (two files)",
         _unknown_people,
     ),
+    "long-needle": (
+        "",
+        "an internal risk of 6,665 words and 50 public steps of near misses (two files)",
+        lambda: {
+            "data/risks.yml": (BASE / "data/risks.yml").read_text(encoding="utf-8")
+            + "- id: hostile\n  title: Long risk\n  description: "
+            + "zq " * 6664
+            + "end\n  likelihood: 1\n  impact: 1\n  owner: secops\n  mitigations: {}\n"
+            + "  status: open\n"
+            + "  introduced_in: v1.0.0\n  last_reviewed: '2026-10-01'\n  visibility: internal\n",
+            RUNBOOK: "id: hostile\ntitle: Hostile\nsummary: Near misses.\nowner: secops\n"
+            + "severity: P2\nsymptoms: [x]\nimmediate_actions: [{text: x}]\nmitigations:\n"
+            + "  - {id: m, title: M, preference: preferred, when: x, impact: x, verify: x, steps: ["
+            + ", ".join(["zq " * 6600 + "end"] * 50)
+            + "]}\nescalation: [{team: secops, within: 5m}]\nresolution_checklist: [x]\n"
+            + "last_reviewed: '2026-09-15'\nreview_interval_days: 90\n",
+        },
+    ),
     "oversize-file": (
         RUNBOOK,
         "a 50 MiB file (only 1 MiB + 1 byte is read)",

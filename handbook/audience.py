@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import weakref
 from collections.abc import Callable, Iterable
@@ -319,6 +320,44 @@ class Audit:
         return walk.every
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_SIGNS = ("@", "#")
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a text of several, each of ``MIN_WORDS`` words or more."""
+    parts = [p for p in _SENTENCE_END.split(text.strip()) if p]
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if len(Secret(p, "", words=True).tokens) >= MIN_WORDS]
+
+
+def _handles(value: str) -> list[str]:
+    """Shorter forms a channel value is also looked for as.
+
+    An address without its scheme (``example.com/x/support`` for ``https://...``), when a
+    path follows the host; the handle after a description (``harbor-secops-primary`` of
+    ``on-call service: harbor-secops-primary``, ``#ops-bridge`` of ``shared channel
+    #ops-bridge``): the last run without spaces, when it is words joined by punctuation
+    or a word after ``@`` or ``#``.
+    """
+    forms = []
+    scheme = _SCHEME.match(value.strip())
+    if scheme:
+        rest = value.strip()[scheme.end() :]
+        host, _, path = rest.partition("/")
+        if host and path.strip("/"):
+            forms.append(rest)
+    chunks = value.split()
+    if len(chunks) > 1 and not scheme:
+        tokens = Secret(chunks[-1], "").tokens
+        words = sum(t.isalnum() for t in tokens)
+        if words >= 2 or (words == 1 and tokens[0] in _SIGNS):
+            forms.append(chunks[-1])
+    return forms
+
+
 def audit(handbook: Handbook) -> Audit:
     """Every string the public view keeps, and every internal value, with its source.
 
@@ -326,7 +365,9 @@ def audit(handbook: Handbook) -> Audit:
     exactly when the view holds that very object. A left-out value counts unless the view
     shows the same value in a field of the same sort in its own right (a public channel
     with the same address, a public person with the same name): being mentioned in public
-    text never exempts it.
+    text never exempts it. A text counts whole and sentence by sentence; a channel value
+    whole and by its handle (``_handles``), unless that handle is a public string on its
+    own (an id).
     """
     kept: set[int] = set()
     _string_ids(public_view(handbook), kept)
@@ -334,6 +375,7 @@ def audit(handbook: Handbook) -> Audit:
     shown: dict[str, set[tuple[str, ...]]] = {"name": set(), "value": set()}
     for sort, text in walk.shown:
         shown[sort].add(tuple(Secret(text, "", words=sort == "name").tokens))
+    bare: set[tuple[str, ...]] | None = None  # public strings without spaces (ids...)
     secrets: dict[tuple[str, bool], Secret] = {}
     for leaf in walk.left_out:
         sort = _kind(leaf)
@@ -342,9 +384,18 @@ def audit(handbook: Handbook) -> Audit:
         secret = Secret(leaf.text, "", words=sort != "value")
         if sort in shown and tuple(secret.tokens) in shown[sort]:
             continue
-        secrets[leaf.text, secret.words] = dataclasses.replace(
-            secret, source=source(handbook, leaf)
-        )
+        where = source(handbook, leaf)
+        secrets[leaf.text, secret.words] = dataclasses.replace(secret, source=where)
+        if sort == "text":
+            for sentence in _sentences(leaf.text):
+                secrets.setdefault((sentence, True), Secret(sentence, where, words=True))
+        elif sort == "value":
+            for form in _handles(leaf.text):
+                tokens = tuple(Secret(form, "").tokens)
+                if bare is None:
+                    bare = {tuple(Secret(t, "").tokens) for t in walk.texts if " " not in t}
+                if tokens and tokens not in shown["value"] and tokens not in bare:
+                    secrets.setdefault((form, False), Secret(form, where))
     return Audit(handbook, kept, walk.texts, list(secrets.values()))
 
 

@@ -8,8 +8,10 @@ number of values.
 
 Text is normalised the same way on both sides before it is compared: NFKC, format
 characters (zero-width spaces, soft hyphens, ...) and accents removed, every Unicode
-decimal digit made ASCII, dashes made ``-`` and spaces `` ``, case folded. Then it is cut
-into words, and a value is found only as whole words:
+decimal digit made ASCII, dashes made ``-`` and spaces `` ``, case folded, Cyrillic and
+Greek look-alikes of Latin letters made Latin (``_CONFUSABLES``), every run of white space
+one space. Then it is cut into words, and a value is found only as whole words, by an
+Aho–Corasick automaton over words (or tokens), in time linear in the text:
 
 - names, titles and sentences (``Secret.words``) as their words in a row, whatever lies
   between them (``Dev Patel``, ``dev.patel``, ``DEV-PATEL``);
@@ -17,7 +19,7 @@ into words, and a value is found only as whole words:
   spacing aside (``ana@example.org``, ``ana @ example . org``); a value of one bare word
   is not looked for;
 - phone numbers by their digits, up to four separators between two of them (any dash or
-  space, dots, slashes, brackets, ``+``), with or without ``+`` and country code, and in
+  space, dots, commas, slashes, brackets, ``+``), with or without ``+`` and country code, and in
   the national form with a trunk ``0`` (``+44 20 7946 0000`` as ``020 7946 0000``); the
   number without country code or trunk must start and end where a group of digits does.
 
@@ -74,12 +76,24 @@ _COUNTRY_CODES = frozenset(
 # After ``normalise``: digits are ASCII, dashes ``-``, spaces `` ``. A number is seven
 # digits or more with at most four separators between two digits: the separators between
 # two digits are bounded, and digits and separators never overlap, so matching is linear.
-_NUMBER = re.compile(r"\d(?:[\s\-/.()\[\]+]{0,4}\d){6,}", re.ASCII)
+_NUMBER = re.compile(r"\d(?:[\s\-/.,()\[\]+]{0,4}\d){6,}", re.ASCII)
 _DIGIT_GROUP = re.compile(r"\d+", re.ASCII)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACES = re.compile(r"\s+")
+# Cyrillic and Greek letters that look like Latin ones (after case folding), read as those:
+# "lodestar-supp\u043ert" (a Cyrillic o) is "lodestar-support" to a reader.
+_CONFUSABLES = str.maketrans(
+    # Cyrillic a ie o er es u ha (a e o p c y x), byelorussian i, je, dze, komi de, qa, we,
+    # shha, palochka, straight u (i j s d q w h l y), ve ka em en te (b k m h t); Latin
+    # script g (g); Greek alpha beta epsilon zeta iota kappa nu omicron rho tau upsilon chi,
+    # lunate sigma, yot (a b e z i k v o p t u x c j). Capitals fold to these first.
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u051b\u051d\u04bb"
+    "\u04cf\u04af\u0432\u043a\u043c\u043d\u0442\u0261"
+    "\u03b1\u03b2\u03b5\u03b6\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03f2\u03f3",
+    "aeopcyxijsdqwhlybkmhtgabezikvoptuxcj",
+)
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; underscores separate words
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_")  # words and single punctuation marks
-_END = ""  # the trie key marking where a value ends (no token is empty)
 
 # Caps on what one file may unpack to, so that a compressed bomb costs no memory.
 MAX_UNPACKED = 256 * 1024 * 1024
@@ -102,15 +116,19 @@ def _folded(char: str) -> str:
     if category in ("Zs", "Zl", "Zp"):
         return " "
     bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return bare or char
+    return (bare or char).casefold().translate(_CONFUSABLES)
 
 
 def normalise(text: str) -> str:
-    """Text as compared: NFKC, no format characters or accents, ASCII digits, case-folded."""
+    """Text as compared: NFKC, no format characters or accents, ASCII digits, case-folded.
+
+    Cyrillic and Greek look-alikes of Latin letters are read as those letters, and every
+    run of white space as one space (as a browser shows it).
+    """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         text = _NON_ASCII.sub(lambda m: _folded(m.group()), text)
-    return text.casefold()
+    return _SPACES.sub(" ", text.casefold())
 
 
 def _value_tokens(tokens: list[str]) -> list[str]:
@@ -212,83 +230,102 @@ class Leak:
         )
 
 
-class _Trie:
-    """Word sequences in a tree of dicts, walked only from where their first words occur."""
+class _Automaton:
+    """Token sequences in one Aho–Corasick automaton: all found in one pass over a text.
 
-    def __init__(self) -> None:
-        self.root: dict[str, Any] = {}
-        self._sets: dict[str, list[frozenset[str]]] = {}  # first word -> each sequence's words
-
-    def add(self, words: list[str], number: int) -> None:
-        node = self.root
-        for word in words:
-            node = node.setdefault(word, {})
-        node.setdefault(_END, []).append(number)
-        self._sets.setdefault(words[0], []).append(frozenset(words))
-
-    def find(self, words: list[str], found: set[int], shortest: int) -> None:
-        """Add to ``found`` every sequence of ``shortest`` words or more found in ``words``.
-
-        The text's distinct words are compared with the first words of every sequence (a
-        set intersection); only a first word whose sequences may all be there is looked up,
-        by ``list.index``; each occurrence costs at most the longest sequence's length.
-        """
-        present = set(words)
-        count = len(words)
-        for first in present.intersection(self.root):
-            if not any(needed <= present for needed in self._sets[first]):
-                continue
-            start = -1
-            while True:
-                try:
-                    start = words.index(first, start + 1)
-                except ValueError:
-                    break
-                node, end = self.root, start
-                while end < count and (node := node.get(words[end])) is not None:
-                    end += 1
-                    ends = node.get(_END)
-                    if ends and end - start >= shortest:
-                        found.update(ends)
-
-
-class _Value:
-    """A channel value in normalised text: its tokens in order, any spacing between them.
-
-    The pattern starts with a literal (which ``re`` finds fast); the boundary before it is
-    checked for each match instead of with a look-behind, which would disable that.
+    Each token of the text moves the state along a goto edge, or back along failure links
+    (the longest suffix of what was read that is also a prefix of a sequence) until one
+    fits: the failure steps taken never outnumber the tokens read, so a pass costs time
+    linear in the text, whatever the sequences' lengths and however often their first
+    tokens occur. Output links lead from a state to the next one where sequences end; a
+    state already reported is not reported again, so reporting is linear too.
     """
 
-    def __init__(self, tokens: list[str]) -> None:
-        self._tokens = tokens
-        self._bounded = tokens[0].isalnum()
+    def __init__(self) -> None:
+        self._goto: list[dict[str, int]] = [{}]
+        self._fail: list[int] = [0]
+        self._link: list[int] = [0]  # the nearest proper suffix state where sequences end
+        self._ends: list[list[int]] = [[]]  # the numbers of the sequences ending here
+        self._size: list[int] = [0]  # how many words those sequences have
+        self._needs: set[frozenset[str]] = set()  # each sequence's words
 
-    @cached_property
-    def _pattern(self) -> re.Pattern[str]:  # compiled when first needed: most never are
-        after = r"(?![^\W_])" if self._tokens[-1].isalnum() else ""
-        return re.compile(r"\s*".join(map(re.escape, self._tokens)) + after)
+    def __bool__(self) -> bool:
+        return len(self._goto) > 1
 
-    def search(self, text: str) -> bool:
-        """Whether the value is in ``text`` as whole words."""
-        for match in self._pattern.finditer(text):
-            start = match.start()
-            if not self._bounded or start == 0 or not _WORD.match(text, start - 1, start):
-                return True
-        return False
+    def add(self, tokens: list[str], number: int, size: int) -> None:
+        """Add a sequence (``size``: its words, for the shortest looked for)."""
+        node = 0
+        for token in tokens:
+            child = self._goto[node].get(token)
+            if child is None:
+                child = self._goto[node][token] = len(self._goto)
+                self._goto.append({})
+                self._fail.append(0)
+                self._link.append(0)
+                self._ends.append([])
+                self._size.append(0)
+            node = child
+        self._ends[node].append(number)
+        self._size[node] = size
+        self._needs.add(frozenset(t for t in tokens if t.isalnum()))
+
+    def build(self) -> None:
+        """Compute failure and output links, breadth first (once every sequence is added)."""
+        goto, fail, link, ends = self._goto, self._fail, self._link, self._ends
+        queue = list(goto[0].values())
+        for node in queue:  # the queue grows while it is read
+            for token, child in goto[node].items():
+                state = fail[node]
+                while state and token not in goto[state]:
+                    state = fail[state]
+                target = goto[state].get(token, 0)
+                fail[child] = target if target != child else 0
+                link[child] = fail[child] if ends[fail[child]] else link[fail[child]]
+                queue.append(child)
+
+    def may_be_in(self, words: set[str]) -> bool:
+        """Whether a text of these words may hold a sequence (all of one's words are there).
+
+        One set comparison per distinct sequence: most texts are done with here.
+        """
+        return any(needed <= words for needed in self._needs)
+
+    def find(self, tokens: list[str], found: set[int], shortest: int) -> None:
+        """Add to ``found`` every sequence of ``shortest`` words or more found in ``tokens``."""
+        goto, fail, link, ends, size = self._goto, self._fail, self._link, self._ends, self._size
+        root = goto[0]
+        seen: set[int] = set()
+        state = 0
+        for token in tokens:
+            if not state:  # most tokens: at the root, and no sequence starts with them
+                state = root.get(token, 0)
+                if not state:
+                    continue
+            else:
+                while (child := goto[state].get(token)) is None and state:
+                    state = fail[state]
+                state = child or 0
+            node = state if ends[state] else link[state]
+            while node and node not in seen:
+                seen.add(node)
+                if size[node] >= shortest:
+                    found.update(ends[node])
+                node = link[node]
 
 
 class Needles:
     """Every secret of a list, in one structure that finds them all in one pass.
 
-    Every secret is looked up by its words; a channel value found so is then confirmed,
-    punctuation included, by one search for it in the text.
+    Names, titles and sentences are found as a run of the text's words, channel values as
+    a run of its tokens (words and punctuation marks): each by one automaton, whose pass
+    over a text is linear in its length; phone numbers by their digits.
     """
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
         """Index the secrets (values with nothing to look for are left out)."""
         self.secrets: list[Secret] = []
-        self._trie = _Trie()
-        self._values: dict[int, _Value] = {}  # channel values, by number
+        self._words = _Automaton()  # names, titles, sentences: by words
+        self._values = _Automaton()  # channel values: by words and punctuation
         self._anywhere: dict[str, list[int]] = {}
         self._whole: dict[str, list[int]] = {}
         for secret in secrets:
@@ -301,13 +338,16 @@ class Needles:
                 continue
             self.secrets.append(secret)
             if words:
-                self._trie.add(words, number)
-                if not secret.words:
-                    self._values[number] = _Value(secret.tokens)
+                if secret.words:
+                    self._words.add(words, number, len(words))
+                else:
+                    self._values.add(secret.tokens, number, len(words))
             for form in anywhere:
                 self._anywhere.setdefault(form, []).append(number)
             for form in whole:
                 self._whole.setdefault(form, []).append(number)
+        self._words.build()
+        self._values.build()
         self._lengths = sorted({len(form) for form in (*self._anywhere, *self._whole)})
         self._endings = {form[-_TAIL:] for form in (*self._anywhere, *self._whole)}
 
@@ -343,13 +383,12 @@ class Needles:
         for text, shortest in ((prose, 1), (code, 2)):
             if not text:
                 continue
-            by_words: set[int] = set()
-            if self._trie.root:
-                self._trie.find(_WORD.findall(text), by_words, shortest)
-            for number in by_words:
-                value = self._values.get(number)
-                if value is None or value.search(text):
-                    found.add(number)
+            words = _WORD.findall(text)
+            present = set(words)
+            if self._words.may_be_in(present):
+                self._words.find(words, found, shortest)
+            if self._values.may_be_in(present):
+                self._values.find(_TOKEN.findall(text), found, shortest)
             self._numbers(text, found)
         return found
 

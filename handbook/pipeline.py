@@ -79,7 +79,7 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
     diagnostics += check_references(loaded, index, flagged)
     diagnostics += check_rules(Context(loaded, index, today))
     if not has_errors([*loaded.diagnostics, *schema_errors]):  # the model can be built
-        diagnostics += mentions(loaded, build_model(loaded))  # rule ``visibility``
+        diagnostics += mentions(loaded, build_model(loaded), schemas)  # rule ``visibility``
     # No message, path or file name shows more of a secret than a short prefix, whichever
     # step made it (a token as a mapping key, a file name, in a schema error...).
     return sort_diagnostics(redact_diagnostics(diagnostics))

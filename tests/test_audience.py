@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import html
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from handbook.model import Handbook
 from handbook.pages import downloads, record_pages
 from handbook.pipeline import Project, build_model, validate
 from handbook.render import catalogue
+from handbook.schemas import load_schemas
 from handbook.site import Site
 from tests.conftest import CASES, REPO, TODAY, make_project, tool
 
@@ -313,3 +315,115 @@ def test_leaking_public_files_never_reach_their_folder(
     assert sorted(p.name for p in target.iterdir()) == ["a.txt"]
     assert (target / "a.txt").read_text(encoding="utf-8") == "from before"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# What a public step of the shipped data may say about internal values, each written the
+# way a reader still recognises it: a run of spaces in a number, a bare handle, a
+# Cyrillic "\u043e" in an e-mail address, an address without its scheme, one sentence alone.
+SLIPPED = (
+    "Call SecOps at 555      010 0100, page harbor-secops-primary, mail "
+    "lodestar-supp\u043ert@example.com, see example.com/lodestar/support. Note: A bridge "
+    "compromise could mint unbacked tokens that are then used to borrow real assets from "
+    "Harbor."
+)
+SLIPPED_SOURCES = (
+    "teams 'secops'.contacts[3] (phone channel)",  # 555 010 0100
+    "teams 'secops'.contacts[2] (pager channel)",  # on-call service: harbor-secops-primary
+    "dependencies 'price-oracle'.contacts[0].channels[0] (email channel)",
+    "dependencies 'price-oracle'.contacts[0].channels[1] (url channel)",
+    "risks 'bridge-collateral-exposure'.description",
+)
+
+
+def shipped_copy(tmp_path: Path) -> Path:
+    """The shipped data and schemas, copied to change them."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "data", project / "data")
+    shutil.copytree(REPO / "schemas", project / "schemas")
+    return project
+
+
+def add_step(project: Path, runbook: str, step: str) -> None:
+    path = project / "data" / "runbooks" / runbook
+    text = path.read_text(encoding="utf-8")
+    anchor = "    steps:\n"
+    assert anchor in text
+    path.write_text(text.replace(anchor, f"{anchor}      - {json.dumps(step)}\n", 1), "utf-8")
+
+
+def shipped_mentions(project: Path, with_schemas: bool = True) -> list[str]:
+    loaded = load_data(project / "data", project)
+    schemas = load_schemas(project / "schemas") if with_schemas else None
+    found = mentions(loaded, build_model(loaded), schemas)
+    return [f"{d.file} {d.path} {d.message}" for d in found]
+
+
+def test_an_internal_value_written_to_slip_past_is_still_a_mention(tmp_path: Path) -> None:
+    project = shipped_copy(tmp_path)
+    add_step(project, "ddos-core-services.yml", SLIPPED)
+    found = shipped_mentions(project)
+    for where in SLIPPED_SOURCES:
+        assert [line for line in found if f"which is internal ({where})" in line], where
+    assert all(
+        line.startswith("data/runbooks/ddos-core-services.yml $.mitigations[0].steps[0] ")
+        for line in found
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["555,010,0141", "#lodestar-harbor now", "http://example.com/lodestar/support/"],
+)
+def test_other_ways_of_writing_an_internal_value_are_mentions(tmp_path: Path, written: str) -> None:
+    project = shipped_copy(tmp_path)
+    add_step(project, "ddos-core-services.yml", f"Then try {written}")
+    (found,) = shipped_mentions(project)
+    assert "$.mitigations[0].steps[0] mentions" in found
+
+
+def test_handles_addresses_and_sentences_of_internal_values_are_looked_for() -> None:
+    handbook_model = build_model(load_data(REPO / "data", REPO))
+    values = {s.value: s.source for s in internal_values(handbook_model)}
+    assert values["harbor-secops-primary"] == "teams 'secops'.contacts[2] (pager channel)"
+    assert values["#lodestar-harbor"] == values["shared channel #lodestar-harbor"]
+    assert values["example.com/lodestar/support"].endswith("(url channel)")
+    sentence = "About 18% of collateral arrives through the bridge."
+    assert values[sentence] == "risks 'bridge-collateral-exposure'.description"
+    # A handle that is a public string on its own (a public person's id) is not a secret.
+    people = {p.id for p in handbook_model.people if is_public(p)}
+    assert not people & set(values)
+
+
+@pytest.mark.parametrize("title", ["Escalation", "Failover"])
+def test_a_one_word_internal_title_is_not_found_in_enum_or_id_fields(
+    tmp_path: Path, title: str
+) -> None:
+    project = shipped_copy(tmp_path)
+    runbook = project / "data" / "runbooks" / "ddos-core-services.yml"
+    text = runbook.read_text(encoding="utf-8")
+    old = "title: Block or challenge the attacking networks"
+    runbook.write_text(text.replace(old, f"title: {title}"), encoding="utf-8")
+    field = re.compile(r"\]\.(purpose|kind|preference|type|id|status) ")  # enums and ids
+    before = shipped_mentions(project, with_schemas=False)
+    assert [line for line in before if field.search(line)]  # as it used to be
+    found = shipped_mentions(project)
+    assert found and not [line for line in found if field.search(line)]
+    assert set(found) < set(before)  # prose mentioning the word is still a mention
+
+
+def test_the_scan_of_a_build_finds_what_was_written_to_slip_past(tmp_path: Path) -> None:
+    handbook_model = build_model(load_data(REPO / "data", REPO))
+    site = tmp_path / "site"
+    site.mkdir()
+    # As a page shows it: the run of spaces kept (a browser collapses it), then escaped.
+    (site / "index.html").write_text(f"<p>{html.escape(SLIPPED)}</p>", encoding="utf-8")
+    (site / "more.html").write_text(
+        "<p>Or 555,010,0141, shared channel #lodestar-harbor, or "
+        "http://example.com/lodestar/support.</p>",
+        encoding="utf-8",
+    )
+    found = leaks_in_public_build(handbook_model, site)
+    for where in SLIPPED_SOURCES:
+        assert [m for m in found if m.startswith(f"index.html: internal value of {where} ")], where
+    assert len([m for m in found if m.startswith("more.html: ")]) >= 3
+    assert not [m for m in found if "harbor-secops-primary" in m or "555" in m]

@@ -11,6 +11,7 @@ import pytest
 
 import handbook.leaks as leaks
 from handbook.leaks import Needles, Secret, Texts, file_texts, normalise, phone_forms, scan
+from tests.conftest import growth
 
 PHONE = Secret("+15550100101", "people 'ana-silva'.contacts[0] (phone channel)")
 UK = Secret("+442079460000", "dependencies 'x'.contacts[0].channels[0] (phone channel)")
@@ -317,3 +318,56 @@ def test_scripts_styles_and_attributes_are_code_and_the_rest_is_text() -> None:
     assert texts.prose.split() == ["Hello", "World", "after"]
     assert ".ops{}" in texts.code and "let a = 1" in texts.code
     assert any("body class='x'" in part for part in texts.code)
+
+
+# --- Written to slip past ----------------------------------------------------------------
+
+
+def test_a_phone_spread_by_a_run_of_spaces_or_commas_is_found() -> None:
+    # A browser shows a run of spaces as one; commas group digits like dots do.
+    for written in ("555      010 0101", "555 \n\t 010 \n 0101", "555,010,0101", "1,555,010,0101"):
+        assert found(f"Call {written} now.", PHONE) == [PHONE.value], written
+
+
+@pytest.mark.parametrize(
+    ("written", "secret"),
+    [
+        ("write to in\u0435s@\u0435xampl\u0435.org", EMAIL),  # Cyrillic e
+        ("write to ines@ex\u0430mple.\u043erg", EMAIL),  # Cyrillic a and o
+        ("ask @\u0456nes.moreau", HANDLE),  # Cyrillic i
+        ("wake D\u0435v P\u03b1t\u0435l", NAME),  # Cyrillic e, Greek alpha
+        ("wake DEV \u0420ATEL", NAME),  # Cyrillic capital Er
+        ("wake \u0414ev Patel", None),  # Cyrillic De looks like no Latin letter
+    ],
+)
+def test_look_alike_letters_are_read_as_latin(written: str, secret: Secret | None) -> None:
+    assert found(written, EMAIL, HANDLE, NAME) == ([secret.value] if secret else [])
+
+
+def test_the_secret_may_be_written_with_look_alikes_too() -> None:
+    greek = Secret("\u039fps B\u03b1y", "teams 'ops'.name", words=True)  # Greek O, alpha
+    assert found("Page Ops Bay.", greek) == [greek.value]
+
+
+def needle_and_text(words: int, value: bool) -> tuple[Secret, str]:
+    """A value of ``words`` words, and a text of four near misses of the same length.
+
+    Every word of the value is in the text, only never in that order.
+    """
+    if value:  # a channel value: words joined by dots
+        return Secret("zq." * words + "end", "x"), "end " + ("zq." * words + "fin ") * 4
+    return Secret("zq " * words + "end", "x", words=True), "end " + ("zq " * words + "fin\n") * 4
+
+
+@pytest.mark.parametrize("value", [False, True], ids=["words", "channel-value"])
+def test_finding_a_long_value_is_linear_in_the_text(value: bool) -> None:
+    # Every "zq" of the text starts a near miss as long as the value: matching from each
+    # occurrence again costs occurrences times length (quadratic when both grow).
+    def work(needles_and_text: tuple[Needles, str]) -> None:
+        needles, text = needles_and_text
+        assert needles.find(prose=text) == []
+
+    secret, text = needle_and_text(3, value)
+    assert found(text.replace("fin", "end", 1), secret) == [secret.value]
+    small, large = (needle_and_text(words, value) for words in (800, 3200))
+    assert growth(work, (Needles([small[0]]), small[1]), (Needles([large[0]]), large[1])) < 8

@@ -284,3 +284,20 @@ def test_two_builds_of_the_same_input_are_byte_identical(
     assert [name for name in one if one[name] != two[name]] == []
     # The gzip header's time stamp too, not only the sitemap inside it.
     assert (first / "sitemap.xml.gz").read_bytes() == (second / "sitemap.xml.gz").read_bytes()
+
+
+def test_a_docs_page_written_to_slip_past_is_refused(tmp_path: Path) -> None:
+    """A bare handle, a number spread by spaces, look-alike letters, an address without
+    its scheme, one sentence of an internal risk: the scan of the build finds each."""
+    from tests.test_audience import SLIPPED, SLIPPED_SOURCES
+
+    project, _, out, before = published(tmp_path)
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as page:
+        page.write(f"\n{SLIPPED}\n")
+    second = build(project, out, "--audience", "public")
+    output = second.stdout + second.stderr
+    assert second.returncode == 1, output
+    for where in SLIPPED_SOURCES:
+        assert f"index.html: internal value of {where} " in output, where
+    assert "harbor-secops-primary" not in output and "lodestar/support" not in output
+    assert snapshot(out) == before

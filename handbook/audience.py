@@ -31,6 +31,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from handbook.kinds import KINDS, Visibility
 from handbook.leaks import Secret, scan
 from handbook.model import (
     ContactChannel,
@@ -79,69 +80,122 @@ def public_view(handbook: Handbook) -> Handbook:
     return view
 
 
-def _filtered(handbook: Handbook) -> Handbook:
-    replace = dataclasses.replace
-    people = {p.id for p in handbook.people if is_public(p)}
-    teams = {t.id for t in handbook.teams if is_public(t)}
-    interventions = {i.id for i in handbook.interventions if is_public(i)}
+@dataclass(frozen=True)
+class _Kept:
+    """The ids of the records a public view keeps that other records may name."""
 
-    def steps(escalation: tuple[ContactRef, ...]) -> tuple[ContactRef, ...]:
+    people: frozenset[str]
+    teams: frozenset[str]
+    interventions: frozenset[str]
+
+    def steps(self, escalation: tuple[ContactRef, ...]) -> tuple[ContactRef, ...]:
+        """The public escalation steps that call someone the view keeps."""
         return tuple(
             step
             for step in _public(escalation)
-            if (step.person is None or step.person in people)
-            and (step.team is None or step.team in teams)
+            if (step.person is None or step.person in self.people)
+            and (step.team is None or step.team in self.teams)
         )
 
-    return replace(
+
+def _people(people: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(p, contacts=_public(p.contacts)) for p in people if p.id in kept.people
+    )
+
+
+def _teams(teams: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(t, contacts=_public(t.contacts)) for t in teams if t.id in kept.teams
+    )
+
+
+def _roles(roles: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(
+            r,
+            holders=dataclasses.replace(
+                r.holders,
+                primary=_kept(r.holders.primary, kept.people),
+                backup=_kept(r.holders.backup, kept.people),
+            ),
+        )
+        for r in roles
+    )
+
+
+def _severities(severities: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(dataclasses.replace(s, escalation=kept.steps(s.escalation)) for s in severities)
+
+
+def _runbooks(runbooks: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(
+            r,
+            mitigations=_public(r.mitigations),
+            escalation=kept.steps(r.escalation),
+            interventions=_kept(r.interventions, kept.interventions),
+        )
+        for r in runbooks
+    )
+
+
+def _dependencies(dependencies: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(
+            d,
+            contacts=tuple(
+                dataclasses.replace(c, channels=_public(c.channels)) for c in _public(d.contacts)
+            ),
+        )
+        for d in dependencies
+    )
+
+
+def _interventions(interventions: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return _public(interventions)
+
+
+def _risks(risks: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        dataclasses.replace(
+            r,
+            mitigations=dataclasses.replace(
+                r.mitigations,
+                interventions=_kept(r.mitigations.interventions, kept.interventions),
+            ),
+        )
+        for r in _public(risks)
+    )
+
+
+# The public view of each kind declared ``Visibility.FILTERED`` in handbook/kinds.py (a test
+# keeps the two in step): its internal records, and every mention of a left-out one, dropped.
+FILTERS: dict[str, Callable[[tuple[Any, ...], _Kept], tuple[Any, ...]]] = {
+    "people": _people,
+    "teams": _teams,
+    "roles": _roles,
+    "severities": _severities,
+    "runbooks": _runbooks,
+    "dependencies": _dependencies,
+    "interventions": _interventions,
+    "risks": _risks,
+}
+
+
+def _filtered(handbook: Handbook) -> Handbook:
+    kept = _Kept(
+        people=frozenset(p.id for p in handbook.people if is_public(p)),
+        teams=frozenset(t.id for t in handbook.teams if is_public(t)),
+        interventions=frozenset(i.id for i in handbook.interventions if is_public(i)),
+    )
+    return dataclasses.replace(
         handbook,
-        people=tuple(
-            replace(p, contacts=_public(p.contacts)) for p in handbook.people if p.id in people
-        ),
-        teams=tuple(
-            replace(t, contacts=_public(t.contacts)) for t in handbook.teams if t.id in teams
-        ),
-        roles=tuple(
-            replace(
-                r,
-                holders=replace(
-                    r.holders,
-                    primary=_kept(r.holders.primary, people),
-                    backup=_kept(r.holders.backup, people),
-                ),
-            )
-            for r in handbook.roles
-        ),
-        severities=tuple(replace(s, escalation=steps(s.escalation)) for s in handbook.severities),
-        runbooks=tuple(
-            replace(
-                r,
-                mitigations=_public(r.mitigations),
-                escalation=steps(r.escalation),
-                interventions=_kept(r.interventions, interventions),
-            )
-            for r in handbook.runbooks
-        ),
-        dependencies=tuple(
-            replace(
-                d,
-                contacts=tuple(
-                    replace(c, channels=_public(c.channels)) for c in _public(d.contacts)
-                ),
-            )
-            for d in handbook.dependencies
-        ),
-        interventions=_public(handbook.interventions),
-        risks=tuple(
-            replace(
-                r,
-                mitigations=replace(
-                    r.mitigations,
-                    interventions=_kept(r.mitigations.interventions, interventions),
-                ),
-            )
-            for r in _public(handbook.risks)
-        ),
+        **{
+            kind.attribute: FILTERS[kind.name](getattr(handbook, kind.attribute), kept)
+            for kind in KINDS
+            if kind.visibility is Visibility.FILTERED
+        },
     )
 
 

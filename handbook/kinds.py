@@ -1,11 +1,12 @@
 """The data kinds of a handbook, each declared once; every per-kind table derives from here.
 
 A kind is its schema file, its file layout, whether a handbook must have it, its model
-class, where its records show in the site (one page each, rendered by a function of
-``handbook/render/<kind>.py``, or a section of a shared page), its printed cards, its
-review clock, whether removing a record weakens readiness, and the schema fields whose
-errors carry a named rule. Adding a kind is a schema, a template, a model class and
-renderer, and one ``Kind`` below (``tests/test_kinds.py`` fails on a half-registered one).
+class, who may read it (public, or filtered by ``handbook.audience.FILTERS``), where its
+records show in the site (one page each, rendered by a function of
+``handbook/render/<kind>.py``, or a section of a shared page), its printed cards, its review
+clock, whether removing a record weakens readiness, and the schema fields whose errors
+carry a named rule. Adding a kind is a schema, a template, a model class and renderer, and
+one ``Kind`` below (``tests/test_kinds.py`` fails on a half-registered one).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ class Layout(StrEnum):
     OBJECT = "object"  # one file holding one object (handbook.yml, policy.yml)
     LIST = "list"  # one file holding a list of records (roles.yml)
     DIRECTORY = "directory"  # one file per record (runbooks/<id>.yml)
+
+
+class Visibility(StrEnum):
+    """Who may read a kind's records: decided for every kind, none public by accident."""
+
+    PUBLIC = "public"  # every record is public: its schema lets no record say otherwise
+    FILTERED = "filtered"  # handbook.audience.FILTERS leaves out what is internal
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class Kind:
     layout: Layout
     noun: str  # one record, in sentences: "runbook oracle-outage"
     model: type
+    visibility: Visibility
     # Core kinds must be there; any other may be absent (no file, no folder) and is empty.
     required: bool = False
     shown: RecordPages | Section | None = None
@@ -95,13 +104,16 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("handbook", Layout.OBJECT, "handbook", model.HandbookInfo, required=True),
-    Kind("policy", Layout.OBJECT, "policy", model.Policy, required=True),
+    Kind(
+        "handbook", Layout.OBJECT, "handbook", model.HandbookInfo, Visibility.PUBLIC, required=True
+    ),
+    Kind("policy", Layout.OBJECT, "policy", model.Policy, Visibility.PUBLIC, required=True),
     Kind(
         "roles",
         Layout.LIST,
         "role",
         model.Role,
+        Visibility.FILTERED,
         required=True,
         shown=RecordPages("roles.md", "render_role"),
         guarded=True,
@@ -111,6 +123,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "person",
         model.Person,
+        Visibility.FILTERED,
         required=True,
         shown=Section("contacts.md", "person-"),
         guarded=True,
@@ -120,6 +133,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "team",
         model.Team,
+        Visibility.FILTERED,
         required=True,
         shown=Section("contacts.md", "team-"),
         guarded=True,
@@ -129,6 +143,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "severity",
         model.Severity,
+        Visibility.FILTERED,
         required=True,
         shown=Section("severities.md", "severity-"),
         pdf="cards/severity-{}.pdf",
@@ -140,6 +155,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.DIRECTORY,
         "runbook",
         model.Runbook,
+        Visibility.FILTERED,
         required=True,
         shown=RecordPages("runbooks.md", "render_runbook"),
         pdf="runbooks/{}.pdf",
@@ -154,6 +170,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.DIRECTORY,
         "dependency",
         model.Dependency,
+        Visibility.FILTERED,
         shown=RecordPages("dependencies.md", "render_dependency"),
         review=ReviewField(
             "last_verified",
@@ -171,6 +188,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "intervention",
         model.Intervention,
+        Visibility.FILTERED,
         shown=RecordPages("interventions.md", "render_intervention"),
         pdf="cards/intervention-{}.pdf",
         review=ReviewField(
@@ -189,6 +207,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "signal",
         model.Signal,
+        Visibility.PUBLIC,
         shown=Section("signals.md", "signal-"),
         guarded=True,
         named_fields={"runbook": "signal-runbook"},
@@ -198,6 +217,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "risk",
         model.Risk,
+        Visibility.FILTERED,
         shown=RecordPages("risks.md", "render_risk"),
         review=ReviewField(
             "last_reviewed", "review_interval_days", "risk_days", "review", "reviewed", "Risk"
@@ -209,6 +229,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "communication template",
         model.Communication,
+        Visibility.PUBLIC,
         shown=Section("communications.md", "communication-"),
     ),
 )

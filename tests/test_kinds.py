@@ -89,3 +89,30 @@ def test_review_and_named_fields_are_fields_of_the_kind(kind) -> None:
 def test_the_core_kinds_are_required() -> None:
     required = {kind.name for kind in KINDS if kind.required}
     assert required == {"handbook", "policy", "roles", "people", "teams", "severities", "runbooks"}
+
+
+def _mentions_visibility(node: object) -> bool:
+    if isinstance(node, dict):
+        return (
+            "visibility" in node.get("properties", {})
+            or any(_mentions_visibility(v) for v in node.values())
+            or "visibility" in str(node.get("$ref", ""))
+        )
+    if isinstance(node, list):
+        return any(_mentions_visibility(v) for v in node)
+    return False
+
+
+def test_every_kind_decides_who_may_read_it() -> None:
+    from handbook.audience import FILTERS
+    from handbook.kinds import Visibility
+
+    people = json.loads((REPO / "schemas" / "people.schema.json").read_text("utf-8"))
+    assert _mentions_visibility(people)  # the detector sees a kind that can be internal
+    filtered = {kind.name for kind in KINDS if kind.visibility is Visibility.FILTERED}
+    assert filtered == set(FILTERS)
+    for kind in KINDS:
+        schema = json.loads((REPO / "schemas" / kind.schema).read_text("utf-8"))
+        if kind.visibility is Visibility.PUBLIC:
+            # A record that could say "internal" in a kind nobody filters would be published.
+            assert not _mentions_visibility(schema), kind.name

@@ -9,7 +9,8 @@ holds the secret: only what kind of secret it looks like and a short redacted pr
 every diagnostic's file, path and message through it).
 
 Text is normalised before it is searched, so that a secret cannot hide behind look-alike
-characters: each character is replaced by its NFKC form (full-width letters and
+characters: HTML entities are decoded (``AKIA&#8203;…``, ``&#x41;``, ``&shy;``), then each
+character is replaced by its NFKC form (full-width letters and
 mathematical letters become ASCII; composition of combining marks is not needed, it never
 makes an ASCII character) and format characters (Unicode category Cf: zero-width spaces and
 joiners, soft hyphens...) and the other default-ignorable code points are removed. Every
@@ -17,12 +18,16 @@ finding is reported at its place in the text as written.
 
 What is detected:
 
-- PEM private keys (``-----BEGIN ... PRIVATE KEY-----``, OpenSSH, PGP private key blocks),
-  also with the header broken over lines or spaced out, in any letter case;
+- PEM private keys (``-----BEGIN ... PRIVATE KEY-----``, OpenSSH, PGP private key blocks,
+  SSH2 keys with four dashes), also with the header broken over lines, its dashes or words
+  spaced out (``- - - - - BEGIN …``), in any letter case; PuTTY private keys
+  (``PuTTY-User-Key-File-2:`` or ``-3:`` and their ``Private-Lines:``);
 - AWS access key ids, GitHub, GitLab and Slack tokens, Slack webhook URLs, Stripe live
   keys, Google API keys, OpenAI (``sk-proj-``, ``sk-`` and 32 or more letters and digits)
   and Anthropic (``sk-ant-``) API keys, by their documented prefixes; JSON Web Tokens
-  (``eyJ….eyJ….signature``);
+  (``eyJ….eyJ….signature``); a password in a URL (``https://user:password@host``, any
+  scheme; a placeholder such as ``${DB_PASSWORD}``, ``<password>``, ``****`` or the word
+  ``password`` itself is not one);
 - ``api_key=...``, ``token: ...``, ``AWS_SECRET_ACCESS_KEY=...``, ``"client_secret": "..."``
   style assignments: a name holding a word such as key, secret, token, password or
   credential, then ``=``, ``:`` or ``=>``, then a value that looks random (letters and
@@ -30,22 +35,30 @@ What is detected:
 - Ethereum private keys: 64 hex digits, with or without ``0x``. Transaction and block
   hashes and storage slots have the same shape, so they are judged by the words just
   before them (on their own line, or the lines before when theirs holds no word; for a
-  value of the data, its mapping key is read as written before it: ``attack_tx: 0x…``):
+  value of the data, its mapping key is read as written before it: ``attack_tx: 0x…``),
+  names split into words (``safeTxHash`` is ``safe Tx Hash``, ``attack_tx`` is
+  ``attack tx``):
 
   - accepted when the last word says it is a hash (``tx``, ``Tx(s):``, ``transaction``,
-    ``hash``, ``block``, ``slot``, ``root``, ``sha256``...), when they sit in a URL path
-    (``https://etherscan.io/tx/0x…``), when they follow such a hash in a list
-    (``Tx(s): 0x…, 0x…``), when they are a known public constant (the EIP-1967 and
-    EIP-1822 proxy storage slots, the empty code hash and trie root), or when they
-    cannot be a key at all (zero, or not below the secp256k1 group order);
+    ``hash``, ``block``, ``slot``, ``root``, ``sha256``, ``id``...), when such a word comes
+    earlier in a label of the same clause with no key word after it (``Attacker tx on
+    Etherscan: 0x…``, ``Exploit transaction (block 19000000): 0x…``) or in brackets right
+    after them (```0x…` (exploit tx)``), when they sit in a URL path
+    (``https://etherscan.io/tx/0x…``) or are the text of a link (``[0x…](https://…)``),
+    when they follow such a hash in a list (``Tx(s): 0x…, 0x…``), when they are a known
+    public constant (the EIP-1967 and EIP-1822 proxy storage slots, the empty code hash
+    and trie root), or when they cannot be a key at all (zero, or not below the secp256k1
+    group order);
   - otherwise refused when the words before them speak of a key, signer, secret or seed
     (``signer keys: …``), and refused with ``0x`` and no word (write ``tx 0x…``); 64 bare
     hex digits with no word (a file checksum) are accepted;
 - wallet seed phrases: 12 or more consecutive words of the BIP-39 English wordlist
   (12/15/18/21/24 words make a seed; a longer run contains one). Words may be separated by
-  up to 8 spaces, line breaks, numbers, list marks or ``. , ; | / _ ( ) * • -`` (not by
-  other code punctuation such as ``:`` or ``=``), or be the items of a list or the values
-  of a mapping (``1. word``, ``- word``). The checksum is not required: a phrase with one
+  up to 8 spaces, line breaks, numbers, list marks, ``<br>``, quotes, backticks or
+  ``. , ; | / _ ( ) [ ] * • -`` (``"abandon", "ability"``, ``['abandon', …]``), each be
+  numbered with a colon (``1:abandon 2:ability``; not by other code punctuation such as
+  ``:`` or ``=``), or be the items of a list or the values of a mapping (``1. word``,
+  ``- word``, ``- `word```). The checksum is not required: a phrase with one
   wrong word is still a seed anyone can recover by trying 2,048 words in each place.
 
 Every pattern runs in time linear in the length of the text (no quantifier can backtrack
@@ -61,6 +74,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import math
 import re
 import sys
@@ -134,6 +148,8 @@ _IGNORABLE_RANGES = (
     (0xE0000, 0xE0FFF),
 )
 _FEW = 8  # see Normalised.__init__
+# An HTML entity: named, decimal or hexadecimal, closed by ";" (bounded, so linear).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -168,10 +184,23 @@ class Normalised:
     ``ﬁ`` to ``fi``).
     """
 
-    __slots__ = ("_changes", "_expanded", "_normal", "_original", "_source", "text")
+    __slots__ = (
+        "_changes",
+        "_entities",
+        "_expanded",
+        "_normal",
+        "_original",
+        "_source",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         """Normalise ``text`` (ASCII text, the usual case, is taken as it is)."""
+        # HTML entities first (``&#8203;`` is a zero-width space once decoded): each
+        # decoded entity is (decoded start, decoded end, original start, original end).
+        self._entities: list[tuple[int, int, int, int]] = []
+        if "&" in text:
+            text = self._decode_entities(text)
         self._source = text
         self._changes: dict[str, str] = {}
         self._normal: list[int] = []
@@ -196,6 +225,37 @@ class Normalised:
             text = text.translate({ord(c): r for c, r in changes.items()})
         self.text = text
 
+    def _decode_entities(self, text: str) -> str:
+        parts: list[str] = []
+        done = shift = 0  # shift: decoded position minus original position
+        for match in _ENTITY.finditer(text):
+            decoded = html.unescape(match.group())
+            if decoded == match.group():
+                continue  # not an entity HTML knows
+            start, end = match.span()
+            parts += [text[done:start], decoded]
+            at = start + shift
+            self._entities.append((at, at + len(decoded), start, end))
+            shift += len(decoded) - (end - start)
+            done = end
+        if not self._entities:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
+
+    def _undecoded(self, position: int, end: bool) -> int:
+        """Where a position of the entity-decoded text is in the original text.
+
+        ``end``: the position after the original character (or entity) written there.
+        """
+        k = bisect_right(self._entities, (position, float("inf"))) - 1
+        if k < 0:
+            return position + end
+        _, stop, original_start, original_end = self._entities[k]
+        if position < stop:
+            return original_end if end else original_start
+        return original_end + position - stop + end
+
     def _add(self, normal: int, original: int, expanded: bool) -> None:
         self._normal.append(normal)
         self._original.append(original)
@@ -216,6 +276,10 @@ class Normalised:
     @property
     def same_places(self) -> bool:
         """True when every character kept its place (the text as written was normal)."""
+        return not self._entities and self._same_places_decoded
+
+    @property
+    def _same_places_decoded(self) -> bool:
         return all(len(r) == 1 for r in self._changes.values())
 
     def _at(self, position: int) -> int:
@@ -228,9 +292,13 @@ class Normalised:
         """The original text's span of the normalised span ``[start, end)``."""
         if self.same_places:
             return start, end
-        if not self._normal:
-            self._build()
-        return self._at(start), self._at(end - 1) + 1
+        if not self._same_places_decoded:
+            if not self._normal:
+                self._build()
+            start, end = self._at(start), self._at(end - 1) + 1
+        if self._entities:
+            start, end = self._undecoded(start, False), self._undecoded(end - 1, True)
+        return start, end
 
 
 def normalise(text: str) -> Normalised:
@@ -290,12 +358,31 @@ _TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
 _MUST_LOOK_RANDOM = re.compile(r"sk-[A-Za-z0-9]{32,}")
 # No secret is shorter than this (a Slack token: "xoxb-" and ten characters).
 _SHORTEST = 15
+# Four to eight dashes, maybe spaced out ("-----", "----" of SSH2 keys, "- - - - -"): a
+# bounded run, so that a long run of dashes costs each start a few steps only.
+_DASHES = r"-(?:[ \t]{0,2}-){3,7}"
 _PEM = re.compile(
-    r"-----[ \t]*(?i:BEGIN\s+(?:[A-Z0-9]+\s+){0,4}PRIVATE\s+KEY(?:\s+BLOCK)?)\s*-----"
+    rf"{_DASHES}[ \t]*"
+    r"(?P<header>(?i:BEGIN\s+(?:[A-Z0-9]+\s+){0,4}PRIVATE\s+KEY(?:\s+BLOCK)?))"
+    rf"\s*{_DASHES}"
 )
-_PEM_END = re.compile(r"-----[ \t]*(?i:END)\b")
+_PRIVATE_KEY = re.compile(r"(?i)private\s+key")  # what any PEM header holds: a quick test
+_PEM_END = re.compile(rf"{_DASHES}[ \t]*(?i:END)\b")
+_PEM_END_LINE = re.compile(rf"[^-]{{0,100}}{_DASHES}")  # the rest of an END line
 # What may follow a PEM header when its END line is missing: the key's own lines.
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s:,.-]*")
+# A PuTTY private key file (.ppk): its header, and its private lines (base64 lines after
+# "Private-Lines: N", then the MAC that closes the file).
+_PUTTY = re.compile(r"PuTTY-User-Key-File-[23]:")
+_PUTTY_PRIVATE = re.compile(
+    r"Private-Lines:[ \t]*[0-9]+[ \t]*\r?\n(?:[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?\n)*"
+    r"(?:[ \t]*Private-(?:MAC|Hash):[ \t]*[0-9A-Fa-f]*)?"
+)
+# A password in a URL's userinfo (scheme://user:password@host), in any scheme. Each
+# match starts at "://" and stops at the first "/", so no text is read twice.
+_URL_PASSWORD = re.compile(r"://(?<=[A-Za-z0-9+.-]://)[^\s:/?#@\[\]<>\"'`]*:([^\s/?#@<>\"'`]+)@")
+# Passwords of documentation examples, not secrets: "user:password@", "${DB_PASSWORD}".
+_URL_PASSWORD_EXAMPLES = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret"})
 # An assignment is found by its operator and value first (a fast scan); the name before
 # the operator is then read backwards from the reversed text, at most _NAME characters.
 _ASSIGNMENT = re.compile(r"[:=]>?\s*[\"']?([A-Za-z0-9+/_.=-]{16,})")
@@ -308,18 +395,30 @@ _SECRET_NAME = re.compile(
 # 64 hex digits not inside a longer word; ``0x`` before them is checked apart (a pattern
 # that starts with a character class, not a lookbehind, is searched for much faster).
 _HEX64 = re.compile(r"[0-9a-fA-F](?<![0-9A-Za-wyz].)[0-9a-fA-F]{63}(?![0-9A-Za-z])")
-_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ALNUM_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALNUM = frozenset(_ALNUM_CHARS)
 _KEY_WORDS = re.compile(
     r"(?i)priv|secret|seed|mnemonic|signing|signer|keystore|wallet key"
     r"|(?<![a-z])(?:pk|keys?)(?![a-z])"
 )
 # A hash says what it is in the word just before it ("tx 0x...", "Attack Tx(s): 0x...",
 # "block hash: 0x...") or sits in a URL path or query (".../tx/0x...", "?hash=0x...").
-_HASH_LABEL = re.compile(
-    r"(?i)(?:(?<![a-z])(?:tx|txn|txid|txhash|transaction|hash|codehash|block|digest|sha-?256"
-    r"|checksum|commit|event|topic|log|id|slot|root|salt)(?:e?s|\(s\))?[\s:=#(\[\"'`*_-]*"
-    r"|/|[?&][A-Za-z_]*=)$"
+_HASH_WORD = (
+    r"(?<![a-z])(?:tx|txn|txid|txhash|transaction|hash|codehash|block|digest|sha-?256"
+    r"|checksum|commit|event|topic|log|id|slot|root|salt)(?:e?s|\(s\))?"
 )
+_HASH_LABEL = re.compile(rf"(?i)(?:{_HASH_WORD}[\s:=#(\[\"'`*_-]*|/|[?&][A-Za-z_]*=)$")
+# A hash word anywhere ("Attacker tx on Etherscan: 0x…"), read in the hash's own clause.
+_HASH_WORD_ANYWHERE = re.compile(rf"(?i){_HASH_WORD}(?![a-z])")
+_LABEL_END = re.compile(r":[\s`*\"'(\[]*$")
+# Where a clause ends: the words before it do not speak of what follows.
+_CLAUSE_END = re.compile(r"[.;!?](?:\s|$)")
+# Where camelCase and snake_case names split into words: safeTxHash, TXHash, attack_tx.
+_NAME_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|_")
+# What may follow a hash to say what it is: "`0x…` (exploit tx)", "0x… [block hash]".
+_AFTER = re.compile(r"[`'\"*]*[ \t]*[(\[]([^()\[\]\n]{1,40})[)\]]")
+# A hash as the text of a Markdown link: "[0x…](https://etherscan.io/tx/0x…)".
+_LINKED = re.compile(r"[`*]*\]\(https?://")
 # What may separate hashes of one list: "Tx(s): 0x…, 0x…" or one per line, "- 0x…".
 _HASH_LIST_GAP = re.compile(r"[\s,;|*()\[\]\"'`-]*")
 _SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -336,8 +435,14 @@ PUBLIC_HEX = {
     "56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421": "empty trie root",
 }
 _LETTERS = re.compile(r"[A-Za-z]")
-_WORD = re.compile(r"[A-Za-z]+")
-_SEED_GAPS = r"\s\d.,;|/_()*•-"  # what may separate two words of a seed phrase
+# What may separate two words of a seed phrase: these characters (quotes and brackets of
+# a list, "abandon", "ability" or ['abandon', ...], `backticks`) and HTML line breaks
+# (abandon<br>ability). A colon only after a number that comes before each word
+# (1:abandon 2:ability): "case 1:return 7;case 2:return" is code.
+_SEED_GAPS = r"\s\d.,;|/_()*•\"'`\[\]-"
+_SEED_GAP_UNIT = rf"(?:[{_SEED_GAPS}]|<(?i:br)[ \t]?/?>)"
+# A word of a seed phrase, or a <br> between two (skipped).
+_SEED_WORD = re.compile(r"<(?i:br)[ \t]?/?>|[A-Za-z]+")
 
 
 @cache
@@ -348,7 +453,7 @@ def bip39_words() -> frozenset[str]:
 
 
 @cache
-def _seed_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _seed_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Where seed phrases may be: two fast passes before each word is looked up.
 
     First whole runs of letters and gap characters long enough to hold 12 words; in them,
@@ -357,11 +462,15 @@ def _seed_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """
     lengths = {len(word) for word in bip39_words()}
     shortest = SEED_WORDS * min(lengths) + SEED_WORDS - 1
-    areas = re.compile(rf"(?<![A-Za-z{_SEED_GAPS}])[A-Za-z{_SEED_GAPS}]{{{shortest},}}")
+    areas = re.compile(rf"(?<![A-Za-z:<>{_SEED_GAPS}])[A-Za-z:<>{_SEED_GAPS}]{{{shortest},}}")
     word = f"[A-Za-z]{{{min(lengths)},{max(lengths)}}}"
-    gap = f"[{_SEED_GAPS}]{{1,{_SEED_GAP}}}"
+    gap = f"{_SEED_GAP_UNIT}{{1,{_SEED_GAP}}}"
     runs = re.compile(rf"(?<![A-Za-z])(?:{word}{gap}){{{SEED_WORDS - 1},}}{word}(?![A-Za-z])")
-    return areas, runs
+    numbered = f"[0-9]{{1,2}}:[ \t]?{word}"
+    numbered_runs = re.compile(
+        rf"(?<![A-Za-z0-9])(?:{numbered}[\s,;|/]{{1,4}}){{{SEED_WORDS - 1},}}{numbered}(?![A-Za-z])"
+    )
+    return areas, runs, numbered_runs
 
 
 # Any literal a token starts with: one search instead of one per kind.
@@ -378,10 +487,16 @@ def _may_hold(text: str) -> bool:
     """
     return bool(
         _ANY_TOKEN.search(text)
-        or "-----" in text
+        or _PRIVATE_KEY.search(text)
+        or "PuTTY-User-Key-File-" in text
+        or _URL_PASSWORD.search(text)
+        or "&" in text  # an entity may hide any of them
         or _ASSIGNMENT.search(text)
         or (len(text) >= 64 and _HEX_RUN.search(text))
-        or (len(text) >= SEED_WORDS * 4 - 1 and _seed_patterns()[1].search(text))
+        or (
+            len(text) >= SEED_WORDS * 4 - 1
+            and (_seed_patterns()[1].search(text) or _seed_patterns()[2].search(text))
+        )
     )
 
 
@@ -425,7 +540,7 @@ def _assignments(text: str) -> Iterator[Finding]:
 
 def _pem_keys(text: str) -> Iterator[Finding]:
     """Each PEM private key, from its header to its END line (or the end of its body)."""
-    if "-----" not in text:
+    if not _PRIVATE_KEY.search(text):
         return
     covered = 0
     end: re.Match[str] | None = None
@@ -437,17 +552,70 @@ def _pem_keys(text: str) -> Iterator[Finding]:
             end = _PEM_END.search(text, match.end())  # each stretch of text searched once
             exhausted = end is None
         if end is not None:
-            close = text.find("-----", end.end())
-            covered = len(text) if close < 0 else close + len("-----")
+            close = _PEM_END_LINE.match(text, end.end())
+            line_end = text.find("\n", end.end())
+            covered = close.end() if close else len(text) if line_end < 0 else line_end
         else:
             covered = _PEM_BODY.match(text, match.end()).end()  # type: ignore[union-attr]
         # The header says what it is and is not secret: it is what a message shows.
-        shown = " ".join(match.group().replace("-----", " ").split())
+        shown = " ".join(match.group("header").split())
         yield Finding(match.start(), covered, "private key", f"-----{shown}-----", family="pem")
+
+
+def _putty_keys(text: str) -> Iterator[Finding]:
+    """Each PuTTY private key, from its header to the end of its private lines."""
+    if "PuTTY-User-Key-File-" not in text:
+        return
+    covered = 0
+    private: re.Match[str] | None = None
+    exhausted = False  # no private lines after the last header: none after a later one
+    for match in _PUTTY.finditer(text):
+        if match.start() < covered:
+            continue
+        if not exhausted and (private is None or private.start() < match.end()):
+            private = _PUTTY_PRIVATE.search(text, match.end())  # each stretch searched once
+            exhausted = private is None
+        if private is None:
+            return  # a header without private lines is not a key
+        covered = private.end()
+        shown = match.group().removesuffix(":")
+        yield Finding(match.start(), covered, "PuTTY private key", shown, family="pem")
+
+
+def _url_passwords(text: str) -> Iterator[Finding]:
+    """The password of each URL written with one (``https://user:password@host``)."""
+    if "://" not in text:
+        return
+    for match in _URL_PASSWORD.finditer(text):
+        password = match.group(1)
+        if (
+            password[0] in "$<{%[*"
+            or len(set(password)) == 1  # masked: "****", "xxxx"
+            or password.lower() in _URL_PASSWORD_EXAMPLES
+        ):
+            continue
+        kind = "password in a URL"
+        yield Finding(match.start(1), match.end(1), kind, _shown(password), family="url")
 
 
 def _possible_key(digits: str) -> bool:
     return digits.lower() not in PUBLIC_HEX and 0 < int(digits, 16) < _SECP256K1_ORDER
+
+
+def _words(text: str) -> str:
+    """``text`` with its names split into words (``safeTxHash`` -> ``safe Tx Hash``)."""
+    return _NAME_SPLIT.sub(" ", text)
+
+
+def _named_hash(clause: str) -> bool:
+    """True when ``clause`` is a label (ending in ``:``) with a hash word and no key after it.
+
+    ``Attacker tx on Etherscan: 0x…``, ``Exploit transaction (block 1): 0x…``.
+    """
+    if not _LABEL_END.search(clause):
+        return False
+    found = list(_HASH_WORD_ANYWHERE.finditer(clause))  # a clause of a few words
+    return bool(found) and not _KEY_WORDS.search(clause, found[-1].end())
 
 
 def _hex_keys(text: str, lead: str = "") -> Iterator[Finding]:
@@ -466,15 +634,29 @@ def _hex_keys(text: str, lead: str = "") -> Iterator[Finding]:
         hash_end = -1
         if not _possible_key(digits):
             continue
-        before = text[max(0, start - _CONTEXT) : start]
-        if start < _CONTEXT and lead:
-            before = (lead + before)[-_CONTEXT:]
+        written = (lead if start < _CONTEXT else "") + text[max(0, start - _CONTEXT) : start]
+        before = written[-_CONTEXT:]
+        if len(written) > _CONTEXT or start > _CONTEXT:
+            before = before.lstrip(_ALNUM_CHARS)  # a word cut in two is no word
+        before = _words(before)
         line = before.rpartition("\n")[2]
         context = line if _LETTERS.search(line) else before
-        if listed or _HASH_LABEL.search(context):
+        # Words in brackets right after it: "`0x…` (exploit tx)", "0x… (signer key)".
+        after = _AFTER.match(text, match.end())
+        noted = _words(after.group(1)) if after else ""
+        if (
+            listed
+            or _HASH_LABEL.search(context)
+            or (_HASH_WORD_ANYWHERE.search(noted) and not _KEY_WORDS.search(noted))
+            or (
+                text[max(0, start - 3) : start].rstrip("`*").endswith("[")
+                and _LINKED.match(text, match.end())
+            )
+            or _named_hash(_CLAUSE_END.split(context)[-1])
+        ):
             hash_end = match.end()
             continue
-        if _KEY_WORDS.search(context):
+        if _KEY_WORDS.search(context) or _KEY_WORDS.search(noted):
             hint = _FUNDS_HINT
         elif prefixed:
             hint = _TX_HINT
@@ -485,19 +667,24 @@ def _hex_keys(text: str, lead: str = "") -> Iterator[Finding]:
 
 
 def _seeds(text: str) -> Iterator[Finding]:
-    areas, runs = _seed_patterns()
+    areas, runs, numbered_runs = _seed_patterns()
     if len(text) < SEED_WORDS * 4 - 1:  # twelve words of three letters and their gaps
         return
     words = bip39_words()
     for area in areas.finditer(text):
         for candidates in runs.finditer(text, area.start(), area.end()):
             yield from _seeds_in(text, candidates.start(), candidates.end(), words)
+        if ":" in area.group():
+            for candidates in numbered_runs.finditer(text, area.start(), area.end()):
+                yield from _seeds_in(text, candidates.start(), candidates.end(), words)
 
 
 def _seeds_in(text: str, start: int, end: int, words: frozenset[str]) -> Iterator[Finding]:
     first: re.Match[str] | None = None  # the first word of the current run
     last = count = 0  # where its last word ends, how many words it has
-    for match in _WORD.finditer(text, start, end):
+    for match in _SEED_WORD.finditer(text, start, end):
+        if match.group()[0] == "<":
+            continue  # a line break between two words
         if match.group().lower() in words:  # the pattern has kept every gap short
             first, last, count = (first or match), match.end(), count + 1
             continue
@@ -537,7 +724,7 @@ def seed_phrases(text: str) -> list[Finding]:
 
 
 # An item of a seed phrase written one word per item: "abandon", "1. abandon", "#1 abandon".
-_ONE_WORD = re.compile(r"[\s\d.,;:|/_()*•#-]*([A-Za-z]+)[\s.,;]*")
+_ONE_WORD = re.compile(r"[\s\d.,;:|/_()*•#\"'`-]*([A-Za-z]+)[\s.,;*\"'`]*")
 
 
 def single_word(text: str) -> str | None:
@@ -562,6 +749,8 @@ def find_secrets(text: str, name: str = "") -> list[Finding]:
         [
             *_tokens(normal),
             *_pem_keys(normal),
+            *_putty_keys(normal),
+            *_url_passwords(normal),
             *_assignments(normal),
             *_hex_keys(normal, f"{normalise(name).text}: " if name else ""),
             *_seeds(normal),
@@ -793,10 +982,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             diagnostics += scan_file(path)
         except OSError as exc:
-            sys.stderr.write(f"handbook.secrets: cannot read {path}: {exc.strerror}\n")
+            shown = redact(path.as_posix())
+            sys.stderr.write(f"handbook.secrets: cannot read {shown}: {exc.strerror}\n")
             return 2
     if diagnostics:
-        sys.stdout.write(format_text(diagnostics, len(paths)))
+        # As the pipeline does: a secret in a file name is not printed either.
+        sys.stdout.write(format_text(redact_diagnostics(diagnostics), len(paths)))
         return 1
     return 0
 

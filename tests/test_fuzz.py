@@ -138,8 +138,8 @@ def test_the_hostile_corpus_has_at_least_30_cases_each_with_its_errors() -> None
     assert len(hostile) >= 30
     for case in hostile:
         expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
-        assert expected[-1].startswith("invalid: "), case.name
-        assert all(line.endswith("[yaml]") for line in expected[:-1]), case.name
+        assert expected, case.name  # at least one error...
+        assert all(line.endswith("[yaml]") for line in expected), case.name  # ...each the reader's
     secrets = [p for p in (CASES / "invalid").iterdir() if p.name.startswith("secret-")]
     assert len(secrets) >= 8
 

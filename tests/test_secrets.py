@@ -56,6 +56,20 @@ ZWSP, SOFT_HYPHEN, WORD_JOINER = "\u200b", "\u00ad", "\u2060"
 WORDS = ["legal", "winner", "thank", "year", "wave", "sausage"] * 2
 TX = "9b8f3a2c1d4e5f60718293a4b5c6d7e8" + "f90a1b2c3d4e5f60718293a4b5c6d7e8"
 TX2 = "7e3a9b1c2d4f5e6a7b8c9d0e1f2a3b4c" + "5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a"
+PEM_SPACED = (
+    "- - - - - BEGIN RSA " + "PRIVATE KEY - - - - -\nMIIEowIBAAKCAQEAexample\n"
+    "- - - - - END RSA PRIVATE KEY - - - - -"
+)
+SSH2 = (
+    "---- BEGIN SSH2 ENCRYPTED " + 'PRIVATE KEY ----\nComment: "rsa-key"\nP2/56wAAAi4AAAA3\n'
+    "---- END SSH2 ENCRYPTED PRIVATE KEY ----"
+)
+PUTTY = (
+    "PuTTY-User-Key-File-" + "3: ssh-ed25519\nEncryption: none\nComment: ed25519-key\n"
+    "Public-Lines: 2\nAAAAC3NzaC1lZDI1NTE5\nAAAAIExampleExample\n"
+    "Private-Lines: 1\nAAAAIExampleExampleExample\nPrivate-MAC: " + "0f1e2d3c" * 8
+)
+URL_PASSWORD = "https://admin:" + "Zx9qW3rT7yU1" + "@db.internal.example/"
 
 SECRETS = {
     "AWS access key id": AWS,
@@ -104,6 +118,31 @@ SECRETS = {
     "Ethereum key, signer keys": "signer keys: " + ETH_KEY,
     "Ethereum key, YAML key name": "signer_key: " + ETH_KEY,
     "Ethereum key, on the line after its name": "The deployer's private key is\n" + ETH_KEY,
+    # Keys among Web3 hashes are still keys.
+    "Ethereum key, signer key with 0x": "signer key: 0x" + ETH_KEY,
+    "Ethereum key, private key 0x": "private key 0x" + ETH_KEY,
+    "Ethereum key, camelCase name": "deployerKey: " + ETH_KEY,
+    "Ethereum key, named in brackets after it": "`0x" + ETH_KEY + "` (signer key)",
+    "Ethereum key, a hash word but no label": "Multisig transaction signed with 0x" + ETH_KEY,
+    # Seed phrases written as lists, in code or in HTML.
+    "seed phrase, quoted list": ", ".join(f'"{w}"' for w in WORDS),
+    "seed phrase, JSON list": "[" + ", ".join(f"'{w}'" for w in WORDS) + "]",
+    "seed phrase, backticked words": " ".join(f"`{w}`" for w in WORDS),
+    "seed phrase, <br>": "<br>".join(WORDS),
+    "seed phrase, <br />": "<br />\n".join(WORDS),
+    "seed phrase, numbered with :": " ".join(f"{n}:{w}" for n, w in enumerate(WORDS, 1)),
+    # Private keys in other armours.
+    "PEM, spaced out dashes": PEM_SPACED,
+    "SSH2 private key, four dashes": SSH2,
+    "PuTTY private key, version 3": PUTTY,
+    "PuTTY private key, version 2": PUTTY.replace("File-3: ssh-ed25519", "File-2: ssh-rsa"),
+    # HTML entities hide a token as well as the characters they stand for.
+    "AWS key, zero-width space entity": "AKIA&#8203;" + "IOSFODNN7EXAMPLE",
+    "AWS key, hex entity": "AKIA&#x200B;" + "IOSFODNN7EXAMPLE",
+    "AWS key, named entity": "AKIA&shy;" + "IOSFODNN7EXAMPLE",
+    "AWS key, letter as an entity": "AK&#73;A" + "IOSFODNN7EXAMPLE",
+    "password in a URL": URL_PASSWORD,
+    "password in a URL, other scheme": "postgres://app:" + "q8Vn2LxT5wR9" + "@10.0.0.5:5432/db",
 }
 
 LOOK_ALIKES = [
@@ -145,6 +184,32 @@ LOOK_ALIKES = [
     "sk-hynix-memory-supplier-outage-runbook-and-more-words",
     "author: 2026-10-01T12:00:00Z and more text after it",
     "A 65-digit run is no key: 0x" + TX + "f",
+    # Web3 hashes named in camelCase, by a label earlier in their clause, by words in
+    # brackets after them, or linked on an explorer.
+    "safeTxHash: 0x" + TX,
+    "blockHash: 0x" + TX,
+    "userOpHash: 0x" + TX,
+    "proposalId: 0x" + TX,
+    "safe_tx_hash: 0x" + TX,
+    "- Exploit: [0x" + TX + "](https://etherscan.io/tx/0x" + TX + ")",
+    "Exploit: [`0x" + TX + "`](https://etherscan.io/tx/0x" + TX + ")",
+    "Attacker tx on Etherscan: 0x" + TX,
+    "Exploit transaction (block 19000000): 0x" + TX,
+    "`0x" + TX + "` (exploit tx)",
+    "0x" + TX + " [block hash]",
+    "The attacker stole the private key; then the exploit tx on mainnet: 0x" + TX,
+    # URLs with a user and no password, or an example's placeholder for one.
+    "https://deploy@git.example.org/repo.git",
+    "ssh://git@github.com:22/org/repo.git",
+    "postgres://user:password@localhost:5432/db",
+    "https://user:${DB_PASSWORD}@db.example/",
+    "https://user:<password>@db.example/",
+    "https://user:****@db.example/",
+    "https://example.org:8443/path?q=a:b@c",
+    # Public keys and key headers with no key.
+    "---- BEGIN SSH2 PUBLIC KEY ----",
+    "A PuTTY key file starts with PuTTY-User-Key-File-3: and its algorithm.",
+    "Tom &amp; Jerry &lt;3 &#8203;&nbsp;&unknown; & more",
 ]
 
 
@@ -162,7 +227,7 @@ def test_secrets_are_found_and_never_repeated(text: str) -> None:
     assert len(found) == 1, found
     finding = found[0]
     assert sentence[finding.start : finding.end] in text
-    assert len(finding.shown) <= len("-----BEGIN ENCRYPTED " + "PRIVATE KEY-----")
+    assert len(finding.shown) <= len("-----BEGIN SSH2 ENCRYPTED " + "PRIVATE KEY-----")
     secret_part = sentence[finding.start : finding.end]
     assert secret_part not in finding.message
     assert secret_part not in redact(sentence)
@@ -172,6 +237,15 @@ def test_secrets_are_found_and_never_repeated(text: str) -> None:
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_look_alikes_are_not_secrets(text: str) -> None:
     assert find_secrets(text) == []
+
+
+def test_a_key_word_after_a_hash_label_in_its_clause_makes_it_a_key() -> None:
+    # A hash word earlier in the clause counts only with no key word between it and the
+    # value: the attacker's tx is not a label for the key written after it.
+    (finding,) = find_secrets("Exploit tx, signed with the deployer key: 0x" + ETH_KEY)
+    assert "move the funds" in finding.message
+    (finding,) = find_secrets("Exploit transaction (block 1), signer key: 0x" + ETH_KEY)
+    assert "move the funds" in finding.message
 
 
 def test_an_unprefixed_hash_with_no_words_is_accepted_but_a_bare_0x_key_is_not() -> None:
@@ -415,6 +489,31 @@ ADVERSARIAL = {
     "zero-width spaces": "A" + ZWSP,
     "ellipses": "…",
     "AWS keys": AWS + " ",
+    "spaced dashes": "- ",
+    "dashes and tabs": "-\t\t",
+    "four dashes and BEGIN": "---- BEGIN ",
+    "spaced PEM headers without END": "- - - - - BEGIN RSA PRIVATE " + "KEY - - - - -\n",
+    "PEM headers and END words": "-----BEGIN PRIVATE " + "KEY-----\n-----END",
+    "PuTTY headers": "PuTTY-User-Key-File-" + "2: ssh-rsa\n",
+    "PuTTY private lines": "Private-Lines: 1\nAAAA\n",
+    "PuTTY header then private lines": "PuTTY-User-Key-File-3:\nPrivate-Lines: 9\n" + "A\n" * 8,
+    "URL userinfo without @": "https://user:pass",
+    "URL userinfo colons": "://a:b:c",
+    "scheme separators": "://",
+    "ampersands": "&",
+    "entities": "&#8203;",
+    "named entities": "&amp;",
+    "entities never closed": "&#12345",
+    "quoted BIP-39 words": '"abandon", ',
+    "bracketed BIP-39 words": "['abandon'] ",
+    "BIP-39 words and <br>": "abandon<br>",
+    "BIP-39 words and <br> never closed": "abandon<br ",
+    "numbered BIP-39 words": "1:abandon ",
+    "colons": ":",
+    "camelCase hash labels": "safeTxHash: 0x" + TX + "\n",
+    "hashes linked": "[0x" + TX + "](https://etherscan.io/tx/0x" + TX + ") ",
+    "hashes in brackets never closed": "`0x" + TX + "` (exploit ",
+    "labels in a long clause": "Attacker tx on Etherscan and ",
 }
 
 
@@ -568,6 +667,54 @@ def test_the_hook_normalises_text_and_scans_file_names(
     out = capsys.readouterr().out
     assert f"{hidden.as_posix()}:1:3: error: $: possible AWS access key id ('AKIA…')" in out
     assert "in the file name: possible GitHub token ('ghp_…')" in out
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_a_putty_key_is_found_from_its_header_to_its_mac(version: str) -> None:
+    key = PUTTY.replace("File-3", f"File-{version}")
+    assert [f.kind for f in find_secrets(f"a\n{key}\nb")] == ["PuTTY private key"]
+    assert redact(f"a\n{key}\nb") == f"a\nPuTTY-User-Key-File-{version}\nb"
+    # Indented in a YAML block scalar, as a data file's own text holds it.
+    indented = "x: |\n" + "".join(f"  {line}\n" for line in key.splitlines())
+    assert [f.kind for f in find_secrets(indented)] == ["PuTTY private key"]
+
+
+def test_the_hook_never_prints_a_secret_of_a_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    named = tmp_path / f"notes-{GITHUB}.txt"
+    named.write_text(f"key {AWS}\n", encoding="utf-8")
+    assert main([str(named)]) == 1
+    out = capsys.readouterr().out
+    assert GITHUB not in out and GITHUB[4:] not in out and AWS not in out
+    assert f"{tmp_path.as_posix()}/notes-ghp_….txt:1:1: error: $: in the file name" in out
+    assert f"{tmp_path.as_posix()}/notes-ghp_….txt:1:5: error: $: possible AWS" in out
+    assert main([str(tmp_path / f"gone-{GITHUB}.txt")]) == 2
+    assert GITHUB not in capsys.readouterr().err
+
+
+def test_html_entities_are_decoded_and_findings_placed_where_written(tmp_path: Path) -> None:
+    hidden = "AKIA&#8203;" + "IOSF&#x4F;DNN7EXAMPLE"
+    text = f"&amp; &lt;b&gt; ﬁ {hidden} &eacute; {GITHUB}"
+    found = find_secrets(text)
+    assert [text[f.start : f.end] for f in found] == [hidden, GITHUB]
+    assert redact(text) == "&amp; &lt;b&gt; ﬁ AKIA… &eacute; ghp_…"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.html").write_text(f"<p>&nbsp;Key:\n&lt;{text}</p>\n", encoding="utf-8")
+    found_in_docs = [(d.line, d.column, d.message[:30]) for d in scan_tree(docs, tmp_path)]
+    assert found_in_docs == [
+        (2, 23, "possible AWS access key id ('A"),
+        (2, 65, "possible GitHub token ('ghp_…'"),
+    ]
+
+
+def test_a_schema_message_cuts_long_hex_runs() -> None:
+    from handbook.schemas import _short
+
+    assert _short(ETH_KEY) == "'4c08…'"
+    assert _short({"a": "tx 0x" + TX, "b": "ok"}) == '{"a": "tx 0x9b8f…", "b": "ok"}'
+    assert _short("deadbeef" * 3) == repr("deadbeef" * 3)  # 24 digits: a short value
 
 
 @pytest.mark.parametrize("padding", [0, 100_000], ids=["dense", "sparse"])

@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from handbook.html import md_text
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
 from handbook.reviews import REVIEWS
@@ -292,23 +293,13 @@ def load_side(root: Path, ref: str | None) -> LoadedData:
 
 
 # The pull-request comment renders this Markdown: text from the data (values, keys, ids,
-# even the ref names) must stay text there. An HTML comment opened by a value would hide
-# every line after it from reviewers; a link or image would point them anywhere.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
-_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
-
-
-def md_text(text: str) -> str:
-    """``text`` as literal Markdown text on one line: no markup, HTML, link or line break."""
-    flat = _LINE_BREAKS.sub(" ⏎ ", text)
-    escaped = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
-    return escaped.replace("@", "&#64;")  # "@team" would notify them on every push
+# even the ref names) must stay text there (``html.md_text``). An HTML comment opened by a
+# value would hide every line after it from reviewers; a link would point them anywhere.
 
 
 def md_code(text: str) -> str:
     """``text`` as inline code, literal by definition; as escaped text if it would end it."""
-    if "`" in text or _LINE_BREAKS.search(text) or not text.strip():
+    if "`" in text or not text or text != " ".join(text.split()):  # a tick, a line break
         return md_text(text)
     return f"`{text}`"
 

@@ -1,10 +1,15 @@
-"""Writing files so that readers see the old content or the new, never half of it."""
+"""Files on disk: written whole or not at all, their states, and the entries a build reads.
+
+A file is written to a temporary file and renamed, so readers see the old content or the
+new, never half of it.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FileState = tuple[str, int, int]  # absolute name, size, modification time (ns)
@@ -54,3 +59,39 @@ def state_of(paths: Iterable[Path], suffix: str = "") -> tuple[FileState, ...]:
                 stat = entry.stat()
                 found.append((entry.path, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(found))
+
+
+def outside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, once every symbolic link on the way is followed, is outside ``folder``."""
+    return Path(os.path.realpath(folder)) not in Path(os.path.realpath(path)).parents
+
+
+NOT_REGULAR = "is not a regular file (a FIFO, socket or device)"
+
+
+@dataclass
+class Tree:
+    """The regular files of a folder a build may read, and the entries it must not."""
+
+    files: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # (entry, why)
+
+
+def walk_tree(folder: Path, root: Path) -> Tree:
+    """Every entry under ``folder``, walked once; links to folders are not entered.
+
+    Links out of ``root`` and FIFOs, sockets or devices are refused unread: a link
+    ``notes.txt -> /etc/passwd`` would publish a file of the build machine, a FIFO would
+    hang whoever reads it.
+    """
+    tree = Tree()
+    for top, folders, files in os.walk(folder):
+        for name in sorted([*folders, *files]):
+            path = Path(top) / name
+            if path.is_symlink() and outside(path, root):
+                tree.refused.append((path, f"{name} is a symbolic link out of the project"))
+            elif path.is_file():
+                tree.files.append(path)
+            elif not path.is_dir():
+                tree.refused.append((path, f"{name} {NOT_REGULAR}"))
+    return tree

@@ -48,6 +48,25 @@ def md_inline(text: str) -> str:
     return re.sub(r"[{}]", lambda m: _BRACES[m.group()], escaped)
 
 
+# What Markdown (CommonMark, GitHub's and Python-Markdown's) could read as a link, an image,
+# code, emphasis, strike-through, a table cell or a heading's end, escaped with a backslash.
+_MD_TEXT_SPECIALS = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def md_text(value: str) -> str:
+    """Data text as literal Markdown on one line, after fixed text: nothing but text.
+
+    For Markdown that another program renders (a download, the pull-request comment): no
+    raw HTML (``<`` and ``&`` as references), no line break, every character that could
+    start a link, an image, code, emphasis or a table cell escaped (``[x](javascript:...)``
+    and ``![](https://tracker/pixel)`` stay characters), and ``@`` as a reference, so that
+    ``@team`` notifies nobody on GitHub.
+    """
+    one_line = " ".join(value.split())
+    escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_TEXT_SPECIALS.sub(r"\\\1", escaped).replace("@", "&#64;")
+
+
 # Every ASCII character that means something to Markdown, its extensions, Jinja or HTML.
 _TEXT_SPECIALS = re.compile(r"[\\`*_{}\[\]()#+\-.!|~^=:$%<>&\"']")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.diagnostics import Diagnostic, Level
+from handbook.files import NOT_REGULAR, Tree, outside
 from handbook.kinds import KINDS, Kind, Layout
 from handbook.memo import LastRun
 from handbook.reader import Document, Limits, PathKey, read_bytes
@@ -127,32 +128,9 @@ class Refused(Exception):
     """A data file that is not read at all; the message names it and says why."""
 
 
-def _outside(path: Path, data_dir: Path) -> bool:
-    """Whether the file, once every symbolic link on the way is followed, is outside ``data/``."""
-    target = Path(os.path.realpath(path))
-    root = Path(os.path.realpath(data_dir))
-    return root not in target.parents
-
-
-def unsafe_entries(folder: Path, root: Path) -> list[Diagnostic]:
-    """Entries under ``folder`` (``docs/``) a build must not copy: refused by name, unread.
-
-    MkDocs copies every file of ``docs/`` into the site and follows links: a link committed
-    as ``docs/notes.txt -> /etc/passwd`` would publish a file of the build machine, and a
-    FIFO would hang the build.
-    """
-    found: list[Diagnostic] = []
-    for top, folders, files in os.walk(folder):  # links to folders are listed, not entered
-        for name in sorted([*folders, *files]):
-            path = Path(top) / name
-            if path.is_symlink():
-                if _outside(path, root):
-                    message = f"{name} is a symbolic link out of the project"
-                    found.append(_error(_display(path, root), message, "docs-file"))
-            elif not (path.is_dir() or path.is_file()):
-                message = f"{name} is not a regular file (a FIFO, socket or device)"
-                found.append(_error(_display(path, root), message, "docs-file"))
-    return found
+def refused_entries(tree: Tree, root: Path) -> list[Diagnostic]:
+    """``docs-file`` errors for the entries of a tree a build must not copy (``walk_tree``)."""
+    return [_error(_display(path, root), why, "docs-file") for path, why in tree.refused]
 
 
 def _read_capped(path: Path, data_dir: Path, limits: Limits) -> bytes:
@@ -162,12 +140,12 @@ def _read_capped(path: Path, data_dir: Path, limits: Limits) -> bytes:
     (a FIFO would block for ever, a device never end) right after: without blocking, and
     checked on the opened file itself, so nothing else is read in between.
     """
-    if _outside(path, data_dir):
+    if outside(path, data_dir):
         raise Refused(f"{path.name} is a symbolic link out of data/; data files must be in it")
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise Refused(f"{path.name} is not a regular file (a FIFO, socket or device)")
+            raise Refused(f"{path.name} {NOT_REGULAR}")
         return stream.read(limits.max_bytes + 1)
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from handbook import model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from handbook.files import FileState, state_of
+from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
-from handbook.load import LoadedData, load_data, unsafe_entries
+from handbook.load import LoadedData, load_data, refused_entries
 from handbook.mentions import mentions
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
 from handbook.rules import Context, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
-from handbook.secrets import redact_diagnostics, scan_names, scan_tree
+from handbook.secrets import redact_diagnostics, scan_files, scan_names
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,21 @@ def build_model(loaded: LoadedData) -> model.Handbook:
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:
     """Schema, reference and rule diagnostics for data already read."""
+    return _checked(loaded, project, today)[0]
+
+
+def _checked(
+    loaded: LoadedData, project: Project, today: dt.date
+) -> tuple[list[Diagnostic], model.Handbook | None]:
+    """``check``'s diagnostics, and the model when the data got through reader and schemas.
+
+    The model is built once: the ``visibility`` rule reads it, and ``validate`` returns it.
+    """
     diagnostics = list(loaded.diagnostics)
     try:
         schemas = load_schemas(project.schema_dir.resolve())
     except SchemaFileError as exc:
-        return sort_diagnostics(redact_diagnostics([*diagnostics, exc.diagnostic]))
+        return sort_diagnostics(redact_diagnostics([*diagnostics, exc.diagnostic])), None
     schema_errors = validate_schemas(loaded, schemas)
     diagnostics += schema_errors
     index, duplicates = build_index(loaded)
@@ -78,11 +88,13 @@ def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnost
     flagged = {(d.file, d.line, d.column) for d in schema_errors}
     diagnostics += check_references(loaded, index, flagged)
     diagnostics += check_rules(Context(loaded, index, today))
+    handbook = None
     if not has_errors([*loaded.diagnostics, *schema_errors]):  # the model can be built
-        diagnostics += mentions(loaded, build_model(loaded), schemas)  # rule ``visibility``
+        handbook = build_model(loaded)
+        diagnostics += mentions(loaded, handbook, schemas)  # rule ``visibility``
     # No message, path or file name shows more of a secret than a short prefix, whichever
     # step made it (a token as a mapping key, a file name, in a schema error...).
-    return sort_diagnostics(redact_diagnostics(diagnostics))
+    return sort_diagnostics(redact_diagnostics(diagnostics)), handbook
 
 
 def validate(
@@ -97,19 +109,20 @@ def validate(
     again (schemas and text rules): what ``handbook serve`` does after each save.
     """
     loaded = load_data(project.data_dir, project.root, limits, reuse)
-    diagnostics = check(loaded, project, today or dt.date.today())
+    diagnostics, handbook = _checked(loaded, project, today or dt.date.today())
     # Secrets outside the data's text: in the names of data files, and anywhere in docs/.
+    docs = walk_tree(project.docs_dir, project.root)
     found = (
         scan_names(project.data_dir, project.root)
-        + unsafe_entries(project.docs_dir, project.root)
-        + scan_tree(project.docs_dir, project.root)
+        + refused_entries(docs, project.root)
+        + scan_files(docs.files, project.root)
     )
     if found:
         diagnostics = sort_diagnostics([*diagnostics, *redact_diagnostics(found)])
     files = sum(len(documents) for documents in loaded.documents.values())
     if has_errors(diagnostics):
         return Result(diagnostics, files)
-    return Result(diagnostics, files, build_model(loaded))
+    return Result(diagnostics, files, handbook)
 
 
 def _fingerprint(project: Project) -> tuple[FileState, ...]:

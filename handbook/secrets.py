@@ -91,6 +91,7 @@ from pathlib import Path
 import yaml
 
 from handbook.diagnostics import Diagnostic, Level
+from handbook.files import walk_tree
 from handbook.memo import LastRun
 
 RULE = "secret"
@@ -848,16 +849,11 @@ def scan_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
 _SCANNED: LastRun[tuple[str, bytes], list[Diagnostic]] = LastRun()
 
 
-def scan_tree(folder: Path, root: Path) -> list[Diagnostic]:
-    """The secrets in the names and text of every file under ``folder`` (named from ``root``).
-
-    Hidden files and folders are scanned too: they are committed like any other.
-    """
-    if not folder.is_dir():
-        return []
+def scan_files(paths: Iterable[Path], root: Path) -> list[Diagnostic]:
+    """The secrets in the names and text of ``paths`` (regular files, named from ``root``)."""
     get = _SCANNED.run(True)
     found: list[Diagnostic] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in paths:
         shown = path.relative_to(root).as_posix()
         try:
             raw = path.read_bytes()
@@ -866,6 +862,15 @@ def scan_tree(folder: Path, root: Path) -> list[Diagnostic]:
         key = (shown, hashlib.blake2b(raw, digest_size=16).digest())
         found += get(key, lambda path=path, shown=shown: scan_file(path, shown))
     return found
+
+
+def scan_tree(folder: Path, root: Path) -> list[Diagnostic]:
+    """The secrets in the names and text of every file under ``folder`` (named from ``root``).
+
+    Hidden files and folders are scanned too: they are committed like any other. Links out
+    of ``root`` and FIFOs are not read (``files.walk_tree``).
+    """
+    return scan_files(walk_tree(folder, root).files, root)
 
 
 def scan_names(folder: Path, root: Path) -> list[Diagnostic]:

@@ -46,3 +46,26 @@ def test_every_install_command_uses_the_lock() -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             if "pip install" in line and "-e " in line:
                 assert "-c requirements.lock" in line, f"{path.name}: {line.strip()}"
+
+
+def test_every_installed_distribution_is_the_locked_one() -> None:
+    """What a fresh machine installs from the lock is what this environment tested.
+
+    A dependency added to pyproject.toml but not to the lock would be installed at whatever
+    version is newest that day: this fails until the lock is regenerated.
+    """
+    from importlib import metadata
+
+    pins = _pins()
+    own = {"incident-handbook", "pip", "setuptools", "wheel"}
+    checked = 0
+    for distribution in metadata.distributions():
+        name = canonicalize_name(distribution.metadata["Name"])
+        if name in own:
+            continue
+        checked += 1
+        assert name in pins, f"{name} is installed but not in requirements.lock"
+        assert pins[name] == distribution.version, (
+            f"{name} {distribution.version} is installed, requirements.lock says {pins[name]}"
+        )
+    assert checked >= len(_declared())  # the environment holds at least what is declared

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 from handbook import html
+from handbook.html import md_text
 from handbook.model import Handbook
 from handbook.render.policy import process_steps
 from handbook.site import Context
 
 _BLANK_ROWS = 3
-
-
-# What Markdown (CommonMark, GitHub's and Python-Markdown's) could read as a link, an image,
-# code, emphasis, strike-through, a table cell or a heading's end, escaped with a backslash.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~#])")
-
-
-def md_text(text: str) -> str:
-    """Data text safe in a Markdown download: one line of text, nothing else.
-
-    No raw HTML (``<`` and ``&`` as references), and every character that could start a
-    link, an image, code, emphasis or a table cell escaped: ``[x](javascript:...)`` and
-    ``![](https://tracker/pixel)`` stay the characters they are in any Markdown viewer.
-    Each call site puts the text after fixed text on its line, so no line starts with it.
-    """
-    one_line = " ".join(text.split())
-    escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
 
 
 def md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:

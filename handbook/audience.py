@@ -189,8 +189,7 @@ def _filtered(handbook: Handbook) -> Handbook:
         teams=frozenset(t.id for t in handbook.teams if is_public(t)),
         interventions=frozenset(i.id for i in handbook.interventions if is_public(i)),
     )
-    return dataclasses.replace(
-        handbook,
+    return handbook.replace(
         **{
             kind.attribute: FILTERS[kind.name](getattr(handbook, kind.attribute), kept)
             for kind in KINDS
@@ -256,8 +255,7 @@ class _Walk:
 
     def over(self, handbook: Handbook) -> _Walk:
         """Walk every record of ``handbook``."""
-        for name in _init_fields(Handbook):
-            value = getattr(handbook, name)
+        for name, value in handbook.kinds.items():
             if isinstance(value, tuple):
                 for number, item in enumerate(value):
                     self.collect(item, None, "", (name, number))
@@ -424,7 +422,7 @@ def audit(handbook: Handbook) -> Audit:
     own (an id).
     """
     kept: set[int] = set()
-    _string_ids(public_view(handbook), kept)
+    _string_ids(tuple(public_view(handbook).kinds.values()), kept)
     walk = _Walk(kept).over(handbook)
     shown: dict[str, set[tuple[str, ...]]] = {"name": set(), "value": set()}
     for sort, text in walk.shown:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache, cached_property
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
 
@@ -410,27 +410,48 @@ class Communication:
 
 @dataclass(frozen=True)
 class Handbook:
-    """The whole validated handbook."""
+    """The whole validated handbook: the records of every kind, by the kind's attribute.
 
-    info: HandbookInfo
-    policy: Policy
-    roles: tuple[Role, ...]
-    people: tuple[Person, ...]
-    teams: tuple[Team, ...]
-    severities: tuple[Severity, ...]
-    runbooks: tuple[Runbook, ...]
-    dependencies: tuple[Dependency, ...]
-    interventions: tuple[Intervention, ...]
-    signals: tuple[Signal, ...]
-    risks: tuple[Risk, ...]
-    communications: tuple[Communication, ...]
+    ``handbook.runbooks`` is the tuple of runbooks, ``handbook.info`` the settings of
+    ``handbook.yml``: one attribute per kind of ``handbook.kinds``, so that a kind added
+    there needs nothing here but its model class.
+    """
+
+    kinds: Mapping[str, Any]  # attribute -> the object, or the tuple of records
+
+    if TYPE_CHECKING:  # the attributes of the kinds the engine itself reads, for type checkers
+        info: HandbookInfo
+        policy: Policy
+        roles: tuple[Role, ...]
+        people: tuple[Person, ...]
+        teams: tuple[Team, ...]
+        severities: tuple[Severity, ...]
+        runbooks: tuple[Runbook, ...]
+        dependencies: tuple[Dependency, ...]
+        interventions: tuple[Intervention, ...]
+        signals: tuple[Signal, ...]
+        risks: tuple[Risk, ...]
+        communications: tuple[Communication, ...]
+
+    def __getattr__(self, name: str) -> Any:
+        kinds = self.__dict__.get("kinds", {})  # absent while a copy is being made
+        if name in kinds:
+            return kinds[name]
+        raise AttributeError(f"a handbook has no kind {name!r}")
+
+    def replace(self, **changed: Any) -> Handbook:
+        """A handbook with some kinds' records replaced: ``handbook.replace(runbooks=...)``."""
+        unknown = set(changed) - set(self.kinds)
+        if unknown:
+            raise AttributeError(f"a handbook has no kind {sorted(unknown)[0]!r}")
+        return Handbook({**self.kinds, **changed})
 
     @cached_property
     def _by_id(self) -> dict[str, dict[str, Any]]:
         return {
-            field.name: {record.id: record for record in getattr(self, field.name)}
-            for field in fields(self)
-            if field.name not in ("info", "policy")
+            name: {record.id: record for record in records}
+            for name, records in self.kinds.items()
+            if isinstance(records, tuple)
         }
 
     def get(self, kind: str, record_id: str) -> Any:

@@ -53,15 +53,15 @@ class Result:
 
 
 def build_model(loaded: LoadedData) -> model.Handbook:
-    """Turn validated data into the frozen model: one field per kind."""
-    fields = {}
+    """Turn validated data into the frozen model: one attribute per kind."""
+    fields: dict[str, object] = {}
     for kind in KINDS:
         records = loaded.records(kind.name)
         if kind.layout is Layout.OBJECT:
             fields[kind.attribute] = model.build(kind.model, next(records).data)
         else:
             fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
-    return model.Handbook(**fields)
+    return model.Handbook(fields)
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

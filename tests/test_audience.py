@@ -124,8 +124,7 @@ def test_what_counts_as_an_internal_value(mixed: Handbook) -> None:
 
 
 def test_a_mention_in_public_text_is_no_exemption(mixed: Handbook) -> None:
-    mentioned = dataclasses.replace(
-        mixed,
+    mentioned = mixed.replace(
         runbooks=tuple(
             dataclasses.replace(r, symptoms=(*r.symptoms, "Wake Dev Patel, who keeps the key."))
             for r in mixed.runbooks
@@ -136,8 +135,7 @@ def test_a_mention_in_public_text_is_no_exemption(mixed: Handbook) -> None:
 
 def test_a_value_public_in_its_own_right_is_not_internal(handbook: Handbook) -> None:
     email = "security@example.org"  # a public channel of a team
-    doubled = dataclasses.replace(
-        handbook,
+    doubled = handbook.replace(
         people=tuple(
             dataclasses.replace(
                 p,

@@ -253,7 +253,7 @@ def test_without_a_public_url_there_is_no_qr_code_and_the_header_says_so(
     handbook: Handbook, tmp_path: Path
 ) -> None:
     info = dataclasses.replace(handbook.info, public_url=None)
-    site = Site(dataclasses.replace(handbook, info=info), TODAY)
+    site = Site(handbook.replace(info=info), TODAY)
     runbook = handbook.runbooks[0]
     written = write_pdfs(
         site, read_sources(REPO / "mkdocs.yml"), tmp_path, runbook_ids=[runbook.id]

@@ -88,7 +88,7 @@ def test_data_text_never_becomes_markup(handbook: Handbook) -> None:
     runbook = dataclasses.replace(
         handbook.runbooks[0], title=hostile, summary=hostile, symptoms=(hostile,)
     )
-    changed = dataclasses.replace(handbook, runbooks=(runbook, *handbook.runbooks[1:]))
+    changed = handbook.replace(runbooks=(runbook, *handbook.runbooks[1:]))
     site = Site(changed, TODAY)
     fragment = render_runbook(site.page(f"runbooks/{runbook.id}.md"), runbook.id)
     # What the site's Markdown makes of the fragment, with the extensions mkdocs.yml enables.

@@ -126,8 +126,7 @@ def hostile(handbook: Handbook) -> Site:
     def swap(records: tuple, record_id: str, **changes: str) -> tuple:
         return tuple(dataclasses.replace(r, **changes) if r.id == record_id else r for r in records)
 
-    tampered = dataclasses.replace(
-        handbook,
+    tampered = handbook.replace(
         dependencies=swap(handbook.dependencies, "rpc-provider", description=HOSTILE),
         risks=swap(handbook.risks, "oracle-manipulation", title=HOSTILE),
         signals=swap(handbook.signals, "drain-detected", condition=HOSTILE),
@@ -192,8 +191,7 @@ def test_public_dependency_page_hides_internal_phone_numbers(handbook: Handbook)
     )
     dependency = handbook.get("dependencies", "rpc-provider")
     changed = dataclasses.replace(dependency, contacts=(*dependency.contacts, contact))
-    tampered = dataclasses.replace(
-        handbook,
+    tampered = handbook.replace(
         dependencies=tuple(changed if d.id == changed.id else d for d in handbook.dependencies),
     )
     src = "dependencies/rpc-provider.md"
@@ -328,8 +326,8 @@ def test_document_control_newest_first_and_next_review(handbook: Handbook) -> No
         ),
     )
     control = dataclasses.replace(handbook.policy.document_control, versions=versions)
-    tampered = dataclasses.replace(
-        handbook, policy=dataclasses.replace(handbook.policy, document_control=control)
+    tampered = handbook.replace(
+        policy=dataclasses.replace(handbook.policy, document_control=control)
     )
     out = policy.render_document_control(Site(tampered, TODAY).page("document-control.md"))
     assert out.index("Second version.") < out.index("First version.")

@@ -16,10 +16,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from handbook.clocks import REVIEWS
 from handbook.html import md_text
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
-from handbook.reviews import REVIEWS
 
 # Removing one of these records leaves responders with less to act on.
 GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)

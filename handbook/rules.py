@@ -11,13 +11,13 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
+from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
-from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
+from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject
 from handbook.reader import Document
 from handbook.references import REFERENCES, Index, resolve, walk
-from handbook.reviews import REVIEWS, ReviewField, due_date
 from handbook.secrets import RULE as SECRET
 from handbook.secrets import (
     Flagged,
@@ -29,7 +29,6 @@ from handbook.secrets import (
 )
 
 SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
-MAX_INTERVAL_DAYS = 3650  # as common.schema.json's interval_days
 
 # Linear time: no two quantifiers can share what they consume, and the one run that could
 # ("{{" then anything) stops at the next brace, so a run of "{" costs nothing.
@@ -313,12 +312,9 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
 
 
 def _interval(context: Context, record: Record, review: ReviewField) -> int | None:
-    own = _get(record.data, review.interval)
     handbooks = context.loaded.documents.get("handbook", [])
     default = _get(handbooks[0].data, "review_defaults", review.default) if handbooks else None
-    chosen = own if own is not None else default
-    # Outside the schema's range the schema reports it; do not compute deadlines from it.
-    return chosen if type(chosen) is int and 1 <= chosen <= MAX_INTERVAL_DAYS else None
+    return interval_days(_get(record.data, review.interval), default)
 
 
 def review_dates(context: Context) -> Iterator[Diagnostic]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import re
 
 import pytest
 import yaml
 
 from handbook.kinds import KINDS, Layout, RecordPages, Section
+from handbook.render.catalogue import MACROS, MacroClash, collect
 from tests.conftest import REPO
 
 _BY_ID = pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
@@ -122,3 +124,27 @@ def test_every_kind_decides_who_may_read_it() -> None:
         if kind.visibility is Visibility.PUBLIC:
             # A record that could say "internal" in a kind nobody filters would be published.
             assert not _mentions_visibility(schema), kind.name
+
+
+@_BY_ID
+def test_a_kind_with_pages_brings_the_macro_its_index_page_calls(kind) -> None:
+    if not isinstance(kind.shown, RecordPages):
+        return
+    module = importlib.import_module(f"handbook.render.{kind.name}")
+    called = set(re.findall(r"\{\{\s*(\w+)\(", (REPO / "docs" / kind.shown.index).read_text()))
+    assert called & set(getattr(module, "MACROS", {})), kind.name
+
+
+def test_macros_are_gathered_from_every_renderer_module_and_clash_loudly(
+    tmp_path, monkeypatch
+) -> None:
+    assert set(collect()) == set(MACROS)
+    assert MACROS["runbooks"].__module__ == "handbook.render.runbooks"
+    package = tmp_path / "someone_elses_renderers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for module in ("first", "second"):
+        (package / f"{module}.py").write_text(f"MACROS = {{'shared_name': lambda c: '{module}'}}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(MacroClash, match=r"'shared_name'.*first and .*second"):
+        collect("someone_elses_renderers")

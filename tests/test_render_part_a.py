@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from handbook import clocks
 from handbook.model import ContactChannel, Handbook, VendorContact
 from handbook.render import (
     communications,
@@ -282,14 +283,14 @@ def _svg(fragment: str) -> ET.Element:
 
 
 def test_review_clocks_use_own_interval_or_the_default(handbook: Handbook) -> None:
-    clocks = {(c.kind, c.id): c for c in review.review_clocks(handbook)}
-    assert len(clocks) == sum(
+    found = {(c.kind, c.id): c for c in clocks.review_clocks(handbook)}
+    assert len(found) == sum(
         len(getattr(handbook, k)) for k in ("runbooks", "dependencies", "interventions", "risks")
     )
-    assert clocks[("dependencies", "cloud-hosting")].interval_days == 120
-    assert clocks[("dependencies", "rpc-provider")].interval_days == 180  # the default
-    assert clocks[("dependencies", "rpc-provider")].due == dt.date(2027, 4, 8)
-    dues = [c.due for c in review.review_clocks(handbook)]
+    assert found[("dependencies", "cloud-hosting")].interval_days == 120
+    assert found[("dependencies", "rpc-provider")].interval_days == 180  # the default
+    assert found[("dependencies", "rpc-provider")].due == dt.date(2027, 4, 8)
+    dues = [c.due for c in clocks.review_clocks(handbook)]
     assert dues == sorted(dues)
 
 
@@ -298,7 +299,7 @@ def test_review_status_marks_overdue_and_due_soon(handbook: Handbook) -> None:
     assert "handbook-due-soon" in now  # the API outage runbook, due 2026-12-14
     assert "handbook-overdue" not in now
     later = review.render_review_status(Site(handbook, dt.date(2035, 1, 1)).page("review.md"))
-    assert later.count("handbook-overdue") == len(review.review_clocks(handbook))
+    assert later.count("handbook-overdue") == len(clocks.review_clocks(handbook))
     assert 'href="../runbooks/api-outage/"' in later
 
 

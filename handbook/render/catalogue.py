@@ -1,57 +1,45 @@
 """Every render function a page may call, under the short name pages use for it.
 
-The mkdocs-macros module registers each as a macro; another engine can do the same.
+Each module of ``handbook.render`` declares its own macros in a ``MACROS`` table; this
+module gathers them, so that a kind's renderer module brings its macros with it. The
+mkdocs-macros module registers each as a macro; another engine can do the same.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 from markupsafe import Markup
 
-from handbook import html
+from handbook import html, render
 from handbook.model import Handbook
-from handbook.render import (
-    communications,
-    dependencies,
-    history,
-    home,
-    incident_templates,
-    interventions,
-    policy,
-    review,
-    risks,
-    roles,
-    runbooks,
-    severities,
-    signals,
-)
 
-MACROS: dict[str, Callable[..., str]] = {
-    "what_now": home.render_home,
-    "purpose_and_scope": policy.render_purpose_and_scope,
-    "role_rules": policy.render_role_rules,
-    "principles": policy.render_principles,
-    "process": policy.render_process,
-    "communication_guidelines": policy.render_communication_guidelines,
-    "document_control": policy.render_document_control,
-    "releases": history.render_releases,
-    "roles": roles.render_roles,
-    "contacts": roles.render_contacts,
-    "severity_matrix": severities.render_severity_matrix,
-    "escalation": severities.render_escalation,
-    "escalations": severities.render_escalations,
-    "runbooks": runbooks.render_runbook_index,
-    "dependencies": dependencies.render_dependencies,
-    "interventions": interventions.render_interventions,
-    "intervention_matrix": interventions.render_intervention_matrix,
-    "signals": signals.render_signals,
-    "risks": risks.render_risks,
-    "risk_heatmap": risks.render_risk_heatmap,
-    "review_status": review.render_review_status,
-    "communications": communications.render_communications,
-    "incident_templates": incident_templates.render_incident_templates,
-}
+
+class MacroClash(RuntimeError):
+    """Two renderer modules declare a macro of the same name."""
+
+
+def collect(package: str = render.__name__) -> dict[str, Callable[..., str]]:
+    """The ``MACROS`` of every module of ``package``; a name declared twice is an error."""
+    found: dict[str, Callable[..., str]] = {}
+    owners: dict[str, str] = {}
+    path = importlib.import_module(package).__path__
+    for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
+        module = importlib.import_module(f"{package}.{info.name}")
+        if module.__name__ == __name__:  # this module's MACROS is the gathered table
+            continue
+        for name, function in getattr(module, "MACROS", {}).items():
+            if name in found:
+                raise MacroClash(
+                    f"macro {name!r} is declared by {owners[name]} and {module.__name__}"
+                )
+            found[name], owners[name] = function, module.__name__
+    return found
+
+
+MACROS: dict[str, Callable[..., str]] = collect()
 
 
 def variables(handbook: Handbook) -> dict[str, Markup]:

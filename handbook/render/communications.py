@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from handbook import html
 from handbook.model import Communication
@@ -56,3 +57,9 @@ def render_communications(ctx: Context) -> str:
             parts.append(f"\n## {title}\n")
             parts.extend(_template(ctx, c) for c in group)
     return "\n".join(parts)
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "communications": render_communications,
+}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
+from handbook.clocks import review_clock
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
 from handbook.render.common import channels, named_ref, owner, quickref_box, section
-from handbook.render.review import clock_summary, review_clock
+from handbook.render.review import clock_summary
 from handbook.site import Context
 
 CRITICALITIES = ("critical", "high", "medium", "low")
@@ -111,3 +114,9 @@ def render_dependencies(ctx: Context) -> str:
             "handbook-dependency-exposure",
         )
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "dependencies": render_dependencies,
+}

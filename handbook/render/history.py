@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
 from handbook.site import Context
 
@@ -16,3 +18,9 @@ def render_releases(ctx: Context) -> str:
         )
     rows = [[html.esc(r.name), html.esc(r.date), html.esc(r.subject)] for r in releases]
     return html.block(html.table(["Tag", "Date", "Subject"], rows, "handbook-releases"))
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "releases": render_releases,
+}

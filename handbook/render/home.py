@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
 from handbook.render.common import channels, contact_target, phones, severity_rank
 from handbook.render.severities import escalation_anchor
@@ -89,3 +91,9 @@ def render_home(ctx: Context) -> str:
             html.block(_take_it_with_you(ctx)),
         ]
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "what_now": render_home,
+}

@@ -154,3 +154,9 @@ def render_incident_templates(ctx: Context) -> str:
             _preview(ctx, "downloads/post-mortem-template.md", "Download the post-mortem (.md)"),
         ]
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "incident_templates": render_incident_templates,
+}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
+from handbook.clocks import review_clock
 from handbook.model import Intervention
 from handbook.render.common import (
     facts_table,
@@ -15,7 +18,7 @@ from handbook.render.common import (
     severity,
     severity_rank,
 )
-from handbook.render.review import clock_summary, review_clock
+from handbook.render.review import clock_summary
 from handbook.render.signals import ordered_signals, triggered_interventions
 from handbook.site import Context
 
@@ -179,3 +182,10 @@ def render_intervention_matrix(ctx: Context) -> str:
         '<table class="handbook-table handbook-intervention-matrix">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "interventions": render_interventions,
+    "intervention_matrix": render_intervention_matrix,
+}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from handbook import html
+from handbook.clocks import due_date, due_status
 from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
 from handbook.render.common import facts_table, name_ref, role, severity
-from handbook.render.review import due_date, due_status, status_badge
+from handbook.render.review import status_badge
 from handbook.site import Context
 
 _AUDIENCES = {"internal": "Internal", "external": "External", "all": "Everyone"}
@@ -142,3 +144,14 @@ def render_document_control(ctx: Context) -> str:
         + "\n## Version history\n"
         + html.block(history)
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "purpose_and_scope": render_purpose_and_scope,
+    "role_rules": render_role_rules,
+    "principles": render_principles,
+    "process": render_process,
+    "communication_guidelines": render_communication_guidelines,
+    "document_control": render_document_control,
+}

@@ -1,25 +1,12 @@
-"""Review clocks: when each runbook, dependency, intervention and risk is due again."""
+"""The review status page, and the clock summary record pages show (``handbook.clocks``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from handbook import html
-from handbook.model import Handbook
-from handbook.reviews import REVIEWS, due_date
+from handbook.clocks import DUE_SOON_DAYS, REVIEWS, ReviewClock, review_clocks
 from handbook.site import Context
-
-DUE_SOON_DAYS = 30
-
-
-def due_status(due: dt.date, today: dt.date) -> str:
-    """``overdue`` when past, ``due soon`` within 30 days, else ``ok``."""
-    if due < today:
-        return "overdue"
-    if due <= today + dt.timedelta(days=DUE_SOON_DAYS):
-        return "due soon"
-    return "ok"
 
 
 def status_badge(status: str) -> str:
@@ -28,53 +15,6 @@ def status_badge(status: str) -> str:
         f'<strong class="handbook-review-status handbook-{status.replace(" ", "-")}">'
         f"{html.esc(status)}</strong>"
     )
-
-
-@dataclass(frozen=True)
-class ReviewClock:
-    """One record's review, verification or drill clock."""
-
-    kind: str
-    id: str
-    label: str
-    activity: str
-    last: dt.date
-    interval_days: int
-
-    @property
-    def due(self) -> dt.date:
-        """When the next review, verification or drill is due."""
-        return due_date(self.last, self.interval_days)
-
-    def status(self, today: dt.date) -> str:
-        """``overdue``, ``due soon`` or ``ok`` as of ``today``."""
-        return due_status(self.due, today)
-
-
-def review_clock(handbook: Handbook, kind: str, record_id: str) -> ReviewClock:
-    """The clock of one runbook, dependency, intervention or risk."""
-    clock = REVIEWS[kind]
-    record = handbook.get(kind, record_id)
-    own = getattr(record, clock.interval)
-    interval = own if own is not None else getattr(handbook.info.review_defaults, clock.default)
-    return ReviewClock(
-        kind=kind,
-        id=record.id,
-        label=getattr(record, "title", None) or record.name,
-        activity=clock.activity,
-        last=getattr(record, clock.last),
-        interval_days=interval,
-    )
-
-
-def review_clocks(handbook: Handbook) -> list[ReviewClock]:
-    """Every clock of the handbook, soonest due first."""
-    clocks = [
-        review_clock(handbook, kind, record.id)
-        for kind in REVIEWS
-        for record in getattr(handbook, kind)
-    ]
-    return sorted(clocks, key=lambda c: (c.due, list(REVIEWS).index(c.kind), c.id))
 
 
 def clock_summary(ctx: Context, clock: ReviewClock) -> str:
@@ -113,3 +53,9 @@ def render_review_status(ctx: Context) -> str:
         "handbook-review-status",
     )
     return html.block(summary, table)
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "review_status": render_review_status,
+}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
+from handbook.clocks import review_clock
 from handbook.model import Handbook, Risk
 from handbook.render.common import named_ref, owner, quickref_box, section
-from handbook.render.review import clock_summary, review_clock
+from handbook.render.review import clock_summary
 from handbook.site import Context, record_source
 
 # (lowest score of the band, band name, fill colour); text stays dark on every fill.
@@ -206,3 +209,10 @@ def render_risk_heatmap(ctx: Context) -> str:
     return html.block(
         f'<figure class="handbook-heatmap-figure">{svg}<figcaption>{legend}</figcaption></figure>'
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "risks": render_risks,
+    "risk_heatmap": render_risk_heatmap,
+}

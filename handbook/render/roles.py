@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
 from handbook.model import Person, Role, Team
 from handbook.render.common import channels, role
@@ -136,3 +138,10 @@ def render_contacts(ctx: Context) -> str:
         + "\n## People\n"
         + "".join(_person_entry(ctx, p) for p in sorted(hb.people, key=lambda p: p.name))
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "roles": render_roles,
+    "contacts": render_contacts,
+}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
+from handbook.clocks import review_clock
 from handbook.model import Mitigation, Runbook
 from handbook.render.common import (
     escalation_step,
@@ -15,7 +18,7 @@ from handbook.render.common import (
     severity,
     severity_rank,
 )
-from handbook.render.review import clock_summary, review_clock
+from handbook.render.review import clock_summary
 from handbook.site import PDF_DIR, Context, pdf_name
 
 # A public build may leave every option out: responders then follow the escalation.
@@ -120,3 +123,9 @@ def render_runbook_index(ctx: Context) -> str:
             ["Runbook", "Severity", "Owner", "Dependencies", "Tags"], rows, "handbook-runbook-index"
         )
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "runbooks": render_runbook_index,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from handbook import html
 from handbook.model import Severity
@@ -97,3 +98,11 @@ def render_escalations(ctx: Context) -> str:
         + render_escalation(ctx, s.id)
         for s in ctx.handbook.severities
     )
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "severity_matrix": render_severity_matrix,
+    "escalation": render_escalation,
+    "escalations": render_escalations,
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handbook import html
 from handbook.model import Handbook, Intervention, Signal
 from handbook.render.common import named_ref, roles, severity, severity_rank
@@ -60,3 +62,9 @@ def render_signals(ctx: Context) -> str:
             parts.append(f"\n## {html.md_inline(level.id + ' ' + level.name)}\n")
             parts.extend(_signal(ctx, s) for s in group)
     return "\n".join(parts)
+
+
+# The macros pages may call, by name (collected by handbook.render.catalogue).
+MACROS: dict[str, Callable[..., str]] = {
+    "signals": render_signals,
+}

@@ -60,6 +60,29 @@ class Section:
     anchor: str  # prefix of each record's HTML id
 
 
+EVERY = "*"  # in a reference's field path: every item of a list
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A field of a kind that must name a record of one of the target kinds."""
+
+    pattern: tuple[str, ...]  # field names; EVERY stands for every item of a list
+    targets: tuple[str, ...]  # kind names
+    rule: str = "reference"  # the rule its errors carry
+    # A public record cannot be shown without its target, so the target must be public too
+    # (rule ``visibility``); list entries such as role holders are simply left out instead.
+    needed_in_public: bool = False
+
+
+def _escalation() -> tuple[Ref, ...]:
+    """The escalation steps of a kind, each naming a role, a team or a person."""
+    return tuple(
+        Ref(("escalation", EVERY, field), (target,))
+        for field, target in (("role", "roles"), ("team", "teams"), ("person", "people"))
+    )
+
+
 @dataclass(frozen=True)
 class Kind:
     """A data kind and everything the engine needs to know about it."""
@@ -76,6 +99,7 @@ class Kind:
     review: ReviewField | None = None
     guarded: bool = False  # removing a record weakens readiness (flagged in the diff)
     named_fields: dict[str, str] = field(default_factory=dict)  # field -> rule of its errors
+    references: tuple[Ref, ...] = ()  # fields that name records (checked, and in public)
 
     @property
     def schema(self) -> str:
@@ -105,9 +129,33 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = (
     Kind(
-        "handbook", Layout.OBJECT, "handbook", model.HandbookInfo, Visibility.PUBLIC, required=True
+        "handbook",
+        Layout.OBJECT,
+        "handbook",
+        model.HandbookInfo,
+        Visibility.PUBLIC,
+        required=True,
+        references=(Ref(("fallback_team",), ("teams",), needed_in_public=True),),
     ),
-    Kind("policy", Layout.OBJECT, "policy", model.Policy, Visibility.PUBLIC, required=True),
+    Kind(
+        "policy",
+        Layout.OBJECT,
+        "policy",
+        model.Policy,
+        Visibility.PUBLIC,
+        required=True,
+        references=(
+            Ref(("process", EVERY, "responsible_role"), ("roles",)),
+            Ref(("process", EVERY, "checklists", EVERY, "role"), ("roles",)),
+            Ref(("process", EVERY, "notes", EVERY, "severities", EVERY), ("severities",)),
+            Ref(("document_control", "owner"), ("roles",)),
+            Ref(
+                ("document_control", "versions", EVERY, "author"),
+                ("people",),
+                needed_in_public=True,
+            ),
+        ),
+    ),
     Kind(
         "roles",
         Layout.LIST,
@@ -117,6 +165,11 @@ KINDS: tuple[Kind, ...] = (
         required=True,
         shown=RecordPages("roles.md", "render_role"),
         guarded=True,
+        references=(
+            Ref(("not_combined_with", EVERY), ("roles",)),
+            Ref(("holders", "primary", EVERY), ("people",)),
+            Ref(("holders", "backup", EVERY), ("people",)),
+        ),
     ),
     Kind(
         "people",
@@ -127,6 +180,7 @@ KINDS: tuple[Kind, ...] = (
         required=True,
         shown=Section("contacts.md", "person-"),
         guarded=True,
+        references=(Ref(("team",), ("teams",), needed_in_public=True),),
     ),
     Kind(
         "teams",
@@ -149,6 +203,10 @@ KINDS: tuple[Kind, ...] = (
         pdf="cards/severity-{}.pdf",
         guarded=True,
         named_fields={"response": "severity-response", "involved_roles": "severity-response"},
+        references=(
+            Ref(("involved_roles", EVERY), ("roles",), "severity-response"),
+            *_escalation(),
+        ),
     ),
     Kind(
         "runbooks",
@@ -164,6 +222,16 @@ KINDS: tuple[Kind, ...] = (
         ),
         guarded=True,
         named_fields={"owner": "runbook-owner"},
+        references=(
+            Ref(("owner",), ("teams", "people"), "runbook-owner", needed_in_public=True),
+            Ref(("severity",), ("severities",)),
+            Ref(("signals", EVERY), ("signals",)),
+            Ref(("immediate_actions", EVERY, "role"), ("roles",)),
+            *_escalation(),
+            Ref(("dependencies", EVERY), ("dependencies",)),
+            Ref(("interventions", EVERY), ("interventions",)),
+            Ref(("communications", EVERY), ("communications",)),
+        ),
     ),
     Kind(
         "dependencies",
@@ -182,6 +250,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         guarded=True,
         named_fields={"degraded_mode": "dependency-degraded-mode"},
+        references=(Ref(("owner",), ("teams",), needed_in_public=True),),
     ),
     Kind(
         "interventions",
@@ -201,6 +270,11 @@ KINDS: tuple[Kind, ...] = (
         ),
         guarded=True,
         named_fields={"authorised_by": "intervention-authority"},
+        references=(
+            Ref(("authorised_by", "roles", EVERY), ("roles",), "intervention-authority"),
+            Ref(("signals", EVERY), ("signals",)),
+            Ref(("runbook",), ("runbooks",)),
+        ),
     ),
     Kind(
         "signals",
@@ -211,6 +285,11 @@ KINDS: tuple[Kind, ...] = (
         shown=Section("signals.md", "signal-"),
         guarded=True,
         named_fields={"runbook": "signal-runbook"},
+        references=(
+            Ref(("severity",), ("severities",)),
+            Ref(("runbook",), ("runbooks",), "signal-runbook"),
+            Ref(("notify_roles", EVERY), ("roles",)),
+        ),
     ),
     Kind(
         "risks",
@@ -223,6 +302,11 @@ KINDS: tuple[Kind, ...] = (
             "last_reviewed", "review_interval_days", "risk_days", "review", "reviewed", "Risk"
         ),
         guarded=True,
+        references=(
+            Ref(("owner",), ("teams", "people"), needed_in_public=True),
+            Ref(("mitigations", "runbooks", EVERY), ("runbooks",)),
+            Ref(("mitigations", "interventions", EVERY), ("interventions",)),
+        ),
     ),
     Kind(
         "communications",
@@ -231,6 +315,10 @@ KINDS: tuple[Kind, ...] = (
         model.Communication,
         Visibility.PUBLIC,
         shown=Section("communications.md", "communication-"),
+        references=(
+            Ref(("severities", EVERY), ("severities",)),
+            Ref(("approval_role",), ("roles",)),
+        ),
     ),
 )
 

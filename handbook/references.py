@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from handbook.diagnostics import Diagnostic
-from handbook.kinds import KINDS, KINDS_BY_NAME
+from handbook.kinds import EVERY, KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, Record
-
-EVERY = "*"
 
 
 @dataclass(frozen=True)
@@ -21,60 +19,15 @@ class Reference:
     kind: str
     pattern: tuple[str, ...]  # field names; "*" stands for every item of a list
     targets: tuple[str, ...]
-    rule: str = "reference"
-    # A public record cannot be shown without its target, so the target must be public too
-    # (rule ``visibility``); list entries such as role holders are simply left out instead.
-    needed_in_public: bool = False
+    rule: str
+    needed_in_public: bool
 
 
-def _contact_refs(kind: str) -> tuple[Reference, ...]:
-    """The escalation steps of a kind, each naming a role, a team or a person."""
-    return tuple(
-        Reference(kind, ("escalation", EVERY, field), (target,))
-        for field, target in (("role", "roles"), ("team", "teams"), ("person", "people"))
-    )
-
-
-REFERENCES: tuple[Reference, ...] = (
-    Reference("handbook", ("fallback_team",), ("teams",), needed_in_public=True),
-    Reference("policy", ("process", EVERY, "responsible_role"), ("roles",)),
-    Reference("policy", ("process", EVERY, "checklists", EVERY, "role"), ("roles",)),
-    Reference("policy", ("process", EVERY, "notes", EVERY, "severities", EVERY), ("severities",)),
-    Reference("policy", ("document_control", "owner"), ("roles",)),
-    Reference(
-        "policy",
-        ("document_control", "versions", EVERY, "author"),
-        ("people",),
-        needed_in_public=True,
-    ),
-    Reference("roles", ("not_combined_with", EVERY), ("roles",)),
-    Reference("roles", ("holders", "primary", EVERY), ("people",)),
-    Reference("roles", ("holders", "backup", EVERY), ("people",)),
-    Reference("people", ("team",), ("teams",), needed_in_public=True),
-    Reference("severities", ("involved_roles", EVERY), ("roles",), "severity-response"),
-    *_contact_refs("severities"),
-    Reference("runbooks", ("owner",), ("teams", "people"), "runbook-owner", needed_in_public=True),
-    Reference("runbooks", ("severity",), ("severities",)),
-    Reference("runbooks", ("signals", EVERY), ("signals",)),
-    Reference("runbooks", ("immediate_actions", EVERY, "role"), ("roles",)),
-    *_contact_refs("runbooks"),
-    Reference("runbooks", ("dependencies", EVERY), ("dependencies",)),
-    Reference("runbooks", ("interventions", EVERY), ("interventions",)),
-    Reference("runbooks", ("communications", EVERY), ("communications",)),
-    Reference("dependencies", ("owner",), ("teams",), needed_in_public=True),
-    Reference(
-        "interventions", ("authorised_by", "roles", EVERY), ("roles",), "intervention-authority"
-    ),
-    Reference("interventions", ("signals", EVERY), ("signals",)),
-    Reference("interventions", ("runbook",), ("runbooks",)),
-    Reference("signals", ("severity",), ("severities",)),
-    Reference("signals", ("runbook",), ("runbooks",), "signal-runbook"),
-    Reference("signals", ("notify_roles", EVERY), ("roles",)),
-    Reference("risks", ("owner",), ("teams", "people"), needed_in_public=True),
-    Reference("risks", ("mitigations", "runbooks", EVERY), ("runbooks",)),
-    Reference("risks", ("mitigations", "interventions", EVERY), ("interventions",)),
-    Reference("communications", ("severities", EVERY), ("severities",)),
-    Reference("communications", ("approval_role",), ("roles",)),
+# Every reference of every kind, as each kind declares them in ``handbook.kinds``.
+REFERENCES: tuple[Reference, ...] = tuple(
+    Reference(kind.name, ref.pattern, ref.targets, ref.rule, ref.needed_in_public)
+    for kind in KINDS
+    for ref in kind.references
 )
 
 Index = dict[str, dict[str, Record]]

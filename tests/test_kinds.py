@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from handbook.kinds import KINDS, Layout, RecordPages, Section
+from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, RecordPages, Section
 from handbook.render.catalogue import MACROS, MacroClash, collect
 from tests.conftest import REPO
 
@@ -148,3 +148,33 @@ def test_macros_are_gathered_from_every_renderer_module_and_clash_loudly(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(MacroClash, match=r"'shared_name'.*first and .*second"):
         collect("someone_elses_renderers")
+
+
+def _schema_at(schema: dict, root: dict, path: tuple[str, ...]) -> dict | None:
+    """The subschema a field path leads to (``*`` steps into list items), or None."""
+    node = schema
+    for step in path:
+        while "$ref" in node:
+            document, _, pointer = node["$ref"].partition("#")
+            if document:
+                root = json.loads((REPO / "schemas" / document).read_text("utf-8"))
+            node = root["$defs"][pointer.rsplit("/", 1)[-1]]
+        if step == "*":
+            node = node.get("items")
+        else:
+            node = node.get("properties", {}).get(step)
+        if node is None:
+            return None
+    return node
+
+
+@_BY_ID
+def test_every_reference_a_kind_declares_is_a_field_naming_a_kind(kind) -> None:
+    schema = json.loads((REPO / "schemas" / kind.schema).read_text("utf-8"))
+    record = schema
+    if schema.get("type") == "array":
+        record = schema["$defs"][schema["items"]["$ref"].rsplit("/", 1)[-1]]
+    for ref in kind.references:
+        assert set(ref.targets) <= {k.name for k in KINDS}, ref
+        assert all(KINDS_BY_NAME[t].has_ids for t in ref.targets), ref
+        assert _schema_at(record, schema, ref.pattern) is not None, (kind.name, ref.pattern)

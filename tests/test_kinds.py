@@ -159,10 +159,7 @@ def _schema_at(schema: dict, root: dict, path: tuple[str, ...]) -> dict | None:
             if document:
                 root = json.loads((REPO / "schemas" / document).read_text("utf-8"))
             node = root["$defs"][pointer.rsplit("/", 1)[-1]]
-        if step == "*":
-            node = node.get("items")
-        else:
-            node = node.get("properties", {}).get(step)
+        node = node.get("items") if step == "*" else node.get("properties", {}).get(step)
         if node is None:
             return None
     return node

@@ -29,7 +29,7 @@ from pymdownx.superfences import fence_code_format
 
 from handbook import html
 from handbook.kinds import KINDS, RecordPages
-from handbook.memo import LastRun
+from handbook.memo import LastRun, owned
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
 from handbook.site import RECORD_PAGES, Site, record_source
@@ -190,7 +190,7 @@ def _markdown() -> markdown_lib.Markdown:
 
 # A page whose Markdown did not change is not converted again, when asked (``handbook
 # serve`` writes the go-bag again after every save; a one-off build keeps nothing).
-BOOK_HTML: LastRun[str, str] = LastRun()
+BOOK_HTML: LastRun[str, str] = owned(LastRun())
 
 
 def to_html(markdown_text: str) -> str:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from handbook.diagnostics import Level
+from handbook.memo import session
 from handbook.outputs import (
     OutputError,
     check_output,
@@ -257,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         "codeowners": run_codeowners,
         "pdf": run_pdf,
     }
-    return handlers[args.command](args)
+    with session():  # one command is one session: nothing it cached outlives it
+        return handlers[args.command](args)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,13 @@ from typing import Any
 from handbook.diagnostics import Diagnostic, Level
 from handbook.files import NOT_REGULAR, Tree, outside
 from handbook.kinds import KINDS, Kind, Layout
-from handbook.memo import LastRun
+from handbook.memo import LastRun, owned
 from handbook.reader import Document, Limits, PathKey, read_bytes
 from handbook.secrets import scan_text
 
 # A file read again with the same bytes gives the same document: a server that
 # validates after every save parses only the files that changed.
-READ_RESULTS: LastRun[tuple[str, bytes, Limits], tuple[Document | None, list[Diagnostic]]] = (
+READ_RESULTS: LastRun[tuple[str, bytes, Limits], tuple[Document | None, list[Diagnostic]]] = owned(
     LastRun()
 )
 

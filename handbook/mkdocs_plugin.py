@@ -31,6 +31,7 @@ from handbook import html
 from handbook.book import BookError, read_sources, render_book
 from handbook.diagnostics import Level
 from handbook.history import tag_paths
+from handbook.memo import forget
 from handbook.offline import write_offline
 from handbook.pages import (
     SiteError,
@@ -84,6 +85,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether serving (MkDocs keeps one plugin object then, for every rebuild)."""
         self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        """The build, or the serve session, is over: its caches go (``handbook.memo``)."""
+        forget()
 
     def load(self, config: MkDocsConfig) -> Site:
         """The site of the data as it is now; ``PluginError`` listing every error if invalid."""

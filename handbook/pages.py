@@ -14,6 +14,7 @@ from pathlib import Path
 
 from handbook.history import git_releases
 from handbook.kinds import KINDS, RecordPages
+from handbook.memo import Recent, owned
 from handbook.pipeline import Project, Result, validate_cached
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site, record_source
 
@@ -78,7 +79,8 @@ def resolve_pdfs(chosen: bool | None = None, configured: object = None) -> bool:
     return configured is True
 
 
-_SITES: dict[tuple[Path, Audience, bool, bool], tuple[object, Site]] = {}
+# The latest sites described (each edition of a serve session, and the tests' projects).
+_SITES: Recent[tuple[Path, Audience, bool, bool], tuple[object, Site]] = owned(Recent(8))
 
 
 def load_site(
@@ -109,7 +111,7 @@ def load_site(
     ):
         return cached[1]
     site = Site(result.handbook, today, audience, directory_urls, pdfs=pdfs, releases=releases)
-    _SITES[key] = (result, site)
+    _SITES.put(key, (result, site))
     return site
 
 

@@ -11,6 +11,7 @@ from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
 from handbook.load import LoadedData, load_data, refused_entries
+from handbook.memo import Recent, owned
 from handbook.mentions import mentions
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
@@ -138,15 +139,16 @@ def _fingerprint(project: Project) -> tuple[FileState, ...]:
     )
 
 
-_CACHE: dict[Path, tuple[tuple[FileState, ...], Result]] = {}
+# The latest projects' validations (a serve session has one, the tests many).
+_VALIDATIONS: Recent[Path, tuple[tuple[FileState, ...], Result]] = owned(Recent(4))
 
 
 def validate_cached(project: Project) -> Result:
     """``validate`` once per state of the files: the plugin and every macro share the result."""
     key = project.root.resolve()
     fingerprint = _fingerprint(project)
-    cached = _CACHE.get(key)
+    cached = _VALIDATIONS.get(key)
     if cached is None or cached[0] != fingerprint:
         cached = (fingerprint, validate(project, reuse=True))
-        _CACHE[key] = cached
+        _VALIDATIONS.put(key, cached)
     return cached[1]

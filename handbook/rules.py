@@ -15,7 +15,7 @@ from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.load import LoadedData, Record
-from handbook.memo import PerObject
+from handbook.memo import PerObject, owned
 from handbook.reader import Document
 from handbook.references import REFERENCES, Index, resolve, walk
 from handbook.secrets import RULE as SECRET
@@ -373,7 +373,7 @@ def public_needs(context: Context) -> Iterator[Diagnostic]:
 # Rules that look at one document's text at a time: their findings for a document read
 # again with the same bytes are kept (``handbook serve`` checks again after every save).
 TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders, secrets)
-TEXT_RESULTS: PerObject[list[Diagnostic]] = PerObject()
+TEXT_RESULTS: PerObject[list[Diagnostic]] = owned(PerObject())
 
 # Rules that look across records and files.
 RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (

@@ -19,7 +19,7 @@ from handbook.diagnostics import Diagnostic, Level
 from handbook.files import FileState, state_of
 from handbook.kinds import KINDS
 from handbook.load import LoadedData, json_path
-from handbook.memo import PerObject
+from handbook.memo import PerObject, owned
 from handbook.reader import Document, PathKey
 from handbook.secrets import redact
 
@@ -263,7 +263,7 @@ def validate_document(kind: str, document: Document, schemas: SchemaSet) -> list
 
 
 # A document the reader reused (same bytes) is not checked again by the same validators.
-SCHEMA_RESULTS: PerObject[list[Diagnostic]] = PerObject()
+SCHEMA_RESULTS: PerObject[list[Diagnostic]] = owned(PerObject())
 
 
 def validate_schemas(loaded: LoadedData, schemas: SchemaSet) -> list[Diagnostic]:

@@ -92,7 +92,7 @@ import yaml
 
 from handbook.diagnostics import Diagnostic, Level
 from handbook.files import walk_tree
-from handbook.memo import LastRun
+from handbook.memo import LastRun, owned
 
 RULE = "secret"
 SEED_WORDS = 12
@@ -846,7 +846,7 @@ def scan_file(path: Path, shown: str | None = None) -> list[Diagnostic]:
 
 # Files under docs/ by name and content: a file read again with the same bytes (the
 # next validation of ``handbook serve``, another copy of the project) is not scanned again.
-_SCANNED: LastRun[tuple[str, bytes], list[Diagnostic]] = LastRun()
+_SCANNED: LastRun[tuple[str, bytes], list[Diagnostic]] = owned(LastRun())
 
 
 def scan_files(paths: Iterable[Path], root: Path) -> list[Diagnostic]:

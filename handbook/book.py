@@ -30,6 +30,7 @@ from pymdownx.superfences import fence_code_format
 from handbook import html
 from handbook.kinds import KINDS, RecordPages
 from handbook.memo import LastRun, owned
+from handbook.pages import record_pages
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
 from handbook.site import RECORD_PAGES, Site, record_source
@@ -306,8 +307,6 @@ def render_book(
     ``public_url``, where links to files outside the book go). With ``reuse``, a page
     whose Markdown is as in the previous such call is not converted again.
     """
-    from handbook.pages import record_pages
-
     rendering = book_site(site)
     records = {
         src: _FRONT_MATTER.sub("", text, count=1) for src, text in record_pages(rendering).items()

@@ -11,7 +11,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from handbook.audience import leaks_in_public_build
+from handbook.codeowners import MissingHandle, codeowners
 from handbook.diagnostics import Level
+from handbook.diff import DiffError, as_json, diff_data, format_markdown, load_side
 from handbook.memo import session
 from handbook.outputs import (
     OutputError,
@@ -21,6 +24,7 @@ from handbook.outputs import (
     replace_folder,
     scratch_beside,
 )
+from handbook.pdf import run as write_pdfs_command
 from handbook.pipeline import Project, validate, validate_cached
 from handbook.report import FORMATS
 
@@ -109,8 +113,6 @@ def run_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from handbook.audience import leaks_in_public_build
-
     _show_mkdocs_log(logging.WARNING)  # in strict mode any warning fails the build
     try:
         config = load_config(str(args.project / "mkdocs.yml"), strict=True)
@@ -161,7 +163,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """``handbook serve``: the site with live reload; a data change rebuilds only its pages."""
     from mkdocs.exceptions import MkDocsException
 
-    from handbook.mkdocs_serve import serve
+    from handbook.mkdocs_serve import serve  # MkDocs only when serving
 
     _show_mkdocs_log(logging.INFO)
     try:
@@ -174,21 +176,17 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_pdf(args: argparse.Namespace) -> int:
     """``handbook pdf``: runbooks, break-glass cards and the whole handbook as PDFs."""
-    from handbook.pdf import run
-
     given = args.out if args.out is not None else args.project / "site" / "pdf"
     try:
         out = check_output(given, args.project, "--out", replaces_folder=False)
     except OutputError as exc:
         sys.stderr.write(f"handbook pdf: {exc}\n")
         return EXIT_INVALID
-    return run(args.project, args.runbook_ids, out, args.paper, args.audience)
+    return write_pdfs_command(args.project, args.runbook_ids, out, args.paper, args.audience)
 
 
 def run_diff(args: argparse.Namespace) -> int:
     """``handbook diff``: the policy-level changes between two states of the data."""
-    from handbook.diff import DiffError, as_json, diff_data, format_markdown, load_side
-
     try:
         old = load_side(args.project, args.base)
         new = load_side(args.project, args.head)
@@ -217,8 +215,6 @@ def run_review(args: argparse.Namespace) -> int:
 
 def run_codeowners(args: argparse.Namespace) -> int:
     """``handbook codeowners``: write (or with --check, compare) .github/CODEOWNERS."""
-    from handbook.codeowners import MissingHandle, codeowners
-
     result = validate(Project.at(args.project))
     if result.handbook is None:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))

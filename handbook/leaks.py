@@ -60,6 +60,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
 _SHOWN = 4
 _PHONE = re.compile(r"\+?[\d\s().-]{7,}")
 _MIN_PHONE_DIGITS = 7  # a whole number, country code included
@@ -479,11 +482,6 @@ def _pdf_text(raw: bytes) -> str:
         if done.returncode != 0:
             raise Unreadable("pdftotext could not read it")
         return done.stdout.decode("utf-8", errors="replace")
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PyPdfError
-    except ImportError:
-        raise Unreadable("no PDF text extractor: install pdftotext or pypdf") from None
     try:
         return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(raw)).pages)
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:

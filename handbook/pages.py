@@ -16,6 +16,7 @@ from handbook.history import git_releases
 from handbook.kinds import KINDS, RecordPages
 from handbook.memo import Recent, owned
 from handbook.pipeline import Project, Result, validate_cached
+from handbook.render.incident_templates import DOWNLOADS
 from handbook.site import AUDIENCES, RECORD_PAGES, Audience, Context, Site, record_source
 
 
@@ -123,8 +124,6 @@ def edition(site: Site) -> str:
 
 def downloads(site: Site) -> dict[str, str]:
     """Source path -> content of every generated download (Markdown templates)."""
-    from handbook.render.incident_templates import DOWNLOADS
-
     return {path: render(site.handbook) for path, render in DOWNLOADS.items()}
 
 

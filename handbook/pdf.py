@@ -34,8 +34,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from handbook.audience import PublicLeak, write_scanned
 from handbook.book import BookError, BookPage, Sources, read_sources, render_book
 from handbook.files import write_atomically
+from handbook.pages import SiteError, load_site, resolve_audience
+from handbook.pipeline import Project, validate
 from handbook.print_html import (
     PAGED_CSS,
     PRINT_CSS,
@@ -45,6 +48,7 @@ from handbook.print_html import (
     end_anchor,
     online_target,
 )
+from handbook.report import format_text
 from handbook.site import Audience, Site
 
 if TYPE_CHECKING:
@@ -328,11 +332,6 @@ def run(
     Exit status 0 when written, 1 on invalid data, an unknown runbook, a PDF that
     cannot be made, or (for the public) an internal value found in a PDF's text.
     """
-    from handbook.audience import PublicLeak, write_scanned
-    from handbook.pages import SiteError, load_site, resolve_audience
-    from handbook.pipeline import Project, validate
-    from handbook.report import format_text
-
     result = validate(Project.at(project))  # every error, with its position
     if result.handbook is None or not result.ok:
         sys.stderr.write(format_text(result.diagnostics, result.files))

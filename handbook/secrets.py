@@ -93,6 +93,7 @@ import yaml
 from handbook.diagnostics import Diagnostic, Level
 from handbook.files import walk_tree
 from handbook.memo import LastRun, owned
+from handbook.report import format_text
 
 RULE = "secret"
 SEED_WORDS = 12
@@ -979,8 +980,6 @@ def yaml_text_findings(text: str, flagged: Iterable[Flagged]) -> list[Finding]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m handbook.secrets FILE...``: exit 1 when any file holds a secret."""
-    from handbook.report import format_text
-
     paths = [Path(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     diagnostics: list[Diagnostic] = []
     for path in paths:

@@ -209,7 +209,7 @@ MARKDOWN: dict[str, tuple[str, str]] = {
 
 def markdown_table(runs: int) -> None:
     """Render time of hostile Markdown fields against prose of the same length."""
-    from handbook.html import markdown
+    from handbook.markup import markdown
 
     prose = ("Pause the pool, then page the incident leader. " * 500)[:MARKDOWN_CAP]
     base = median_time(lambda: markdown.__wrapped__(prose), runs)

@@ -27,7 +27,7 @@ import markdown as markdown_lib
 import yaml
 from pymdownx.superfences import fence_code_format
 
-from handbook import html
+from handbook import markup
 from handbook.kinds import KINDS, RecordPages
 from handbook.memo import LastRun, owned
 from handbook.pages import record_pages
@@ -264,7 +264,7 @@ class Linker:
             if target is None:
                 unlinked = True
                 return '<span class="handbook-unlinked">'
-            return match.group(0).replace(found.group(0), f' href="{html.esc(target)}"', 1)
+            return match.group(0).replace(found.group(0), f' href="{markup.esc(target)}"', 1)
 
         body = _ID.sub(lambda m: f"{m.group(1)}{prefix}--{m.group(2)}{m.group(3)}", body)
         return _LINK.sub(link, body)
@@ -351,7 +351,7 @@ def contents(pages: list[BookPage]) -> str:
 
     def entry(page: BookPage, children: list[BookPage]) -> str:
         nested = "<ol>" + "".join(entry(c, []) for c in children) + "</ol>" if children else ""
-        return f"<li>{html.internal_link('#' + page.anchor, page.title)}{nested}</li>"
+        return f"<li>{markup.internal_link('#' + page.anchor, page.title)}{nested}</li>"
 
     return "<ol>" + "".join(entry(page, children) for page, children in groups) + "</ol>"
 
@@ -359,7 +359,7 @@ def contents(pages: list[BookPage]) -> str:
 def sections(pages: list[BookPage]) -> str:
     """Every page in its own section, anchored for the contents and for links."""
     return "".join(
-        f'<section class="book-page book-level-{page.level}" id="{html.esc(page.anchor)}">'
+        f'<section class="book-page book-level-{page.level}" id="{markup.esc(page.anchor)}">'
         f"{page.body}</section>"
         for page in pages
     )

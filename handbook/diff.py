@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from handbook.clocks import REVIEWS
-from handbook.html import md_text
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
+from handbook.markup import md_text
 
 # Removing one of these records leaves responders with less to act on.
 GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)
@@ -293,7 +293,7 @@ def load_side(root: Path, ref: str | None) -> LoadedData:
 
 
 # The pull-request comment renders this Markdown: text from the data (values, keys, ids,
-# even the ref names) must stay text there (``html.md_text``). An HTML comment opened by a
+# even the ref names) must stay text there (``markup.md_text``). An HTML comment opened by a
 # value would hide every line after it from reviewers; a link would point them anywhere.
 
 

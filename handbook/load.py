@@ -17,7 +17,7 @@ from handbook.files import NOT_REGULAR, Tree, outside
 from handbook.kinds import KINDS, Kind, Layout
 from handbook.memo import LastRun, owned
 from handbook.reader import Document, Limits, PathKey, read_bytes
-from handbook.secrets import scan_text
+from handbook.secret_scan import scan_text
 
 # A file read again with the same bytes gives the same document: a server that
 # validates after every save parses only the files that changed.

@@ -10,7 +10,7 @@ Page titles are HTML in MkDocs (a title taken from a heading keeps its ``&lt;``)
 theme's templates are rendered without autoescaping: Material writes ``{{ page.title |
 striptags }}`` into ``<title>``, and Jinja's ``striptags`` unescapes what it leaves. The
 plugin replaces that filter, for every template of the theme, by one that returns the
-same text escaped again (``handbook.html.plain_text``).
+same text escaped again (``handbook.markup.plain_text``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from handbook import html
+from handbook import markup
 from handbook.book import BookError, read_sources, render_book
 from handbook.diagnostics import Level
 from handbook.history import tag_paths
@@ -119,7 +119,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Fail the build with every error when the data is invalid."""
         self.site = self.load(config)
         self.site_wide_facts = self.site_wide(self.site)
-        stamp = html.esc(edition(self.site))  # the theme writes the copyright as HTML
+        stamp = markup.esc(edition(self.site))  # the theme writes the copyright as HTML
         config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
         return config
 
@@ -142,7 +142,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         """Make ``striptags`` return escaped text; keep the environment for page rebuilds."""
-        env.filters["striptags"] = html.plain_text
+        env.filters["striptags"] = markup.plain_text
         self.env = env
         return env
 

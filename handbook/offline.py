@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from handbook import html
+from handbook import markup
 from handbook.book import BookPage, Sources, contents, sections
 from handbook.files import write_atomically
 from handbook.site import OFFLINE_PAGE, Site
@@ -63,7 +63,7 @@ def render_offline(
         )
     )
     online = (
-        f" The online handbook: {html.link(info.public_url, info.public_url)}."
+        f" The online handbook: {markup.link(info.public_url, info.public_url)}."
         if info.public_url
         else ""
     )
@@ -74,11 +74,11 @@ def render_offline(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
         f'<meta name="generator" content="handbook">'
-        f"<title>{html.esc(title)} (offline copy, {html.esc(stamp)})</title>"
+        f"<title>{markup.esc(title)} (offline copy, {markup.esc(stamp)})</title>"
         f"<style>{style}</style></head>"
         '<body data-md-color-scheme="default"><header class="offline-header" id="top">'
-        f"<p><strong>{html.esc(title)}</strong>: handbook {html.esc(stamp)}, "
-        f"{html.esc(site.audience)} edition.</p>"
+        f"<p><strong>{markup.esc(title)}</strong>: handbook {markup.esc(stamp)}, "
+        f"{markup.esc(site.audience)} edition.</p>"
         "<p>The offline copy: the whole handbook in this one file, which needs no network. "
         f"Check the build date before you rely on it.{online}</p></header>"
         '<nav class="offline-toc" id="contents" aria-label="Contents"><h2>Contents</h2>'

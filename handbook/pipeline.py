@@ -17,7 +17,7 @@ from handbook.reader import Limits
 from handbook.references import build_index, check_references
 from handbook.rules import Context, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
-from handbook.secrets import redact_diagnostics, scan_files, scan_names
+from handbook.secret_scan import redact_diagnostics, scan_files, scan_names
 
 
 @dataclass(frozen=True)

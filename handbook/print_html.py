@@ -21,7 +21,7 @@ from pathlib import Path
 
 import segno
 
-from handbook import html
+from handbook import markup
 from handbook.book import (
     BookPage,
     Linker,
@@ -83,7 +83,7 @@ def public_address(site: Site, target: str) -> str | None:
 def qr_code(url: str) -> str:
     """An ``<img>`` of a QR code for ``url``: one PNG pixel per module, drawn unscaled."""
     image = segno.make(url, error="m").png_data_uri(scale=1, border=4)
-    return f'<img class="print-qr" src="{html.esc(image)}" alt="QR code of {html.esc(url)}">'
+    return f'<img class="print-qr" src="{markup.esc(image)}" alt="QR code of {markup.esc(url)}">'
 
 
 def edition_line(site: Site) -> str:
@@ -101,7 +101,7 @@ def _online(site: Site, target: str) -> str:
     short = url.split("://", 1)[-1]
     return (
         f'<div class="print-online">{qr_code(url)}'
-        f'<p class="print-short-url">{html.link(url, short)}</p></div>'
+        f'<p class="print-short-url">{markup.link(url, short)}</p></div>'
     )
 
 
@@ -109,8 +109,8 @@ def header(site: Site, kicker: str, target: str) -> str:
     """What the document is, the edition line, and the QR code to its online page."""
     return (
         '<header class="print-header"><div class="print-header-text">'
-        f'<p class="print-kicker">{html.esc(kicker)}</p>'
-        f'<p class="print-edition">{html.esc(edition_line(site))}</p></div>'
+        f'<p class="print-kicker">{markup.esc(kicker)}</p>'
+        f'<p class="print-edition">{markup.esc(edition_line(site))}</p></div>'
         f"{_online(site, target)}</header>"
     )
 
@@ -122,13 +122,13 @@ def document(site: Site, title: str, kind: str, body: str) -> str:
     stamp = dt.datetime.combine(site.today, dt.time(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.esc(title)}</title>"
-        f'<meta name="author" content="{html.esc(info.organisation.name)}">'
-        f'<meta name="description" content="{html.esc(edition_line(site))}">'
+        f"<title>{markup.esc(title)}</title>"
+        f'<meta name="author" content="{markup.esc(info.organisation.name)}">'
+        f'<meta name="description" content="{markup.esc(edition_line(site))}">'
         '<meta name="generator" content="handbook">'
         f'<meta name="dcterms.created" content="{stamp}">'
         f'<meta name="dcterms.modified" content="{stamp}">'
-        f'</head><body class="print print-{html.esc(kind)}">{body}</body></html>\n'
+        f'</head><body class="print print-{markup.esc(kind)}">{body}</body></html>\n'
     )
 
 
@@ -148,11 +148,11 @@ def part_section(
 
     It starts on a page of its own (paged.css), so its pages can be cut out of the document.
     """
-    anchor = html.esc(part.anchor)
-    end = html.esc(end_anchor(part.anchor))
+    anchor = markup.esc(part.anchor)
+    end = markup.esc(end_anchor(part.anchor))
     return (
         f'<section class="print-part {css_class}" id="{anchor}" '
-        f'data-kicker="{html.esc(kicker)}" data-end="#{end}">'
+        f'data-kicker="{markup.esc(kicker)}" data-end="#{end}">'
         f'{header(site, kicker, target)}{_article(body)}<div class="print-end" id="{end}"></div>'
         "</section>"
     )
@@ -229,7 +229,7 @@ class Printer:
         src = "severities.md"
         ctx = book_site(site).page(src)
         steps = process_steps(hb.policy)[:FIRST_STEPS]
-        first = [f"<p>{html.esc(severity.response.description)}</p>"]
+        first = [f"<p>{markup.esc(severity.response.description)}</p>"]
         first += [role_checklist(ctx, c) for step in steps for c in step.checklists if c.role]
         first += [
             step_note(ctx, n) for step in steps for n in step.notes if severity.id in n.severities
@@ -238,19 +238,19 @@ class Printer:
             ctx.ref("communications", c.id, c.title)
             for c in hb.referring("communications", "severities", severity.id)
         ]
-        cadence = html.esc(severity.update_cadence)
+        cadence = markup.esc(severity.update_cadence)
         updates = f"<p>Post an internal update every <strong>{cadence}</strong>.</p>"
         if templates:
             updates += f"<p><strong>Templates:</strong> {'; '.join(templates)}</p>"
         facts = [
-            ("Impact", html.esc(severity.impact)),
-            ("Respond within", f"<strong>{html.esc(severity.response.target)}</strong>"),
-            ("Updates every", f"<strong>{html.esc(severity.update_cadence)}</strong>"),
+            ("Impact", markup.esc(severity.impact)),
+            ("Respond within", f"<strong>{markup.esc(severity.response.target)}</strong>"),
+            ("Updates every", f"<strong>{markup.esc(severity.update_cadence)}</strong>"),
             ("Involved", roles(ctx, severity.involved_roles)),
         ]
         markdown_text = "\n".join(
             [
-                f"# {html.md_inline(f'{severity.id} {severity.name}')}\n",
+                f"# {markup.md_inline(f'{severity.id} {severity.name}')}\n",
                 quickref_box(facts),
                 section("Call, in this order", render_escalation(ctx, severity.id)),
                 section("First actions", "".join(first)),
@@ -279,7 +279,7 @@ class Printer:
             for numbers in [phones(ctx, ContactRef(role=r))]
         ]
         markdown_text = render_intervention(ctx, item.id) + section(
-            "Call to authorise it", html.items(calls)
+            "Call to authorise it", markup.items(calls)
         )
         part = Part(
             pdf_name("interventions", item.id),
@@ -315,7 +315,7 @@ class Printer:
         site = self.site
         title = f"{site.handbook.info.organisation.name} incident response"
         cover = (
-            f'<section class="print-cover"><h1>{html.esc(title)}</h1>'
+            f'<section class="print-cover"><h1>{markup.esc(title)}</h1>'
             + header(site, BOOK_KICKER, "index.md")
             + "</section>"
         )
@@ -332,7 +332,7 @@ class Printer:
                 sections.append(made)
             else:
                 sections.append(
-                    f'<section class="{css_class}" id="{html.esc(page.anchor)}" '
+                    f'<section class="{css_class}" id="{markup.esc(page.anchor)}" '
                     f'data-kicker="{BOOK_KICKER}">{_article(page.body)}</section>'
                 )
         return PrintDocument(

@@ -18,8 +18,8 @@ from handbook.load import LoadedData, Record
 from handbook.memo import PerObject, owned
 from handbook.reader import Document
 from handbook.references import REFERENCES, Index, resolve, walk
-from handbook.secrets import RULE as SECRET
-from handbook.secrets import (
+from handbook.secret_scan import RULE as SECRET
+from handbook.secret_scan import (
     Flagged,
     diagnostics_at,
     find_secrets,

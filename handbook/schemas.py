@@ -21,7 +21,7 @@ from handbook.kinds import KINDS
 from handbook.load import LoadedData, json_path
 from handbook.memo import PerObject, owned
 from handbook.reader import Document, PathKey
-from handbook.secrets import redact
+from handbook.secret_scan import redact
 
 RULE = "schema"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from handbook import html
+from handbook import markup
 from handbook.audience import public_view
 from handbook.history import Release
 from handbook.kinds import KINDS, RecordPages, Section
@@ -136,4 +136,4 @@ class Context:
 
     def ref(self, kind: str, record_id: str, label: str | None = None) -> str:
         """A link to a record's page or section, labelled with its id unless told otherwise."""
-        return html.internal_link(self.url(record_source(kind, record_id)), label or record_id)
+        return markup.internal_link(self.url(record_source(kind, record_id)), label or record_id)

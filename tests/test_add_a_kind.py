@@ -93,7 +93,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.site import Context
 
 
@@ -103,11 +103,11 @@ def render_exercise(ctx: Context, exercise_id: str) -> str:
     runbooks = [ctx.ref("runbooks", r) for r in exercise.runbooks]
     return "\\n".join(
         [
-            f"# {html.md_inline(exercise.title)}\\n",
-            html.block(
+            f"# {markup.md_inline(exercise.title)}\\n",
+            markup.block(
                 f"<p>Held on {exercise.held_on.isoformat()}. Runbooks: {', '.join(runbooks)}.</p>"
             ),
-            html.block(html.items([html.esc(f) for f in exercise.findings])),
+            markup.block(markup.items([markup.esc(f) for f in exercise.findings])),
         ]
     )
 
@@ -115,7 +115,7 @@ def render_exercise(ctx: Context, exercise_id: str) -> str:
 def render_exercises(ctx: Context) -> str:
     """Every exercise, latest first."""
     ordered = sorted(ctx.handbook.exercises, key=lambda e: e.held_on, reverse=True)
-    return html.block(html.items([ctx.ref("exercises", e.id, e.title) for e in ordered]))
+    return markup.block(markup.items([ctx.ref("exercises", e.id, e.title) for e in ordered]))
 
 
 MACROS: dict[str, Callable[..., str]] = {"exercises": render_exercises}

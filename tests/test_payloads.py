@@ -33,7 +33,7 @@ import tinyhtml5
 import yaml
 from jsonschema import Draft202012Validator
 
-from handbook import html
+from handbook import markup
 from handbook.book import read_sources, render_book
 from handbook.kinds import KINDS, Layout
 from handbook.pipeline import Project, validate
@@ -375,13 +375,13 @@ def test_every_field_rendered_as_markdown_has_a_length_cap(
     hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered: list[str] = []
-    original = html.markdown
+    original = markup.markdown
 
     def recording(text: str) -> str:
         rendered.append(text)
         return original(text)
 
-    monkeypatch.setattr(html, "markdown", recording)
+    monkeypatch.setattr(markup, "markdown", recording)
     result = validate(Project.at(hostile.project))
     assert result.handbook is not None
     site = Site(result.handbook, TODAY)

@@ -14,7 +14,7 @@ import material
 import nh3
 import pytest
 
-from handbook import html
+from handbook import markup
 from handbook.reader import read_bytes
 from handbook.render.incident_templates import md_text
 from tests.conftest import REPO, growth
@@ -27,9 +27,9 @@ def _stock(text: str) -> str:
     rendered = markdown_lib.Markdown(extensions=[], output_format="html").convert(text)
     return nh3.clean(
         rendered,
-        tags=set(html._ALLOWED_TAGS),
+        tags=set(markup._ALLOWED_TAGS),
         attributes={"a": {"href"}},
-        url_schemes=set(html.SAFE_SCHEMES),
+        url_schemes=set(markup.SAFE_SCHEMES),
         url_relative="deny",
         link_rel="noopener noreferrer",
     )
@@ -71,11 +71,11 @@ NORMAL = [
 def test_normal_text_renders_as_python_markdown_renders_it() -> None:
     texts = NORMAL + shipped_texts()
     assert len(texts) > 500
-    assert [t for t in texts if html.markdown(t) != _stock(t)] == []
+    assert [t for t in texts if markup.markdown(t) != _stock(t)] == []
 
 
 def test_raw_html_in_a_markdown_field_is_text() -> None:
-    out = html.markdown('<img src=x onerror=alert(1)> <b>bold</b> <a href="https://x.org">a</a>')
+    out = markup.markdown('<img src=x onerror=alert(1)> <b>bold</b> <a href="https://x.org">a</a>')
     assert out == (
         "<p>&lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt; "
         '&lt;a href="https://x.org"&gt;a&lt;/a&gt;</p>'
@@ -83,7 +83,7 @@ def test_raw_html_in_a_markdown_field_is_text() -> None:
 
 
 def test_links_and_images_from_markdown_fields_are_never_unsafe() -> None:
-    out = html.markdown(
+    out = markup.markdown(
         "[x](javascript:alert(1)) ![p](https://evil.example/p.png) [h](http://x.org)"
     )
     assert "javascript" not in out.split("[x]")[0]
@@ -109,14 +109,14 @@ PATHOLOGICAL = {
     "nested ordered lists": lambda n: "1. " * (n // 3),
     "nested indented lists": lambda n: "".join("    " * (i % 20) + "- a\n" for i in range(n // 44)),
     "deeper than allowed": lambda n: "".join(
-        "    " * (html.MAX_BLOCK_NESTING + 1 + i % 10) + "- a\n" for i in range(n // 120)
+        "    " * (markup.MAX_BLOCK_NESTING + 1 + i % 10) + "- a\n" for i in range(n // 120)
     ),
 }
 
 
 def _render(text: str) -> None:
-    html.markdown.cache_clear()
-    html.markdown(text)
+    markup.markdown.cache_clear()
+    markup.markdown(text)
 
 
 def test_forty_thousand_brackets_cost_four_times_ten_thousand() -> None:
@@ -134,10 +134,10 @@ def test_rendering_time_grows_linearly(name: str) -> None:
 
 def test_deep_nesting_is_shown_as_plain_text() -> None:
     text = "1. " * 1000 + "<b>x</b>"
-    out = html.markdown(text)
-    assert out == f"<p>{html.esc(text)}</p>"
-    assert html.block_nesting("- a\n    - b\n        1. c") == 3
-    assert html.markdown("- a\n    - b") == _stock("- a\n    - b")
+    out = markup.markdown(text)
+    assert out == f"<p>{markup.esc(text)}</p>"
+    assert markup.block_nesting("- a\n    - b\n        1. c") == 3
+    assert markup.markdown("- a\n    - b") == _stock("- a\n    - b")
 
 
 # ---- Text for templates -------------------------------------------------------------------
@@ -147,7 +147,7 @@ HOSTILE = "Harbor <img src=x onerror=alert(1)> [x](javascript:alert(1)) {{ 7*7 }
 
 
 def test_template_variables_stay_text_in_markdown_html_and_attributes() -> None:
-    value = html.text(HOSTILE + "\n# not a heading * _a_ `c` | ~ \\")
+    value = markup.text(HOSTILE + "\n# not a heading * _a_ `c` | ~ \\")
     # In Markdown, as the site renders a page (and in the Jinja that expands it).
     page = jinja2.Template("# {{ name }} incident response\n\n{{ name }}").render(name=value)
     rendered = markdown_lib.markdown(page, extensions=["attr_list", "tables", "toc"])
@@ -165,7 +165,7 @@ def test_template_variables_stay_text_in_markdown_html_and_attributes() -> None:
 def test_striptags_returns_escaped_text() -> None:
     title = "Price oracle stale &lt;/title&gt;&lt;img src=x onerror=alert(1)&gt; <code>x</code>"
     env = jinja2.Environment(autoescape=False)
-    env.filters["striptags"] = html.plain_text
+    env.filters["striptags"] = markup.plain_text
     out = env.from_string("<title>{{ title | striptags }}</title>").render(title=title)
     assert out == (
         "<title>Price oracle stale &lt;/title&gt;&lt;img src=x onerror=alert(1)&gt; x</title>"

@@ -19,7 +19,7 @@ from handbook.pipeline import Project, validate
 from handbook.reader import Document, Mark, read_bytes
 from handbook.report import FORMATS
 from handbook.rules import check_text, placeholders, secrets
-from handbook.secrets import (
+from handbook.secret_scan import (
     PUBLIC_HEX,
     bip39_words,
     find_secrets,
@@ -316,7 +316,7 @@ def test_the_hook_passes_on_every_file_of_the_project() -> None:
 
 def test_pre_commit_runs_the_secret_hook_on_every_text_file() -> None:
     hook = _hook()
-    assert hook["entry"] == "python -m handbook.secrets"
+    assert hook["entry"] == "python -m handbook.secret_scan"
     assert hook["types"] == ["text"]
     assert "files" not in hook
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from handbook import html, render
+from handbook import markup, render
 from handbook.model import Handbook
 
 
@@ -45,10 +45,10 @@ MACROS: dict[str, Callable[..., str]] = collect()
 def variables(handbook: Handbook) -> dict[str, Markup]:
     """The variables pages may use besides the macros: data, so text wherever it lands.
 
-    Each is ``html.text``: in a page's Markdown, its HTML or an attribute it reads as the
+    Each is ``markup.text``: in a page's Markdown, its HTML or an attribute it reads as the
     characters of the data, never as markup, a link or a template.
     """
     return {
-        "organisation": html.text(handbook.info.organisation.name),
-        "handbook_version": html.text(handbook.info.handbook_version),
+        "organisation": markup.text(handbook.info.organisation.name),
+        "handbook_version": markup.text(handbook.info.handbook_version),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from handbook import html
+from handbook import markup
 from handbook.model import ContactChannel, ContactRef, Handbook
 from handbook.site import Context, record_source
 
@@ -19,10 +19,12 @@ def channel(item: ContactChannel) -> str:
     """One contact channel: a tel:, mailto: or https link where it has one."""
     label = f"{item.label}: " if item.label else ""
     pattern = _CHANNEL_URL.get(item.type)
-    value = html.link(pattern.format(item.value), item.value) if pattern else html.esc(item.value)
+    value = (
+        markup.link(pattern.format(item.value), item.value) if pattern else markup.esc(item.value)
+    )
     return (
-        f'<span class="handbook-channel handbook-channel-{html.esc(item.type)}">'
-        f"{html.esc(item.type)} {html.esc(label)}{value}</span>"
+        f'<span class="handbook-channel handbook-channel-{markup.esc(item.type)}">'
+        f"{markup.esc(item.type)} {markup.esc(label)}{value}</span>"
     )
 
 
@@ -34,7 +36,7 @@ def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
     visible = tuple(items)
     if not visible:
         return '<span class="handbook-muted">no public contact channel</span>'
-    return html.items((channel(c) for c in visible), css_class="handbook-channels")
+    return markup.items((channel(c) for c in visible), css_class="handbook-channels")
 
 
 def named_ref(ctx: Context, kind: str, record_id: str) -> str:
@@ -69,7 +71,7 @@ def severity(ctx: Context, severity_id: str) -> str:
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
     href = ctx.url(record_source("severities", found.id))
-    return html.internal_link(href, label, f"handbook-severity handbook-{found.id.lower()}")
+    return markup.internal_link(href, label, f"handbook-severity handbook-{found.id.lower()}")
 
 
 def contact_target(ctx: Context, step: ContactRef) -> str:
@@ -104,7 +106,7 @@ def phones(ctx: Context, step: ContactRef) -> list[str]:
     """``Name: tel-link`` for everyone an escalation step calls who has a visible phone."""
     return [
         f"{name_ref(ctx, kind, record_id)}: "
-        + html.link(f"tel:{phone.value}", phone.value, "handbook-phone")
+        + markup.link(f"tel:{phone.value}", phone.value, "handbook-phone")
         for kind, record_id in callees(ctx, step)
         if (phone := _first_phone(ctx.handbook.get(kind, record_id).contacts)) is not None
     ]
@@ -114,27 +116,27 @@ def escalation_step(ctx: Context, step: ContactRef) -> str:
     """One escalation step: whom to call, within how long, their phones and any note."""
     parts = [contact_target(ctx, step)]
     if step.within:
-        parts.append(f"within {html.esc(step.within)}")
+        parts.append(f"within {markup.esc(step.within)}")
     parts.extend(phones(ctx, step))
     if step.note:
-        parts.append(f'<span class="handbook-note">{html.esc(step.note)}</span>')
+        parts.append(f'<span class="handbook-note">{markup.esc(step.note)}</span>')
     return " · ".join(parts)
 
 
 def facts_table(rows: list[tuple[str, str]], css_class: str = "handbook-quickref") -> str:
     """A two-column table of plain-text labels and already-safe values."""
-    body = "".join(f"<tr><th>{html.esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<table class="{html.esc(css_class)}"><tbody>{body}</tbody></table>'
+    body = "".join(f"<tr><th>{markup.esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="{markup.esc(css_class)}"><tbody>{body}</tbody></table>'
 
 
 def quickref_box(rows: list[tuple[str, str]]) -> str:
     """The boxed quick reference at the top of a record's page or card."""
-    return html.block(facts_table(rows), css_class="handbook handbook-quickref-box")
+    return markup.block(facts_table(rows), css_class="handbook handbook-quickref-box")
 
 
 def section(title: str, body: str) -> str:
     """A fixed Markdown heading followed by a block."""
-    return f"\n## {title}\n" + html.block(body)
+    return f"\n## {title}\n" + markup.block(body)
 
 
 def severity_rank(handbook: Handbook) -> dict[str, int]:

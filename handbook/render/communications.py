@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.model import Communication
 from handbook.render.common import facts_table, named_ref, role, severity
 from handbook.site import Context, anchor
@@ -22,25 +22,25 @@ def slots(template: str) -> list[str]:
 
 def template_html(template: str) -> str:
     """The escaped template text in a ``<pre>``, each ``{field}`` slot highlighted."""
-    marked = _SLOT.sub(r'<span class="handbook-slot">{\1}</span>', html.esc(template))
+    marked = _SLOT.sub(r'<span class="handbook-slot">{\1}</span>', markup.esc(template))
     return f'<pre class="handbook-template"><code>{marked}</code></pre>'
 
 
 def _template(ctx: Context, item: Communication) -> str:
     runbooks = ctx.handbook.referring("runbooks", "communications", item.id)
     rows = [
-        ("Audience", html.esc(item.audience)),
+        ("Audience", markup.esc(item.audience)),
         ("Severities", " ".join(severity(ctx, s) for s in item.severities)),
-        ("Channel", html.esc(item.channel)),
+        ("Channel", markup.esc(item.channel)),
         ("Approved by", role(ctx, item.approval_role)),
     ]
     fields = slots(item.template)
     if fields:
-        rows.append(("Fields to fill", ", ".join(f"<code>{html.esc(f)}</code>" for f in fields)))
+        rows.append(("Fields to fill", ", ".join(f"<code>{markup.esc(f)}</code>" for f in fields)))
     if runbooks:
         rows.append(("Used in", ", ".join(named_ref(ctx, "runbooks", r.id) for r in runbooks)))
-    return html.block(
-        f"<h3>{html.esc(item.title)}</h3>",
+    return markup.block(
+        f"<h3>{markup.esc(item.title)}</h3>",
         facts_table(rows, "handbook-template-facts"),
         template_html(item.template),
         css_class="handbook handbook-communication",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
 from handbook.render.common import channels, named_ref, owner, quickref_box, section
@@ -19,8 +19,8 @@ _FIRST_CALL = ("support", "escalation")
 def criticality_badge(value: str) -> str:
     """A badge naming a dependency's criticality."""
     return (
-        f'<span class="handbook-badge handbook-criticality-{html.esc(value)}">'
-        f"{html.esc(value)}</span>"
+        f'<span class="handbook-badge handbook-criticality-{markup.esc(value)}">'
+        f"{markup.esc(value)}</span>"
     )
 
 
@@ -35,23 +35,23 @@ def first_contact(dependency: Dependency) -> VendorContact | None:
 
 
 def _contact(ctx: Context, contact: VendorContact) -> str:
-    return f"<strong>{html.esc(contact.name)}</strong>{channels(ctx, contact.channels)}"
+    return f"<strong>{markup.esc(contact.name)}</strong>{channels(ctx, contact.channels)}"
 
 
 def _contacts(ctx: Context, dependency: Dependency) -> str:
     ordered = sorted(dependency.contacts, key=lambda c: PURPOSES.index(c.purpose))
-    rows = [[html.esc(c.purpose), _contact(ctx, c)] for c in ordered]
-    return html.table(["Purpose", "Contact"], rows, "handbook-vendor-contacts")
+    rows = [[markup.esc(c.purpose), _contact(ctx, c)] for c in ordered]
+    return markup.table(["Purpose", "Contact"], rows, "handbook-vendor-contacts")
 
 
 def _degraded_mode(dependency: Dependency) -> str:
     mode = dependency.degraded_mode
     return (
-        f"<dl><dt>What still works</dt><dd>{html.markdown(mode.what_still_works)}</dd>"
-        f"<dt>User impact</dt><dd>{html.markdown(mode.user_impact)}</dd>"
-        f"<dt>Longest tolerable</dt><dd><strong>{html.esc(mode.max_tolerable)}</strong></dd></dl>"
+        f"<dl><dt>What still works</dt><dd>{markup.markdown(mode.what_still_works)}</dd>"
+        f"<dt>User impact</dt><dd>{markup.markdown(mode.user_impact)}</dd>"
+        f"<dt>Longest tolerable</dt><dd><strong>{markup.esc(mode.max_tolerable)}</strong></dd></dl>"
         "<p><strong>How to enter it</strong></p>"
-        + html.checklist((html.esc(step) for step in mode.how_to_enter), ordered=True)
+        + markup.checklist((markup.esc(step) for step in mode.how_to_enter), ordered=True)
     )
 
 
@@ -60,7 +60,7 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
     hb = ctx.handbook
     dependency = hb.get("dependencies", dependency_id)
     quickref = [
-        ("Kind", html.esc(dependency.kind)),
+        ("Kind", markup.esc(dependency.kind)),
         ("Criticality", criticality_badge(dependency.criticality)),
         ("Owner", owner(ctx, dependency.owner)),
         ("Last verified", clock_summary(ctx, review_clock(hb, "dependencies", dependency.id))),
@@ -68,16 +68,16 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
     used_by = runbooks_using(hb, dependency.id)
     return "\n".join(
         [
-            f"# {html.md_inline(dependency.name)}\n",
+            f"# {markup.md_inline(dependency.name)}\n",
             quickref_box(quickref),
-            html.block(
-                html.markdown(dependency.description), css_class="handbook handbook-summary"
+            markup.block(
+                markup.markdown(dependency.description), css_class="handbook handbook-summary"
             ),
             section("Vendor contacts", _contacts(ctx, dependency)),
             section("Degraded mode", _degraded_mode(dependency)),
             section(
                 "Runbooks that use it",
-                html.items_or(
+                markup.items_or(
                     (named_ref(ctx, "runbooks", r.id) for r in used_by),
                     "No runbook lists this dependency.",
                 ),
@@ -97,18 +97,18 @@ def render_dependencies(ctx: Context) -> str:
         rows.append(
             [
                 ctx.ref("dependencies", d.id, d.name),
-                html.esc(d.kind),
+                markup.esc(d.kind),
                 criticality_badge(d.criticality),
                 owner(ctx, d.owner),
-                f"{html.esc(d.degraded_mode.what_still_works)}<br>"
-                f"<strong>Longest tolerable:</strong> {html.esc(d.degraded_mode.max_tolerable)}",
+                f"{markup.esc(d.degraded_mode.what_still_works)}<br>"
+                f"<strong>Longest tolerable:</strong> {markup.esc(d.degraded_mode.max_tolerable)}",
                 _contact(ctx, contact)
                 if contact
                 else '<span class="handbook-muted">no support or escalation contact</span>',
             ]
         )
-    return html.block(
-        html.table(
+    return markup.block(
+        markup.table(
             ["Dependency", "Kind", "Criticality", "Owner", "Degraded mode", "First contact"],
             rows,
             "handbook-dependency-exposure",

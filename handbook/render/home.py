@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.render.common import channels, contact_target, phones, severity_rank
 from handbook.render.severities import escalation_anchor
 from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
@@ -14,28 +14,29 @@ def _first_call(ctx: Context) -> str:
     """Who to call first for the most severe level, with their phone numbers."""
     top = ctx.handbook.severities[0]
     if not top.escalation:  # every step is internal and this is the public build
-        return f"<p>For a <strong>{html.esc(top.id)}</strong>, call the fallback team below.</p>"
+        return f"<p>For a <strong>{markup.esc(top.id)}</strong>, call the fallback team below.</p>"
     step = top.escalation[0]
     calls = [
-        f"<p>For a <strong>{html.esc(top.id)}</strong>, call first: {contact_target(ctx, step)}</p>"
+        f"<p>For a <strong>{markup.esc(top.id)}</strong>, call first: "
+        f"{contact_target(ctx, step)}</p>"
     ]
     numbers = phones(ctx, step)
     if numbers:
-        calls.append(html.items(numbers, css_class="handbook-first-call"))
+        calls.append(markup.items(numbers, css_class="handbook-first-call"))
     return "".join(calls)
 
 
 def _take_it_with_you(ctx: Context) -> str:
     """The go-bag and, when the build wrote them, the whole-handbook PDF and the cards."""
-    offline = html.internal_link(ctx.asset_url(OFFLINE_PAGE), "The whole handbook in one file")
+    offline = markup.internal_link(ctx.asset_url(OFFLINE_PAGE), "The whole handbook in one file")
     parts = [
         f"<p>{offline}: it opens without network from a phone or a USB stick. Save it now, "
         "before the site, SSO or your laptop fails.</p>"
     ]
     if ctx.site.pdfs:
-        whole = html.internal_link(ctx.asset_url(f"{PDF_DIR}/{WHOLE_PDF}"), "whole handbook")
+        whole = markup.internal_link(ctx.asset_url(f"{PDF_DIR}/{WHOLE_PDF}"), "whole handbook")
         cards = ", ".join(
-            html.internal_link(ctx.asset_url(f"{PDF_DIR}/{pdf_name('severities', s.id)}"), s.id)
+            markup.internal_link(ctx.asset_url(f"{PDF_DIR}/{pdf_name('severities', s.id)}"), s.id)
             for s in ctx.handbook.severities
         )
         parts.append(f"<p>On paper (PDF): the {whole}; break-glass cards for {cards}.</p>")
@@ -47,14 +48,14 @@ def render_home(ctx: Context) -> str:
     hb = ctx.handbook
     fallback = hb.get("teams", hb.info.fallback_team)
     rank = severity_rank(hb)
-    picker = html.table(
+    picker = markup.table(
         ["Severity", "When", "Respond within", "Escalation"],
         [
             [
                 ctx.ref("severities", s.id, f"{s.id} {s.name}"),
-                html.esc(s.impact),
-                html.esc(s.response.target),
-                html.internal_link(
+                markup.esc(s.impact),
+                markup.esc(s.response.target),
+                markup.internal_link(
                     ctx.url(f"escalation.md#{escalation_anchor(s.id)}"),
                     f"{s.id} escalation path",
                 ),
@@ -66,29 +67,29 @@ def render_home(ctx: Context) -> str:
     return "\n".join(
         [
             "\n## 1. Pick a severity\n",
-            html.block(picker),
+            markup.block(picker),
             "\n## 2. Call\n",
-            html.block(_first_call(ctx), css_class="handbook handbook-call-box"),
+            markup.block(_first_call(ctx), css_class="handbook handbook-call-box"),
             "\n## 3. Do not know whom to call?\n",
-            html.block(
+            markup.block(
                 "<p>Contact the fallback team, "
                 f"{ctx.ref('teams', fallback.id, fallback.name)}:</p>",
                 channels(ctx, fallback.contacts),
             ),
             "\n## 4. Open the runbook\n",
-            html.block(
-                html.items(
-                    ctx.ref("runbooks", r.id, r.title) + f" ({html.esc(r.severity)})"
+            markup.block(
+                markup.items(
+                    ctx.ref("runbooks", r.id, r.title) + f" ({markup.esc(r.severity)})"
                     for r in sorted(hb.runbooks, key=lambda r: (rank[r.severity], r.title))
                 ),
                 "<p>"
-                + html.internal_link(ctx.url("runbooks.md"), "All runbooks")
+                + markup.internal_link(ctx.url("runbooks.md"), "All runbooks")
                 + " · "
-                + html.internal_link(ctx.url("severities.md"), "Severity matrix")
+                + markup.internal_link(ctx.url("severities.md"), "Severity matrix")
                 + "</p>",
             ),
             "\n## 5. Take it with you\n",
-            html.block(_take_it_with_you(ctx)),
+            markup.block(_take_it_with_you(ctx)),
         ]
     )
 

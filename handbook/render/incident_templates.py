@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from handbook import html
-from handbook.html import md_text
+from handbook import markup
+from handbook.markup import md_text
 from handbook.model import Handbook
 from handbook.render.policy import process_steps
 from handbook.site import Context
@@ -135,10 +135,10 @@ DOWNLOADS: dict[str, Callable[[Handbook], str]] = {
 
 
 def _preview(ctx: Context, path: str, label: str) -> str:
-    link = html.tag("a", html.esc(label), "md-button", href=ctx.asset_url(path), download="")
-    return html.block(
+    link = markup.tag("a", markup.esc(label), "md-button", href=ctx.asset_url(path), download="")
+    return markup.block(
         f"<p>{link}</p>",
-        f'<pre class="handbook-template-preview"><code>{html.esc(DOWNLOADS[path](ctx.handbook))}'
+        f'<pre class="handbook-template-preview"><code>{markup.esc(DOWNLOADS[path](ctx.handbook))}'
         "</code></pre>",
         css_class="handbook handbook-download",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Intervention
 from handbook.render.common import (
@@ -36,9 +36,8 @@ def yes_no(value: bool) -> str:
 
 def action_badge(action: str) -> str:
     """A badge naming an intervention's action (pause, upgrade, ...)."""
-    return (
-        f'<span class="handbook-badge handbook-action-{html.esc(action)}">{html.esc(action)}</span>'
-    )
+    name = markup.esc(action)
+    return f'<span class="handbook-badge handbook-action-{name}">{name}</span>'
 
 
 def _people(ctx: Context, ids: tuple[str, ...]) -> str:
@@ -53,7 +52,7 @@ def _holders(ctx: Context, item: Intervention) -> str:
         if holders.backup:
             text += f" (backup: {_people(ctx, holders.backup)})"
         entries.append(text)
-    return html.items(entries)
+    return markup.items(entries)
 
 
 def render_intervention(ctx: Context, intervention_id: str) -> str:
@@ -63,7 +62,7 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
     clock = review_clock(hb, "interventions", item.id)
     quickref = [
         ("Action", action_badge(item.action)),
-        ("Target", html.esc(item.target)),
+        ("Target", markup.esc(item.target)),
         ("Runbook", named_ref(ctx, "runbooks", item.runbook)),
         ("Last drilled", clock_summary(ctx, clock)),
     ]
@@ -75,29 +74,29 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
     signals = [f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}" for s in triggers]
     authority = (
         f"<p><strong>Roles:</strong> {roles(ctx, item.authorised_by.roles)}</p>"
-        f"<p><strong>Quorum:</strong> {html.esc(quorum(item))}</p>"
+        f"<p><strong>Quorum:</strong> {markup.esc(quorum(item))}</p>"
         "<p><strong>Who holds those roles:</strong></p>" + _holders(ctx, item)
     )
     limits = facts_table(
         [
-            ("Max duration", html.esc(item.limits.max_duration)),
+            ("Max duration", markup.esc(item.limits.max_duration)),
             ("Reversible", yes_no(item.limits.reversible)),
-            ("Blast radius", html.esc(item.limits.blast_radius)),
+            ("Blast radius", markup.esc(item.limits.blast_radius)),
         ],
         "handbook-limits",
     )
     return "\n".join(
         [
-            f"# {html.md_inline(item.title)}\n",
+            f"# {markup.md_inline(item.title)}\n",
             quickref_box(quickref),
-            section("How it is executed", html.markdown(item.mechanism)),
+            section("How it is executed", markup.markdown(item.mechanism)),
             section("Who may authorise it", authority),
             section(
                 "Signals that trigger it",
-                html.items_or(signals, "No signal triggers it directly."),
+                markup.items_or(signals, "No signal triggers it directly."),
             ),
             section("Limits", limits),
-            section("Trust cost", html.markdown(item.trust_cost)),
+            section("Trust cost", markup.markdown(item.trust_cost)),
         ]
     )
 
@@ -108,17 +107,17 @@ def render_interventions(ctx: Context) -> str:
         [
             ctx.ref("interventions", i.id, i.title),
             action_badge(i.action),
-            html.esc(i.target),
+            markup.esc(i.target),
             roles(ctx, i.authorised_by.roles),
-            html.esc(quorum(i)),
-            html.esc(i.limits.max_duration),
+            markup.esc(quorum(i)),
+            markup.esc(i.limits.max_duration),
             yes_no(i.limits.reversible),
-            html.esc(i.trust_cost),
+            markup.esc(i.trust_cost),
         ]
         for i in ctx.handbook.interventions
     ]
-    return html.block(
-        html.table(
+    return markup.block(
+        markup.table(
             [
                 "Intervention",
                 "Action",
@@ -149,7 +148,7 @@ def render_intervention_matrix(ctx: Context) -> str:
     hb = ctx.handbook
     signals = [s for s in ordered_signals(hb) if triggered_interventions(hb, s.id)]
     if not signals:
-        return html.block('<p class="handbook-muted">No signal triggers an intervention.</p>')
+        return markup.block('<p class="handbook-muted">No signal triggers an intervention.</p>')
     if len(hb.interventions) > MATRIX_MAX_COLUMNS:
         rows = [
             [
@@ -161,8 +160,10 @@ def render_intervention_matrix(ctx: Context) -> str:
             ]
             for s in signals
         ]
-        return html.block(
-            html.table(["Signal", "Interventions it triggers"], rows, "handbook-intervention-list")
+        return markup.block(
+            markup.table(
+                ["Signal", "Interventions it triggers"], rows, "handbook-intervention-list"
+            )
         )
     head = '<th scope="col">Signal</th>' + "".join(
         f'<th scope="col">{ctx.ref("interventions", i.id, i.title)}</th>' for i in hb.interventions
@@ -170,7 +171,7 @@ def render_intervention_matrix(ctx: Context) -> str:
     body = "".join(
         f'<tr><th scope="row">{severity(ctx, s.severity)} {ctx.ref("signals", s.id, s.name)}</th>'
         + "".join(
-            f'<td class="handbook-hit" title="{html.esc(s.name + " triggers " + i.title)}">●</td>'
+            f'<td class="handbook-hit" title="{markup.esc(s.name + " triggers " + i.title)}">●</td>'
             if s.id in i.signals
             else "<td></td>"
             for i in hb.interventions
@@ -178,7 +179,7 @@ def render_intervention_matrix(ctx: Context) -> str:
         + "</tr>"
         for s in signals
     )
-    return html.block(
+    return markup.block(
         '<table class="handbook-table handbook-intervention-matrix">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )

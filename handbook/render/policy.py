@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import due_date, due_status
 from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
 from handbook.render.common import facts_table, name_ref, role, severity
@@ -39,35 +39,35 @@ def render_purpose_and_scope(ctx: Context) -> str:
     policy = ctx.handbook.policy
     return (
         "\n## Purpose\n"
-        + html.block(html.markdown(policy.purpose))
+        + markup.block(markup.markdown(policy.purpose))
         + "\n## Scope\n"
-        + html.block(html.markdown(policy.scope))
+        + markup.block(markup.markdown(policy.scope))
     )
 
 
 def render_role_rules(ctx: Context) -> str:
     """The rules about holding roles."""
-    return html.block(html.items(html.esc(r) for r in ctx.handbook.policy.role_rules))
+    return markup.block(markup.items(markup.esc(r) for r in ctx.handbook.policy.role_rules))
 
 
 def render_principles(ctx: Context) -> str:
     """The guiding principles, each with its rationale."""
     entries = "".join(
-        f'<li id="principle-{html.esc(p.id)}"><p><strong>{html.esc(p.statement)}</strong></p>'
-        + (html.markdown(p.rationale) if p.rationale else "")
+        f'<li id="principle-{markup.esc(p.id)}"><p><strong>{markup.esc(p.statement)}</strong></p>'
+        + (markup.markdown(p.rationale) if p.rationale else "")
         + "</li>"
         for p in ctx.handbook.policy.principles
     )
-    return html.block(f'<ol class="handbook-principles">{entries}</ol>')
+    return markup.block(f'<ol class="handbook-principles">{entries}</ol>')
 
 
 def role_checklist(ctx: Context, checklist: Checklist) -> str:
     """A process step's checklist: its title, the role it is for, its items as tick boxes."""
-    title = f"<strong>{html.esc(checklist.title)}</strong>"
+    title = f"<strong>{markup.esc(checklist.title)}</strong>"
     if checklist.role:
         title += f' <span class="handbook-role">(for the {role(ctx, checklist.role)})</span>'
-    return f'<p class="handbook-checklist-title">{title}</p>' + html.checklist(
-        (html.esc(i) for i in checklist.items), ordered=checklist.ordered
+    return f'<p class="handbook-checklist-title">{title}</p>' + markup.checklist(
+        (markup.esc(i) for i in checklist.items), ordered=checklist.ordered
     )
 
 
@@ -77,17 +77,17 @@ def step_note(ctx: Context, note: StepNote) -> str:
     if note.severities:
         badges = " ".join(severity(ctx, s) for s in note.severities)
         limited = f'<span class="handbook-note-scope">Only for {badges}:</span> '
-    return f'<div class="admonition note"><p>{limited}{html.esc(note.text)}</p></div>'
+    return f'<div class="admonition note"><p>{limited}{markup.esc(note.text)}</p></div>'
 
 
 def _step(ctx: Context, step: ProcessStep) -> str:
     parts = [
-        f'<p class="handbook-goal"><strong>Goal:</strong> {html.esc(step.goal)}</p>',
+        f'<p class="handbook-goal"><strong>Goal:</strong> {markup.esc(step.goal)}</p>',
         f"<p><strong>Responsible:</strong> {role(ctx, step.responsible_role)}</p>",
         *(role_checklist(ctx, c) for c in step.checklists),
         *(step_note(ctx, n) for n in step.notes),
     ]
-    return f"\n### {html.md_inline(f'{step.order}. {step.title}')}\n" + html.block(
+    return f"\n### {markup.md_inline(f'{step.order}. {step.title}')}\n" + markup.block(
         *parts, css_class="handbook handbook-process-step", id=f"step-{step.id}"
     )
 
@@ -100,11 +100,11 @@ def render_process(ctx: Context) -> str:
 def render_communication_guidelines(ctx: Context) -> str:
     """How the team communicates during an incident, by audience."""
     cards = [
-        html.block(
-            f'<p><strong>{html.esc(g.title)}</strong> <span class="handbook-badge '
-            f'handbook-audience-{html.esc(g.audience)}">{html.esc(_AUDIENCES[g.audience])}'
+        markup.block(
+            f'<p><strong>{markup.esc(g.title)}</strong> <span class="handbook-badge '
+            f'handbook-audience-{markup.esc(g.audience)}">{markup.esc(_AUDIENCES[g.audience])}'
             "</span></p>",
-            html.markdown(g.guideline),
+            markup.markdown(g.guideline),
             css_class="handbook handbook-guideline",
             id=f"guideline-{g.id}",
         )
@@ -124,25 +124,27 @@ def render_document_control(ctx: Context) -> str:
     facts = facts_table(
         [
             ("Owner", role(ctx, control.owner)),
-            ("Current version", html.esc(versions[0].version)),
+            ("Current version", markup.esc(versions[0].version)),
             ("Review interval", f"{control.review_interval_days} days"),
             ("Next review by", f"{due.isoformat()}{badge}"),
         ]
     )
     rows = [
         [
-            html.esc(v.version),
+            markup.esc(v.version),
             v.date.isoformat(),
             name_ref(ctx, "people", v.author),
-            html.esc(v.changes),
+            markup.esc(v.changes),
         ]
         for v in versions
     ]
-    history = html.table(["Version", "Date", "Author", "Changes"], rows, "handbook-version-history")
+    history = markup.table(
+        ["Version", "Date", "Author", "Changes"], rows, "handbook-version-history"
+    )
     return (
-        html.block(facts, css_class="handbook handbook-quickref-box")
+        markup.block(facts, css_class="handbook handbook-quickref-box")
         + "\n## Version history\n"
-        + html.block(history)
+        + markup.block(history)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import DUE_SOON_DAYS, REVIEWS, ReviewClock, review_clocks
 from handbook.site import Context
 
@@ -13,7 +13,7 @@ def status_badge(status: str) -> str:
     """A badge for a review status."""
     return (
         f'<strong class="handbook-review-status handbook-{status.replace(" ", "-")}">'
-        f"{html.esc(status)}</strong>"
+        f"{markup.esc(status)}</strong>"
     )
 
 
@@ -22,7 +22,7 @@ def clock_summary(ctx: Context, clock: ReviewClock) -> str:
     status = clock.status(ctx.site.today)
     badge = f" {status_badge(status)}" if status != "ok" else ""
     return (
-        f"{clock.last.isoformat()} (next {html.esc(clock.activity)} by "
+        f"{clock.last.isoformat()} (next {markup.esc(clock.activity)} by "
         f"{clock.due.isoformat()}){badge}"
     )
 
@@ -40,19 +40,19 @@ def render_review_status(ctx: Context) -> str:
         [
             c.due.isoformat(),
             status_badge(c.status(today)),
-            html.esc(f"{REVIEWS[c.kind].noun} {c.activity}"),
+            markup.esc(f"{REVIEWS[c.kind].noun} {c.activity}"),
             ctx.ref(c.kind, c.id, c.label),
             c.last.isoformat(),
             f"{c.interval_days} days",
         ]
         for c in clocks
     ]
-    table = html.table(
+    table = markup.table(
         ["Due", "Status", "What", "Record", "Last done", "Interval"],
         rows,
         "handbook-review-status",
     )
-    return html.block(summary, table)
+    return markup.block(summary, table)
 
 
 # The macros pages may call, by name (collected by handbook.render.catalogue).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Handbook, Risk
 from handbook.render.common import named_ref, owner, quickref_box, section
@@ -59,27 +59,27 @@ def render_risk(ctx: Context, risk_id: str) -> str:
     risk = hb.get("risks", risk_id)
     name, _ = band(risk.score)
     quickref = [
-        ("Score", f"{score_badge(risk)} ({html.esc(name)})"),
+        ("Score", f"{score_badge(risk)} ({markup.esc(name)})"),
         ("Likelihood", f"{risk.likelihood} of 5"),
         ("Impact", f"{risk.impact} of 5"),
-        ("Status", html.esc(risk.status)),
+        ("Status", markup.esc(risk.status)),
         ("Owner", owner(ctx, risk.owner)),
-        ("Introduced in", html.esc(risk.introduced_in)),
+        ("Introduced in", markup.esc(risk.introduced_in)),
         ("Last reviewed", clock_summary(ctx, review_clock(hb, "risks", risk.id))),
     ]
     mitigations = _mitigations(ctx, risk)
     return "\n".join(
         [
-            f"# {html.md_inline(risk.title)}\n",
+            f"# {markup.md_inline(risk.title)}\n",
             quickref_box(quickref),
-            html.block(html.markdown(risk.description), css_class="handbook handbook-summary"),
+            markup.block(markup.markdown(risk.description), css_class="handbook handbook-summary"),
             section(
                 "Mitigations",
-                html.items_or(mitigations, "No runbook or intervention mitigates it yet."),
+                markup.items_or(mitigations, "No runbook or intervention mitigates it yet."),
             ),
-            html.block(
+            markup.block(
                 "<p>"
-                + html.internal_link(ctx.url("risks.md"), "Risk register and heat map")
+                + markup.internal_link(ctx.url("risks.md"), "Risk register and heat map")
                 + "</p>"
             ),
         ]
@@ -92,16 +92,16 @@ def render_risks(ctx: Context) -> str:
         [
             ctx.ref("risks", r.id, r.title),
             score_badge(r),
-            html.esc(r.status),
+            markup.esc(r.status),
             owner(ctx, r.owner),
-            html.esc(r.introduced_in),
+            markup.esc(r.introduced_in),
             ", ".join(_mitigations(ctx, r)) or '<span class="handbook-muted">none</span>',
             r.last_reviewed.isoformat(),
         ]
         for r in ranked_risks(ctx.handbook)
     ]
-    return html.block(
-        html.table(
+    return markup.block(
+        markup.table(
             [
                 "Risk",
                 f"Score (L {_TIMES} I)",
@@ -128,8 +128,8 @@ def _dots(ctx: Context, risks: list[Risk], x: int, y: int) -> str:
         cy = y + _CELL - 9 - row * 12
         href = ctx.url(record_source("risks", risk.id))
         dots.append(
-            f'<a href="{html.esc(href)}"><circle class="handbook-heat-dot" cx="{cx}" cy="{cy}" '
-            f'r="5" fill="#37474f"><title>{html.esc(risk.title)}</title></circle></a>'
+            f'<a href="{markup.esc(href)}"><circle class="handbook-heat-dot" cx="{cx}" cy="{cy}" '
+            f'r="5" fill="#37474f"><title>{markup.esc(risk.title)}</title></circle></a>'
         )
     return "".join(dots)
 
@@ -143,7 +143,7 @@ def _cell(ctx: Context, likelihood: int, impact: int, risks: list[Risk]) -> str:
     count_class = "handbook-heat-count" + ("" if risks else " handbook-heat-empty")
     opacity = "" if risks else ' fill-opacity="0.4"'
     return (
-        f'<g class="handbook-heat-{name}"><title>{html.esc(tooltip)}</title>'
+        f'<g class="handbook-heat-{name}"><title>{markup.esc(tooltip)}</title>'
         f'<rect class="handbook-heat-cell" x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" '
         f'fill="{fill}" stroke="#ffffff" stroke-width="2"/>'
         f'<text class="{count_class}" x="{x + _CELL // 2}" y="{y + 30}" text-anchor="middle" '
@@ -197,16 +197,16 @@ def render_risk_heatmap(ctx: Context) -> str:
     )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{html.esc(label)}" class="handbook-heatmap" '
+        f'role="img" aria-label="{markup.esc(label)}" class="handbook-heatmap" '
         f'style="max-width: {width * 3 // 2}px; width: 100%; height: auto">'
-        f"<title>{html.esc(label)}</title>{cells}{_axes()}</svg>"
+        f"<title>{markup.esc(label)}</title>{cells}{_axes()}</svg>"
     )
     legend = " ".join(
         f'<span class="handbook-badge handbook-risk-{name}" style="background: {fill}; '
         f'color: #212121">{name} (score {low}+)</span>'
         for low, name, fill in reversed(BANDS)
     )
-    return html.block(
+    return markup.block(
         f'<figure class="handbook-heatmap-figure">{svg}<figcaption>{legend}</figcaption></figure>'
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.model import Person, Role, Team
 from handbook.render.common import channels, role
 from handbook.site import Context, anchor
@@ -17,14 +17,14 @@ def _person(ctx: Context, person_id: str) -> str:
 
 def _card(ctx: Context, item: Role) -> str:
     parts = [
-        f"<p>{html.esc(item.summary)}</p>",
+        f"<p>{markup.esc(item.summary)}</p>",
         "<p><strong>Responsibilities</strong></p>",
-        html.items(html.esc(r) for r in item.responsibilities),
+        markup.items(markup.esc(r) for r in item.responsibilities),
     ]
     if item.must_not:
         parts += [
             "<p><strong>Must not</strong></p>",
-            html.items(html.esc(m) for m in item.must_not),
+            markup.items(markup.esc(m) for m in item.must_not),
         ]
     if item.not_combined_with:
         parts.append(
@@ -34,22 +34,22 @@ def _card(ctx: Context, item: Role) -> str:
         )
     parts.append("<p><strong>Primary</strong></p>")
     parts.append(  # a public build may name none of them
-        html.items_or(
+        markup.items_or(
             (_person(ctx, p) for p in item.holders.primary), "Reach the role as said below."
         )
     )
     if item.holders.backup:
         parts.append("<p><strong>Backup</strong></p>")
-        parts.append(html.items(_person(ctx, p) for p in item.holders.backup))
-    parts.append(f"<p><strong>How to reach:</strong> {html.esc(item.reach_via)}</p>")
+        parts.append(markup.items(_person(ctx, p) for p in item.holders.backup))
+    parts.append(f"<p><strong>How to reach:</strong> {markup.esc(item.reach_via)}</p>")
     return "".join(parts)
 
 
 def render_roles(ctx: Context) -> str:
     """A card per role: responsibilities, holders, what it must not be combined with."""
     return "\n".join(
-        f"\n## {html.md_inline(item.name)}\n"
-        + html.block(
+        f"\n## {markup.md_inline(item.name)}\n"
+        + markup.block(
             f'<p class="handbook-muted">Role page: {ctx.ref("roles", item.id)}</p>',
             _card(ctx, item),
             css_class="handbook handbook-role-card",
@@ -68,7 +68,7 @@ def render_role(ctx: Context, role_id: str) -> str:
             for s in hb.referring("severities", "involved_roles", role_id)
         ),
         *(
-            f"Responsible for process step {html.esc(str(step.order))}: {html.esc(step.title)}"
+            f"Responsible for process step {markup.esc(str(step.order))}: {markup.esc(step.title)}"
             for step in hb.policy.process
             if step.responsible_role == role_id
         ),
@@ -82,15 +82,15 @@ def render_role(ctx: Context, role_id: str) -> str:
             for s in hb.referring("signals", "notify_roles", role_id)
         ),
     ]
-    parts = [f"# {html.md_inline(item.name)}\n", html.block(_card(ctx, item))]
+    parts = [f"# {markup.md_inline(item.name)}\n", markup.block(_card(ctx, item))]
     if uses:
-        parts.append("\n## Where this role is called on\n" + html.block(html.items(uses)))
+        parts.append("\n## Where this role is called on\n" + markup.block(markup.items(uses)))
     return "\n".join(parts)
 
 
 def _team(ctx: Context, team: Team, fallback: bool) -> str:
     members = [p for p in ctx.handbook.people if p.team == team.id]
-    facts = [html.markdown(team.description)]
+    facts = [markup.markdown(team.description)]
     if fallback:
         facts.insert(
             0,
@@ -98,7 +98,7 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
             "do not know whom to call.</p>",
         )
     if team.on_call:
-        facts.append(f"<p><strong>On call:</strong> {html.esc(team.on_call)}</p>")
+        facts.append(f"<p><strong>On call:</strong> {markup.esc(team.on_call)}</p>")
     facts.append(channels(ctx, team.contacts))
     if members:
         facts.append(
@@ -106,8 +106,8 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
             + ", ".join(ctx.ref("people", p.id, p.name) for p in members)
             + "</p>"
         )
-    return html.block(
-        f'<h3 id="{anchor("teams", team.id)}">{html.esc(team.name)}</h3>',
+    return markup.block(
+        f'<h3 id="{anchor("teams", team.id)}">{markup.esc(team.name)}</h3>',
         *facts,
         css_class="handbook handbook-team",
     )
@@ -115,12 +115,12 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
 
 def _person_entry(ctx: Context, person: Person) -> str:
     team = ctx.handbook.get("teams", person.team)
-    details = [html.esc(person.title)] if person.title else []
+    details = [markup.esc(person.title)] if person.title else []
     details.append(ctx.ref("teams", team.id, team.name))
     if person.timezone:
-        details.append(html.esc(person.timezone))
-    return html.block(
-        f'<h3 id="{anchor("people", person.id)}">{html.esc(person.name)}</h3>',
+        details.append(markup.esc(person.timezone))
+    return markup.block(
+        f'<h3 id="{anchor("people", person.id)}">{markup.esc(person.name)}</h3>',
         f"<p>{' · '.join(details)}</p>",
         channels(ctx, person.contacts),
         css_class="handbook handbook-person",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Mitigation, Runbook
 from handbook.render.common import (
@@ -32,35 +32,35 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
         ("Last reviewed", clock_summary(ctx, review_clock(ctx.handbook, "runbooks", runbook.id))),
     ]
     if runbook.tags:
-        rows.append(("Tags", ", ".join(html.esc(t) for t in runbook.tags)))
+        rows.append(("Tags", ", ".join(markup.esc(t) for t in runbook.tags)))
     if ctx.site.pdfs:  # only when the build writes the PDFs: never a broken link
         pdf = ctx.asset_url(f"{PDF_DIR}/{pdf_name('runbooks', runbook.id)}")
-        rows.append(("On paper", html.internal_link(pdf, f"{runbook.id}.pdf (print it)")))
+        rows.append(("On paper", markup.internal_link(pdf, f"{runbook.id}.pdf (print it)")))
     return quickref_box(rows)
 
 
 def _mitigation(mitigation: Mitigation) -> str:
     facts = "".join(
-        f"<dt>{label}</dt><dd>{html.esc(value)}</dd>"
+        f"<dt>{label}</dt><dd>{markup.esc(value)}</dd>"
         for label, value in (
             ("When", mitigation.when),
             ("Impact", mitigation.impact),
             ("Verify", mitigation.verify),
         )
     )
-    return html.block(
+    return markup.block(
         f'<p class="handbook-mitigation-title"><span class="handbook-badge handbook-'
-        f'{html.esc(mitigation.preference)}">{html.esc(mitigation.preference)}</span> '
-        f'<strong id="mitigation-{html.esc(mitigation.id)}">{html.esc(mitigation.title)}'
+        f'{markup.esc(mitigation.preference)}">{markup.esc(mitigation.preference)}</span> '
+        f'<strong id="mitigation-{markup.esc(mitigation.id)}">{markup.esc(mitigation.title)}'
         "</strong></p>",
         f"<dl>{facts}</dl>",
-        html.checklist((html.esc(step) for step in mitigation.steps), ordered=True),
+        markup.checklist((markup.esc(step) for step in mitigation.steps), ordered=True),
         css_class="handbook handbook-mitigation",
     )
 
 
 def _links(ctx: Context, kind: str, ids: tuple[str, ...]) -> str:
-    return html.items(named_ref(ctx, kind, i) for i in ids)
+    return markup.items(named_ref(ctx, kind, i) for i in ids)
 
 
 def render_runbook(ctx: Context, runbook_id: str) -> str:
@@ -68,29 +68,29 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
     hb = ctx.handbook
     runbook = hb.get("runbooks", runbook_id)
     actions = [
-        html.esc(a.text)
+        markup.esc(a.text)
         + (f' <span class="handbook-role">({role(ctx, a.role)})</span>' if a.role else "")
         for a in runbook.immediate_actions
     ]
     escalation = [escalation_step(ctx, step) for step in runbook.escalation]
     parts = [
-        f"# {html.md_inline(runbook.title)}\n",
+        f"# {markup.md_inline(runbook.title)}\n",
         _quick_reference(ctx, runbook),
-        html.block(html.markdown(runbook.summary), css_class="handbook handbook-summary"),
+        markup.block(markup.markdown(runbook.summary), css_class="handbook handbook-summary"),
     ]
     if runbook.signals:
-        signals = html.items(name_ref(ctx, "signals", s) for s in runbook.signals)
+        signals = markup.items(name_ref(ctx, "signals", s) for s in runbook.signals)
         parts.append(section("Signals that trigger it", signals))
     parts += [
-        section("Symptoms", html.items(html.esc(s) for s in runbook.symptoms)),
-        section("Immediate actions", html.checklist(actions, ordered=True)),
+        section("Symptoms", markup.items(markup.esc(s) for s in runbook.symptoms)),
+        section("Immediate actions", markup.checklist(actions, ordered=True)),
         "\n## Mitigation options\n",
         *(_mitigation(m) for m in runbook.mitigations),
-        *(() if runbook.mitigations else (html.block(_NO_MITIGATION),)),
-        section("Escalation", html.items(escalation, ordered=True)),
+        *(() if runbook.mitigations else (markup.block(_NO_MITIGATION),)),
+        section("Escalation", markup.items(escalation, ordered=True)),
         section(
             "Resolution checklist",
-            html.checklist(html.esc(i) for i in runbook.resolution_checklist),
+            markup.checklist(markup.esc(i) for i in runbook.resolution_checklist),
         ),
     ]
     for kind, title in (
@@ -114,12 +114,12 @@ def render_runbook_index(ctx: Context) -> str:
             severity(ctx, r.severity),
             owner(ctx, r.owner),
             ", ".join(ctx.ref("dependencies", d) for d in r.dependencies),
-            ", ".join(html.esc(t) for t in r.tags),
+            ", ".join(markup.esc(t) for t in r.tags),
         ]
         for r in runbooks
     ]
-    return html.block(
-        html.table(
+    return markup.block(
+        markup.table(
             ["Runbook", "Severity", "Owner", "Dependencies", "Tags"], rows, "handbook-runbook-index"
         )
     )

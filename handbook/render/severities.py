@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.model import Severity
 from handbook.render.common import escalation_step, roles
 from handbook.site import Context, anchor
@@ -24,12 +24,12 @@ def doubt_principles(ctx: Context) -> str:
     if not chosen:
         return ""
     body = "".join(
-        f"<p><strong>{html.esc(p.statement)}</strong>"
-        + (f" {html.esc(p.rationale)}" if p.rationale else "")
+        f"<p><strong>{markup.esc(p.statement)}</strong>"
+        + (f" {markup.esc(p.rationale)}" if p.rationale else "")
         + "</p>"
         for p in chosen
     )
-    return html.block(body, css_class="admonition warning handbook-doubt")
+    return markup.block(body, css_class="admonition warning handbook-doubt")
 
 
 def render_severity_matrix(ctx: Context) -> str:
@@ -37,21 +37,21 @@ def render_severity_matrix(ctx: Context) -> str:
     rows = [
         [
             f'<span id="{anchor("severities", s.id)}" class="handbook-severity '
-            f'handbook-{s.id.lower()}">{html.esc(s.id)} {html.esc(s.name)}</span>',
-            html.esc(s.impact),
-            f"<strong>{html.esc(s.response.target)}</strong><br>{html.esc(s.response.description)}",
+            f'handbook-{s.id.lower()}">{markup.esc(s.id)} {markup.esc(s.name)}</span>',
+            markup.esc(s.impact),
+            f"<strong>{markup.esc(s.response.target)}</strong><br>{markup.esc(s.response.description)}",
             roles(ctx, s.involved_roles),
-            html.items(html.esc(e) for e in s.examples),
-            html.esc(s.update_cadence),
+            markup.items(markup.esc(e) for e in s.examples),
+            markup.esc(s.update_cadence),
         ]
         for s in ctx.handbook.severities
     ]
-    matrix = html.table(
+    matrix = markup.table(
         ["Severity", "Impact", "Response target", "Who is involved", "Examples", "Updates every"],
         rows,
         "handbook-severity-matrix",
     )
-    return doubt_principles(ctx) + html.block(matrix)
+    return doubt_principles(ctx) + markup.block(matrix)
 
 
 def _mermaid(ctx: Context, severity: Severity) -> str:
@@ -66,7 +66,7 @@ def _mermaid(ctx: Context, severity: Severity) -> str:
         lines.append(f"  {previous} --> s{number}")
         previous = f"s{number}"
     source = "\n".join(lines)
-    return f'<pre class="mermaid"><code>{html.esc(source)}</code></pre>'
+    return f'<pre class="mermaid"><code>{markup.esc(source)}</code></pre>'
 
 
 def escalation_anchor(severity_id: str) -> str:
@@ -77,12 +77,12 @@ def escalation_anchor(severity_id: str) -> str:
 def render_escalation(ctx: Context, severity_id: str) -> str:
     """One severity's escalation path: a Mermaid diagram with the same steps as a list."""
     severity = ctx.handbook.get("severities", severity_id)
-    steps = html.items_or(  # a public build may leave every step out
+    steps = markup.items_or(  # a public build may leave every step out
         (escalation_step(ctx, step) for step in severity.escalation),
         "Contact the fallback team.",
         ordered=True,
     )
-    return html.block(
+    return markup.block(
         f'<div class="handbook-diagram">{_mermaid(ctx, severity)}</div>',
         f'<div class="handbook-steps">{steps}</div>',
         css_class="handbook handbook-escalation",
@@ -93,8 +93,8 @@ def render_escalation(ctx: Context, severity_id: str) -> str:
 def render_escalations(ctx: Context) -> str:
     """Every severity's escalation path, each under its own heading."""
     return "\n".join(
-        f"\n## {html.md_inline(s.id + ' ' + s.name)}\n\nUpdates every "
-        f"{html.esc(s.update_cadence)}; first response within {html.esc(s.response.target)}.\n"
+        f"\n## {markup.md_inline(s.id + ' ' + s.name)}\n\nUpdates every "
+        f"{markup.esc(s.update_cadence)}; first response within {markup.esc(s.response.target)}.\n"
         + render_escalation(ctx, s.id)
         for s in ctx.handbook.severities
     )

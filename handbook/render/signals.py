@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook import html
+from handbook import markup
 from handbook.model import Handbook, Intervention, Signal
 from handbook.render.common import named_ref, roles, severity, severity_rank
 from handbook.site import Context, anchor
@@ -25,9 +25,9 @@ def _facts(ctx: Context, signal: Signal) -> str:
     interventions = triggered_interventions(ctx.handbook, signal.id)
     rows = [
         ("Severity", severity(ctx, signal.severity)),
-        ("Source", html.esc(signal.source)),
-        ("Condition", html.esc(signal.condition)),
-        ("First action", f"<strong>{html.esc(signal.action)}</strong>"),
+        ("Source", markup.esc(signal.source)),
+        ("Condition", markup.esc(signal.condition)),
+        ("First action", f"<strong>{markup.esc(signal.action)}</strong>"),
         ("Notify", roles(ctx, signal.notify_roles)),
     ]
     if signal.runbook:
@@ -43,8 +43,8 @@ def _facts(ctx: Context, signal: Signal) -> str:
 
 
 def _signal(ctx: Context, signal: Signal) -> str:
-    return html.block(
-        f"<h3>{html.esc(signal.name)}</h3>",
+    return markup.block(
+        f"<h3>{markup.esc(signal.name)}</h3>",
         _facts(ctx, signal),
         css_class="handbook handbook-signal",
         id=anchor("signals", signal.id),
@@ -59,7 +59,7 @@ def render_signals(ctx: Context) -> str:
     for level in hb.severities:
         group = [s for s in signals if s.severity == level.id]
         if group:
-            parts.append(f"\n## {html.md_inline(level.id + ' ' + level.name)}\n")
+            parts.append(f"\n## {markup.md_inline(level.id + ' ' + level.name)}\n")
             parts.extend(_signal(ctx, s) for s in group)
     return "\n".join(parts)
 

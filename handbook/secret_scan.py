@@ -3,7 +3,7 @@
 Plain detectors over text, used by the ``secret`` validation rule (every value and mapping
 key of the data, each data file's own text with its comments, the names of the files
 under ``data/`` and ``docs/``, the text of every file under ``docs/``) and by the pre-commit
-hook ``python -m handbook.secrets FILE...`` (every committed text file). A finding never
+hook ``python -m handbook.secret_scan FILE...`` (every committed text file). A finding never
 holds the secret: only what kind of secret it looks like and a short redacted prefix, and
 ``redact`` removes anything taken for a secret from any other text (the pipeline passes
 every diagnostic's file, path and message through it).
@@ -979,7 +979,7 @@ def yaml_text_findings(text: str, flagged: Iterable[Flagged]) -> list[Finding]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m handbook.secrets FILE...``: exit 1 when any file holds a secret."""
+    """``python -m handbook.secret_scan FILE...``: exit 1 when any file holds a secret."""
     paths = [Path(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     diagnostics: list[Diagnostic] = []
     for path in paths:
@@ -987,7 +987,7 @@ def main(argv: list[str] | None = None) -> int:
             diagnostics += scan_file(path)
         except OSError as exc:
             shown = redact(path.as_posix())
-            sys.stderr.write(f"handbook.secrets: cannot read {shown}: {exc.strerror}\n")
+            sys.stderr.write(f"handbook.secret_scan: cannot read {shown}: {exc.strerror}\n")
             return 2
     if diagnostics:
         # As the pipeline does: a secret in a file name is not printed either.

@@ -51,7 +51,7 @@ def pipeline(project: Project, limits: Limits | None = None) -> int:
     result = validate(project, today=TODAY, limits=limits)
     if not result.ok:
         raise SystemExit(f"synthetic data invalid: {result.diagnostics[:3]}")
-    return result.files
+    return result.file_count
 
 
 def revalidation(project: Project, runs: int, limits: Limits | None = None) -> float:

@@ -201,10 +201,10 @@ def to_html(markdown_text: str) -> str:
 
 # Where a link to a page or file outside the document goes: (page source or file path,
 # fragment, whether it is a page) -> URL, or None to leave its text unlinked.
-Outside = Callable[[str, str, bool], str | None]
+LinkOut = Callable[[str, str, bool], str | None]
 
 
-def online(site: Site, public_url: str | None) -> Outside:
+def online(site: Site, public_url: str | None) -> LinkOut:
     """Links to the published handbook at ``public_url`` (none when it is not set)."""
 
     def resolve(path: str, fragment: str, is_page: bool) -> str | None:
@@ -226,7 +226,7 @@ class Linker:
 
     inside: Mapping[str, str]  # page source -> its anchor in this document
     pages: frozenset[str]  # every page of the site
-    outside: Outside
+    outside: LinkOut
 
     def href(self, src: str, value: str) -> str | None:
         """Where ``value``, a link on page ``src``, points in the document (None: nowhere)."""

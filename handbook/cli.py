@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 def run_validate(args: argparse.Namespace) -> int:
     """``handbook validate``: print every problem; exit 1 when any is an error."""
     result = validate(Project.at(args.project), today=args.today)
-    sys.stdout.write(FORMATS[args.format](result.diagnostics, result.files))
+    sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
@@ -107,7 +107,7 @@ def run_build(args: argparse.Namespace) -> int:
     # Cached: the MkDocs plugin and the macros reuse this result instead of validating again.
     result = validate_cached(Project.at(args.project))
     if not result.ok:
-        sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))
+        sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
     from mkdocs.commands.build import build as mkdocs_build  # MkDocs only when building
     from mkdocs.config import load_config
@@ -205,11 +205,11 @@ def run_review(args: argparse.Namespace) -> int:
     """``handbook review``: overdue reviews, verifications and drills (errors if strict)."""
     result = validate(Project.at(args.project), today=args.today)
     if not result.ok:
-        sys.stdout.write(FORMATS[args.format](result.diagnostics, result.files))
+        sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
         return EXIT_INVALID
     level = Level.ERROR if args.strict else Level.WARNING
     overdue = [dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule == OVERDUE]
-    sys.stdout.write(FORMATS[args.format](overdue, result.files))
+    sys.stdout.write(FORMATS[args.format](overdue, result.file_count))
     return EXIT_INVALID if args.strict and overdue else EXIT_OK
 
 
@@ -217,7 +217,7 @@ def run_codeowners(args: argparse.Namespace) -> int:
     """``handbook codeowners``: write (or with --check, compare) .github/CODEOWNERS."""
     result = validate(Project.at(args.project))
     if result.handbook is None:
-        sys.stderr.write(FORMATS["text"](result.diagnostics, result.files))
+        sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
     try:
         content = codeowners(result.handbook)

@@ -96,7 +96,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         result = validate_cached(Project.at(root))
         if not result.ok:
             errors = [d for d in result.diagnostics if d.level is Level.ERROR]
-            raise PluginError("invalid handbook data:\n" + format_text(errors, result.files))
+            raise PluginError("invalid handbook data:\n" + format_text(errors, result.file_count))
         try:
             # ``extra.audience``/``extra.pdf``: where handbooks before the plugin options said it.
             audience = resolve_audience(

@@ -60,7 +60,7 @@ ROOT_PT = 14  # paged.css's root font size: every size there is in rem or em
 CARD_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
 
 # Where a link out of a part goes: an anchor elsewhere in its document -> URL, or None.
-Outside = Callable[[str], str | None]
+AnchorOut = Callable[[str], str | None]
 
 
 class PdfError(Exception):
@@ -94,7 +94,7 @@ def part_pages(rendered: weasyprint.Document, doc: PrintDocument) -> dict[str, r
     return ranges
 
 
-def _relinked(page: weasyprint.Page, inside: set[str], outside: Outside) -> weasyprint.Page:
+def _relinked(page: weasyprint.Page, inside: set[str], outside: AnchorOut) -> weasyprint.Page:
     """``page`` with its links to anchors not ``inside`` pointed ``outside`` (or dropped)."""
     links = []
     for kind, target, rectangle, box in page.links:
@@ -110,7 +110,7 @@ def _relinked(page: weasyprint.Page, inside: set[str], outside: Outside) -> weas
 
 
 def cut(
-    rendered: weasyprint.Document, part: Part, pages: range, outside: Outside = _nowhere
+    rendered: weasyprint.Document, part: Part, pages: range, outside: AnchorOut = _nowhere
 ) -> weasyprint.Document:
     """The pages ``pages`` of ``rendered`` as a document of their own, titled ``part``'s."""
     chosen = [rendered.pages[i] for i in pages]
@@ -183,7 +183,7 @@ class Engine:
         self,
         doc: PrintDocument,
         out: Path,
-        outside: Outside = _nowhere,
+        outside: AnchorOut = _nowhere,
         alone: Callable[[Part], PrintDocument] | None = None,
     ) -> list[Written]:
         """Lay out ``doc`` once; write each part's pages, then the whole when it is named.
@@ -334,7 +334,7 @@ def run(
     """
     result = validate(Project.at(project))  # every error, with its position
     if result.handbook is None or not result.ok:
-        sys.stderr.write(format_text(result.diagnostics, result.files))
+        sys.stderr.write(format_text(result.diagnostics, result.file_count))
         return 1
     try:
         sources = read_sources(project / "mkdocs.yml")

@@ -15,7 +15,7 @@ from handbook.memo import Recent, owned
 from handbook.mentions import mentions
 from handbook.reader import Limits
 from handbook.references import build_index, check_references
-from handbook.rules import Context, check_rules
+from handbook.rules import RuleContext, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
 from handbook.secret_scan import redact_diagnostics, scan_files, scan_names
 
@@ -44,7 +44,7 @@ class Result:
     """Everything validation found; the model exists only when there is no error."""
 
     diagnostics: list[Diagnostic]
-    files: int
+    file_count: int  # data files read
     handbook: model.Handbook | None = field(default=None)
 
     @property
@@ -88,7 +88,7 @@ def _checked(
     diagnostics += duplicates
     flagged = {(d.file, d.line, d.column) for d in schema_errors}
     diagnostics += check_references(loaded, index, flagged)
-    diagnostics += check_rules(Context(loaded, index, today))
+    diagnostics += check_rules(RuleContext(loaded, index, today))
     handbook = None
     if not has_errors([*loaded.diagnostics, *schema_errors]):  # the model can be built
         handbook = build_model(loaded)

@@ -35,7 +35,7 @@ from handbook.book import (
 )
 from handbook.model import ContactRef
 from handbook.pages import edition
-from handbook.render.common import phones, quickref_box, role, roles, section
+from handbook.render.common import phone_links, quickref_box, role_link, role_links, section
 from handbook.render.interventions import render_intervention
 from handbook.render.policy import process_steps, role_checklist, step_note
 from handbook.render.runbooks import render_runbook
@@ -246,7 +246,7 @@ class Printer:
             ("Impact", markup.esc(severity.impact)),
             ("Respond within", f"<strong>{markup.esc(severity.response.target)}</strong>"),
             ("Updates every", f"<strong>{markup.esc(severity.update_cadence)}</strong>"),
-            ("Involved", roles(ctx, severity.involved_roles)),
+            ("Involved", role_links(ctx, severity.involved_roles)),
         ]
         markdown_text = "\n".join(
             [
@@ -274,9 +274,9 @@ class Printer:
         src = record_source("interventions", item.id)
         ctx = book_site(site).page(src)
         calls = [
-            f"{role(ctx, r)}: " + (" · ".join(numbers) if numbers else "no phone listed")
+            f"{role_link(ctx, r)}: " + (" · ".join(numbers) if numbers else "no phone listed")
             for r in item.authorised_by.roles
-            for numbers in [phones(ctx, ContactRef(role=r))]
+            for numbers in [phone_links(ctx, ContactRef(role=r))]
         ]
         markdown_text = render_intervention(ctx, item.id) + section(
             "Call to authorise it", markup.items(calls)

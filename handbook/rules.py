@@ -45,7 +45,7 @@ _SHOWN_PLACEHOLDER = 40  # characters of a placeholder a message shows
 
 
 @dataclass(frozen=True)
-class Context:
+class RuleContext:
     """What every rule may look at."""
 
     loaded: LoadedData
@@ -178,7 +178,7 @@ def secrets(nodes: Nodes) -> Iterator[Diagnostic]:
             yield from diagnostics_at(document.file, document.text, found)
 
 
-def runbook_owners(context: Context) -> Iterator[Diagnostic]:
+def runbook_owners(context: RuleContext) -> Iterator[Diagnostic]:
     """``runbook-owner``: the owner must be reachable through at least one contact channel."""
     for record in context.loaded.records("runbooks"):
         owner = _get(record.data, "owner")
@@ -193,7 +193,7 @@ def runbook_owners(context: Context) -> Iterator[Diagnostic]:
             )
 
 
-def _holders(context: Context, role_ids: list[str]) -> set[str] | None:
+def _holders(context: RuleContext, role_ids: list[str]) -> set[str] | None:
     """Everyone holding one of the roles, or None when a role is unknown (reported elsewhere)."""
     people: set[str] = set()
     for role_id in role_ids:
@@ -205,7 +205,7 @@ def _holders(context: Context, role_ids: list[str]) -> set[str] | None:
     return people
 
 
-def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
+def intervention_quorums(context: RuleContext) -> Iterator[Diagnostic]:
     """``intervention-authority``: the quorum can actually be met by the people authorised."""
     for record in context.loaded.records("interventions"):
         quorum = _get(record.data, "authorised_by", "quorum")
@@ -234,7 +234,7 @@ def intervention_quorums(context: Context) -> Iterator[Diagnostic]:
             )
 
 
-def severity_matrix(context: Context) -> Iterator[Diagnostic]:
+def severity_matrix(context: RuleContext) -> Iterator[Diagnostic]:
     """``severity-matrix``: the matrix defines each of P1 to P5."""
     documents = context.loaded.documents.get("severities", [])
     if not documents:
@@ -248,7 +248,7 @@ def severity_matrix(context: Context) -> Iterator[Diagnostic]:
         )
 
 
-def file_names(context: Context) -> Iterator[Diagnostic]:
+def file_names(context: RuleContext) -> Iterator[Diagnostic]:
     """``file-name``: a one-record-per-file kind names each file after its record's id."""
     for kind in KINDS:
         if kind.layout is not Layout.DIRECTORY:
@@ -263,7 +263,7 @@ def file_names(context: Context) -> Iterator[Diagnostic]:
                 )
 
 
-def shared_owner_ids(context: Context) -> Iterator[Diagnostic]:
+def shared_owner_ids(context: RuleContext) -> Iterator[Diagnostic]:
     """``unique-id``: owners name a team or a person, so the two must not share an id."""
     people = context.index.get("people", {})
     for team_id, team in context.index.get("teams", {}).items():
@@ -282,7 +282,7 @@ def _indexed(data: Any, *keys: str) -> list[tuple[int, str]]:
     return [(number, item) for number, item in enumerate(items) if isinstance(item, str)]
 
 
-def role_conflicts(context: Context) -> Iterator[Diagnostic]:
+def role_conflicts(context: RuleContext) -> Iterator[Diagnostic]:
     """``role-conflict``: nobody is a primary holder of two roles that must stay apart."""
     roles = context.index.get("roles", {})
     reported: set[frozenset[str]] = set()
@@ -311,13 +311,13 @@ def role_conflicts(context: Context) -> Iterator[Diagnostic]:
                     )
 
 
-def _interval(context: Context, record: Record, review: ReviewField) -> int | None:
+def _interval(context: RuleContext, record: Record, review: ReviewField) -> int | None:
     handbooks = context.loaded.documents.get("handbook", [])
     default = _get(handbooks[0].data, "review_defaults", review.default) if handbooks else None
     return interval_days(_get(record.data, review.interval), default)
 
 
-def review_dates(context: Context) -> Iterator[Diagnostic]:
+def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
     """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):
@@ -349,7 +349,7 @@ def _internal(data: Any) -> bool:
     return _get(data, "visibility") == "internal"
 
 
-def public_needs(context: Context) -> Iterator[Diagnostic]:
+def public_needs(context: RuleContext) -> Iterator[Diagnostic]:
     """``visibility``: a public record names nothing internal that it cannot do without."""
     for reference in (r for r in REFERENCES if r.needed_in_public):
         for record in context.loaded.records(reference.kind):
@@ -376,7 +376,7 @@ TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders,
 TEXT_RESULTS: PerObject[list[Diagnostic]] = owned(PerObject())
 
 # Rules that look across records and files.
-RULES: tuple[Callable[[Context], Iterator[Diagnostic]], ...] = (
+RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     runbook_owners,
     intervention_quorums,
     severity_matrix,
@@ -395,7 +395,7 @@ def check_text(document: Document) -> list[Diagnostic]:
     return [diagnostic for rule in TEXT_RULES for diagnostic in rule(nodes)]
 
 
-def check_rules(context: Context) -> list[Diagnostic]:
+def check_rules(context: RuleContext) -> list[Diagnostic]:
     """Run every named rule (the text rules once, for reused documents)."""
     result = TEXT_RESULTS.run(context.loaded.reused)
     diagnostics = [

@@ -609,7 +609,7 @@ def test_no_diagnostic_shows_a_secret_whichever_step_made_it(tmp_path: Path) -> 
     rules = {d.rule for d in result.diagnostics}
     assert {"secret", "schema", "runbook-owner", "unknown-file", "yaml"} <= rules
     for format_ in FORMATS.values():
-        out = format_(result.diagnostics, result.files)
+        out = format_(result.diagnostics, result.file_count)
         assert GITHUB[:10] not in out and AWS[:10] not in out and "winner" not in out
         assert "ghp_…" in out and "AKIA…" in out and "'lega…'" in out
     assert any(d.path == "$.ghp_…" for d in result.diagnostics)

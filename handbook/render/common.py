@@ -15,7 +15,7 @@ _CHANNEL_URL = {
 }
 
 
-def channel(item: ContactChannel) -> str:
+def channel_html(item: ContactChannel) -> str:
     """One contact channel: a tel:, mailto: or https link where it has one."""
     label = f"{item.label}: " if item.label else ""
     pattern = _CHANNEL_URL.get(item.type)
@@ -28,7 +28,7 @@ def channel(item: ContactChannel) -> str:
     )
 
 
-def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
+def channels_html(ctx: Context, items: Iterable[ContactChannel]) -> str:
     """Channels as a list (or a note when the audience may see none of them).
 
     A public site's handbook holds only public channels (``handbook.audience``).
@@ -36,37 +36,37 @@ def channels(ctx: Context, items: Iterable[ContactChannel]) -> str:
     visible = tuple(items)
     if not visible:
         return '<span class="handbook-muted">no public contact channel</span>'
-    return markup.items((channel(c) for c in visible), css_class="handbook-channels")
+    return markup.items((channel_html(c) for c in visible), css_class="handbook-channels")
 
 
-def named_ref(ctx: Context, kind: str, record_id: str) -> str:
+def title_link(ctx: Context, kind: str, record_id: str) -> str:
     """A link to any record, labelled with its title or name."""
     record = ctx.handbook.get(kind, record_id)
     return ctx.ref(kind, record_id, getattr(record, "title", None) or record.name)
 
 
-def name_ref(ctx: Context, kind: str, record_id: str) -> str:
+def name_link(ctx: Context, kind: str, record_id: str) -> str:
     """A link to a record, labelled with its name (a person's, not their job title)."""
     return ctx.ref(kind, record_id, ctx.handbook.get(kind, record_id).name)
 
 
-def owner(ctx: Context, owner_id: str) -> str:
+def owner_link(ctx: Context, owner_id: str) -> str:
     """A link to the team or person who owns something, with their name."""
     kind, record = ctx.handbook.owner(owner_id)
     return ctx.ref(kind, owner_id, record.name)
 
 
-def role(ctx: Context, role_id: str) -> str:
+def role_link(ctx: Context, role_id: str) -> str:
     """A link to a role's page, labelled with its name."""
-    return name_ref(ctx, "roles", role_id)
+    return name_link(ctx, "roles", role_id)
 
 
-def roles(ctx: Context, role_ids: Iterable[str]) -> str:
+def role_links(ctx: Context, role_ids: Iterable[str]) -> str:
     """Comma-separated links to roles."""
-    return ", ".join(role(ctx, r) for r in role_ids)
+    return ", ".join(role_link(ctx, r) for r in role_ids)
 
 
-def severity(ctx: Context, severity_id: str) -> str:
+def severity_badge(ctx: Context, severity_id: str) -> str:
     """A severity badge linking to its row of the matrix."""
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
@@ -79,9 +79,9 @@ def contact_target(ctx: Context, step: ContactRef) -> str:
     kind, target = step.target
     if kind == "roles":
         found = ctx.handbook.get("roles", target)
-        holders = ", ".join(name_ref(ctx, "people", p) for p in found.holders.primary)
-        return f"{role(ctx, target)} ({holders})" if holders else role(ctx, target)
-    return name_ref(ctx, kind, target)
+        holders = ", ".join(name_link(ctx, "people", p) for p in found.holders.primary)
+        return f"{role_link(ctx, target)} ({holders})" if holders else role_link(ctx, target)
+    return name_link(ctx, kind, target)
 
 
 def _first_phone(contacts: tuple[ContactChannel, ...]) -> ContactChannel | None:
@@ -102,10 +102,10 @@ def callees(ctx: Context, step: ContactRef) -> list[tuple[str, str]]:
     return [(kind, target)]
 
 
-def phones(ctx: Context, step: ContactRef) -> list[str]:
+def phone_links(ctx: Context, step: ContactRef) -> list[str]:
     """``Name: tel-link`` for everyone an escalation step calls who has a visible phone."""
     return [
-        f"{name_ref(ctx, kind, record_id)}: "
+        f"{name_link(ctx, kind, record_id)}: "
         + markup.link(f"tel:{phone.value}", phone.value, "handbook-phone")
         for kind, record_id in callees(ctx, step)
         if (phone := _first_phone(ctx.handbook.get(kind, record_id).contacts)) is not None
@@ -117,7 +117,7 @@ def escalation_step(ctx: Context, step: ContactRef) -> str:
     parts = [contact_target(ctx, step)]
     if step.within:
         parts.append(f"within {markup.esc(step.within)}")
-    parts.extend(phones(ctx, step))
+    parts.extend(phone_links(ctx, step))
     if step.note:
         parts.append(f'<span class="handbook-note">{markup.esc(step.note)}</span>')
     return " · ".join(parts)

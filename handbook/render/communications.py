@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.model import Communication
-from handbook.render.common import facts_table, named_ref, role, severity
+from handbook.render.common import facts_table, role_link, severity_badge, title_link
 from handbook.site import Context, anchor
 
 AUDIENCES = (("internal", "Internal"), ("external", "External"))
@@ -30,15 +30,15 @@ def _template(ctx: Context, item: Communication) -> str:
     runbooks = ctx.handbook.referring("runbooks", "communications", item.id)
     rows = [
         ("Audience", markup.esc(item.audience)),
-        ("Severities", " ".join(severity(ctx, s) for s in item.severities)),
+        ("Severities", " ".join(severity_badge(ctx, s) for s in item.severities)),
         ("Channel", markup.esc(item.channel)),
-        ("Approved by", role(ctx, item.approval_role)),
+        ("Approved by", role_link(ctx, item.approval_role)),
     ]
     fields = slots(item.template)
     if fields:
         rows.append(("Fields to fill", ", ".join(f"<code>{markup.esc(f)}</code>" for f in fields)))
     if runbooks:
-        rows.append(("Used in", ", ".join(named_ref(ctx, "runbooks", r.id) for r in runbooks)))
+        rows.append(("Used in", ", ".join(title_link(ctx, "runbooks", r.id) for r in runbooks)))
     return markup.block(
         f"<h3>{markup.esc(item.title)}</h3>",
         facts_table(rows, "handbook-template-facts"),

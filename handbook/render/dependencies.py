@@ -7,7 +7,7 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
-from handbook.render.common import channels, named_ref, owner, quickref_box, section
+from handbook.render.common import channels_html, owner_link, quickref_box, section, title_link
 from handbook.render.review import clock_summary
 from handbook.site import Context
 
@@ -35,7 +35,7 @@ def first_contact(dependency: Dependency) -> VendorContact | None:
 
 
 def _contact(ctx: Context, contact: VendorContact) -> str:
-    return f"<strong>{markup.esc(contact.name)}</strong>{channels(ctx, contact.channels)}"
+    return f"<strong>{markup.esc(contact.name)}</strong>{channels_html(ctx, contact.channels)}"
 
 
 def _contacts(ctx: Context, dependency: Dependency) -> str:
@@ -62,7 +62,7 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
     quickref = [
         ("Kind", markup.esc(dependency.kind)),
         ("Criticality", criticality_badge(dependency.criticality)),
-        ("Owner", owner(ctx, dependency.owner)),
+        ("Owner", owner_link(ctx, dependency.owner)),
         ("Last verified", clock_summary(ctx, review_clock(hb, "dependencies", dependency.id))),
     ]
     used_by = runbooks_using(hb, dependency.id)
@@ -78,7 +78,7 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
             section(
                 "Runbooks that use it",
                 markup.items_or(
-                    (named_ref(ctx, "runbooks", r.id) for r in used_by),
+                    (title_link(ctx, "runbooks", r.id) for r in used_by),
                     "No runbook lists this dependency.",
                 ),
             ),
@@ -99,7 +99,7 @@ def render_dependencies(ctx: Context) -> str:
                 ctx.ref("dependencies", d.id, d.name),
                 markup.esc(d.kind),
                 criticality_badge(d.criticality),
-                owner(ctx, d.owner),
+                owner_link(ctx, d.owner),
                 f"{markup.esc(d.degraded_mode.what_still_works)}<br>"
                 f"<strong>Longest tolerable:</strong> {markup.esc(d.degraded_mode.max_tolerable)}",
                 _contact(ctx, contact)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handbook import markup
-from handbook.render.common import channels, contact_target, phones, severity_rank
+from handbook.render.common import channels_html, contact_target, phone_links, severity_rank
 from handbook.render.severities import escalation_anchor
 from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
 
@@ -20,7 +20,7 @@ def _first_call(ctx: Context) -> str:
         f"<p>For a <strong>{markup.esc(top.id)}</strong>, call first: "
         f"{contact_target(ctx, step)}</p>"
     ]
-    numbers = phones(ctx, step)
+    numbers = phone_links(ctx, step)
     if numbers:
         calls.append(markup.items(numbers, css_class="handbook-first-call"))
     return "".join(calls)
@@ -74,7 +74,7 @@ def render_home(ctx: Context) -> str:
             markup.block(
                 "<p>Contact the fallback team, "
                 f"{ctx.ref('teams', fallback.id, fallback.name)}:</p>",
-                channels(ctx, fallback.contacts),
+                channels_html(ctx, fallback.contacts),
             ),
             "\n## 4. Open the runbook\n",
             markup.block(

@@ -9,14 +9,14 @@ from handbook.clocks import review_clock
 from handbook.model import Intervention
 from handbook.render.common import (
     facts_table,
-    name_ref,
-    named_ref,
+    name_link,
     quickref_box,
-    role,
-    roles,
+    role_link,
+    role_links,
     section,
-    severity,
+    severity_badge,
     severity_rank,
+    title_link,
 )
 from handbook.render.review import clock_summary
 from handbook.render.signals import ordered_signals, triggered_interventions
@@ -41,14 +41,14 @@ def action_badge(action: str) -> str:
 
 
 def _people(ctx: Context, ids: tuple[str, ...]) -> str:
-    return ", ".join(name_ref(ctx, "people", p) for p in ids)
+    return ", ".join(name_link(ctx, "people", p) for p in ids)
 
 
 def _holders(ctx: Context, item: Intervention) -> str:
     entries = []
     for role_id in item.authorised_by.roles:
         holders = ctx.handbook.get("roles", role_id).holders
-        text = f"{role(ctx, role_id)}: {_people(ctx, holders.primary)}"
+        text = f"{role_link(ctx, role_id)}: {_people(ctx, holders.primary)}"
         if holders.backup:
             text += f" (backup: {_people(ctx, holders.backup)})"
         entries.append(text)
@@ -63,7 +63,7 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
     quickref = [
         ("Action", action_badge(item.action)),
         ("Target", markup.esc(item.target)),
-        ("Runbook", named_ref(ctx, "runbooks", item.runbook)),
+        ("Runbook", title_link(ctx, "runbooks", item.runbook)),
         ("Last drilled", clock_summary(ctx, clock)),
     ]
     rank = severity_rank(hb)  # the order of ordered_signals, without sorting every signal
@@ -71,9 +71,11 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
         (hb.get("signals", s) for s in dict.fromkeys(item.signals)),
         key=lambda s: (rank[s.severity], s.name, s.id),
     )
-    signals = [f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}" for s in triggers]
+    signals = [
+        f"{severity_badge(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}" for s in triggers
+    ]
     authority = (
-        f"<p><strong>Roles:</strong> {roles(ctx, item.authorised_by.roles)}</p>"
+        f"<p><strong>Roles:</strong> {role_links(ctx, item.authorised_by.roles)}</p>"
         f"<p><strong>Quorum:</strong> {markup.esc(quorum(item))}</p>"
         "<p><strong>Who holds those roles:</strong></p>" + _holders(ctx, item)
     )
@@ -108,7 +110,7 @@ def render_interventions(ctx: Context) -> str:
             ctx.ref("interventions", i.id, i.title),
             action_badge(i.action),
             markup.esc(i.target),
-            roles(ctx, i.authorised_by.roles),
+            role_links(ctx, i.authorised_by.roles),
             markup.esc(quorum(i)),
             markup.esc(i.limits.max_duration),
             yes_no(i.limits.reversible),
@@ -152,7 +154,7 @@ def render_intervention_matrix(ctx: Context) -> str:
     if len(hb.interventions) > MATRIX_MAX_COLUMNS:
         rows = [
             [
-                f"{severity(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}",
+                f"{severity_badge(ctx, s.severity)} {ctx.ref('signals', s.id, s.name)}",
                 ", ".join(
                     ctx.ref("interventions", i.id, i.title)
                     for i in triggered_interventions(hb, s.id)
@@ -169,7 +171,8 @@ def render_intervention_matrix(ctx: Context) -> str:
         f'<th scope="col">{ctx.ref("interventions", i.id, i.title)}</th>' for i in hb.interventions
     )
     body = "".join(
-        f'<tr><th scope="row">{severity(ctx, s.severity)} {ctx.ref("signals", s.id, s.name)}</th>'
+        f'<tr><th scope="row">{severity_badge(ctx, s.severity)} '
+        f"{ctx.ref('signals', s.id, s.name)}</th>"
         + "".join(
             f'<td class="handbook-hit" title="{markup.esc(s.name + " triggers " + i.title)}">●</td>'
             if s.id in i.signals

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.clocks import due_date, due_status
 from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
-from handbook.render.common import facts_table, name_ref, role, severity
+from handbook.render.common import facts_table, name_link, role_link, severity_badge
 from handbook.render.review import status_badge
 from handbook.site import Context
 
@@ -65,7 +65,7 @@ def role_checklist(ctx: Context, checklist: Checklist) -> str:
     """A process step's checklist: its title, the role it is for, its items as tick boxes."""
     title = f"<strong>{markup.esc(checklist.title)}</strong>"
     if checklist.role:
-        title += f' <span class="handbook-role">(for the {role(ctx, checklist.role)})</span>'
+        title += f' <span class="handbook-role">(for the {role_link(ctx, checklist.role)})</span>'
     return f'<p class="handbook-checklist-title">{title}</p>' + markup.checklist(
         (markup.esc(i) for i in checklist.items), ordered=checklist.ordered
     )
@@ -75,7 +75,7 @@ def step_note(ctx: Context, note: StepNote) -> str:
     """A note of a process step, with the severities it is limited to."""
     limited = ""
     if note.severities:
-        badges = " ".join(severity(ctx, s) for s in note.severities)
+        badges = " ".join(severity_badge(ctx, s) for s in note.severities)
         limited = f'<span class="handbook-note-scope">Only for {badges}:</span> '
     return f'<div class="admonition note"><p>{limited}{markup.esc(note.text)}</p></div>'
 
@@ -83,7 +83,7 @@ def step_note(ctx: Context, note: StepNote) -> str:
 def _step(ctx: Context, step: ProcessStep) -> str:
     parts = [
         f'<p class="handbook-goal"><strong>Goal:</strong> {markup.esc(step.goal)}</p>',
-        f"<p><strong>Responsible:</strong> {role(ctx, step.responsible_role)}</p>",
+        f"<p><strong>Responsible:</strong> {role_link(ctx, step.responsible_role)}</p>",
         *(role_checklist(ctx, c) for c in step.checklists),
         *(step_note(ctx, n) for n in step.notes),
     ]
@@ -123,7 +123,7 @@ def render_document_control(ctx: Context) -> str:
     badge = f" {status_badge(status)}" if status != "ok" else ""
     facts = facts_table(
         [
-            ("Owner", role(ctx, control.owner)),
+            ("Owner", role_link(ctx, control.owner)),
             ("Current version", markup.esc(versions[0].version)),
             ("Review interval", f"{control.review_interval_days} days"),
             ("Next review by", f"{due.isoformat()}{badge}"),
@@ -133,7 +133,7 @@ def render_document_control(ctx: Context) -> str:
         [
             markup.esc(v.version),
             v.date.isoformat(),
-            name_ref(ctx, "people", v.author),
+            name_link(ctx, "people", v.author),
             markup.esc(v.changes),
         ]
         for v in versions

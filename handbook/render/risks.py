@@ -7,7 +7,7 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Handbook, Risk
-from handbook.render.common import named_ref, owner, quickref_box, section
+from handbook.render.common import owner_link, quickref_box, section, title_link
 from handbook.render.review import clock_summary
 from handbook.site import Context, record_source
 
@@ -48,8 +48,8 @@ def score_badge(risk: Risk) -> str:
 
 def _mitigations(ctx: Context, risk: Risk) -> list[str]:
     return [
-        *(named_ref(ctx, "runbooks", r) for r in risk.mitigations.runbooks),
-        *(named_ref(ctx, "interventions", i) for i in risk.mitigations.interventions),
+        *(title_link(ctx, "runbooks", r) for r in risk.mitigations.runbooks),
+        *(title_link(ctx, "interventions", i) for i in risk.mitigations.interventions),
     ]
 
 
@@ -63,7 +63,7 @@ def render_risk(ctx: Context, risk_id: str) -> str:
         ("Likelihood", f"{risk.likelihood} of 5"),
         ("Impact", f"{risk.impact} of 5"),
         ("Status", markup.esc(risk.status)),
-        ("Owner", owner(ctx, risk.owner)),
+        ("Owner", owner_link(ctx, risk.owner)),
         ("Introduced in", markup.esc(risk.introduced_in)),
         ("Last reviewed", clock_summary(ctx, review_clock(hb, "risks", risk.id))),
     ]
@@ -93,7 +93,7 @@ def render_risks(ctx: Context) -> str:
             ctx.ref("risks", r.id, r.title),
             score_badge(r),
             markup.esc(r.status),
-            owner(ctx, r.owner),
+            owner_link(ctx, r.owner),
             markup.esc(r.introduced_in),
             ", ".join(_mitigations(ctx, r)) or '<span class="handbook-muted">none</span>',
             r.last_reviewed.isoformat(),

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.model import Person, Role, Team
-from handbook.render.common import channels, role
+from handbook.render.common import channels_html, role_link
 from handbook.site import Context, anchor
 
 
 def _person(ctx: Context, person_id: str) -> str:
     person = ctx.handbook.get("people", person_id)
-    return f"{ctx.ref('people', person_id, person.name)} {channels(ctx, person.contacts)}"
+    return f"{ctx.ref('people', person_id, person.name)} {channels_html(ctx, person.contacts)}"
 
 
 def _card(ctx: Context, item: Role) -> str:
@@ -29,7 +29,7 @@ def _card(ctx: Context, item: Role) -> str:
     if item.not_combined_with:
         parts.append(
             "<p><strong>Never held together with:</strong> "
-            + ", ".join(role(ctx, r) for r in item.not_combined_with)
+            + ", ".join(role_link(ctx, r) for r in item.not_combined_with)
             + "</p>"
         )
     parts.append("<p><strong>Primary</strong></p>")
@@ -99,7 +99,7 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
         )
     if team.on_call:
         facts.append(f"<p><strong>On call:</strong> {markup.esc(team.on_call)}</p>")
-    facts.append(channels(ctx, team.contacts))
+    facts.append(channels_html(ctx, team.contacts))
     if members:
         facts.append(
             "<p><strong>Members:</strong> "
@@ -122,7 +122,7 @@ def _person_entry(ctx: Context, person: Person) -> str:
     return markup.block(
         f'<h3 id="{anchor("people", person.id)}">{markup.esc(person.name)}</h3>',
         f"<p>{' · '.join(details)}</p>",
-        channels(ctx, person.contacts),
+        channels_html(ctx, person.contacts),
         css_class="handbook handbook-person",
     )
 

@@ -9,14 +9,14 @@ from handbook.clocks import review_clock
 from handbook.model import Mitigation, Runbook
 from handbook.render.common import (
     escalation_step,
-    name_ref,
-    named_ref,
-    owner,
+    name_link,
+    owner_link,
     quickref_box,
-    role,
+    role_link,
     section,
-    severity,
+    severity_badge,
     severity_rank,
+    title_link,
 )
 from handbook.render.review import clock_summary
 from handbook.site import PDF_DIR, Context, pdf_name
@@ -27,8 +27,8 @@ _NO_MITIGATION = '<p class="handbook-muted">Escalate: the owner knows the mitiga
 
 def _quick_reference(ctx: Context, runbook: Runbook) -> str:
     rows = [
-        ("Typical severity", severity(ctx, runbook.severity)),
-        ("Owner", owner(ctx, runbook.owner)),
+        ("Typical severity", severity_badge(ctx, runbook.severity)),
+        ("Owner", owner_link(ctx, runbook.owner)),
         ("Last reviewed", clock_summary(ctx, review_clock(ctx.handbook, "runbooks", runbook.id))),
     ]
     if runbook.tags:
@@ -60,7 +60,7 @@ def _mitigation(mitigation: Mitigation) -> str:
 
 
 def _links(ctx: Context, kind: str, ids: tuple[str, ...]) -> str:
-    return markup.items(named_ref(ctx, kind, i) for i in ids)
+    return markup.items(title_link(ctx, kind, i) for i in ids)
 
 
 def render_runbook(ctx: Context, runbook_id: str) -> str:
@@ -69,7 +69,7 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
     runbook = hb.get("runbooks", runbook_id)
     actions = [
         markup.esc(a.text)
-        + (f' <span class="handbook-role">({role(ctx, a.role)})</span>' if a.role else "")
+        + (f' <span class="handbook-role">({role_link(ctx, a.role)})</span>' if a.role else "")
         for a in runbook.immediate_actions
     ]
     escalation = [escalation_step(ctx, step) for step in runbook.escalation]
@@ -79,7 +79,7 @@ def render_runbook(ctx: Context, runbook_id: str) -> str:
         markup.block(markup.markdown(runbook.summary), css_class="handbook handbook-summary"),
     ]
     if runbook.signals:
-        signals = markup.items(name_ref(ctx, "signals", s) for s in runbook.signals)
+        signals = markup.items(name_link(ctx, "signals", s) for s in runbook.signals)
         parts.append(section("Signals that trigger it", signals))
     parts += [
         section("Symptoms", markup.items(markup.esc(s) for s in runbook.symptoms)),
@@ -111,8 +111,8 @@ def render_runbook_index(ctx: Context) -> str:
     rows = [
         [
             ctx.ref("runbooks", r.id, r.title),
-            severity(ctx, r.severity),
-            owner(ctx, r.owner),
+            severity_badge(ctx, r.severity),
+            owner_link(ctx, r.owner),
             ", ".join(ctx.ref("dependencies", d) for d in r.dependencies),
             ", ".join(markup.esc(t) for t in r.tags),
         ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.model import Severity
-from handbook.render.common import escalation_step, roles
+from handbook.render.common import escalation_step, role_links
 from handbook.site import Context, anchor
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
@@ -40,7 +40,7 @@ def render_severity_matrix(ctx: Context) -> str:
             f'handbook-{s.id.lower()}">{markup.esc(s.id)} {markup.esc(s.name)}</span>',
             markup.esc(s.impact),
             f"<strong>{markup.esc(s.response.target)}</strong><br>{markup.esc(s.response.description)}",
-            roles(ctx, s.involved_roles),
+            role_links(ctx, s.involved_roles),
             markup.items(markup.esc(e) for e in s.examples),
             markup.esc(s.update_cadence),
         ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.model import Handbook, Intervention, Signal
-from handbook.render.common import named_ref, roles, severity, severity_rank
+from handbook.render.common import role_links, severity_badge, severity_rank, title_link
 from handbook.site import Context, anchor
 
 
@@ -24,14 +24,14 @@ def triggered_interventions(handbook: Handbook, signal_id: str) -> list[Interven
 def _facts(ctx: Context, signal: Signal) -> str:
     interventions = triggered_interventions(ctx.handbook, signal.id)
     rows = [
-        ("Severity", severity(ctx, signal.severity)),
+        ("Severity", severity_badge(ctx, signal.severity)),
         ("Source", markup.esc(signal.source)),
         ("Condition", markup.esc(signal.condition)),
         ("First action", f"<strong>{markup.esc(signal.action)}</strong>"),
-        ("Notify", roles(ctx, signal.notify_roles)),
+        ("Notify", role_links(ctx, signal.notify_roles)),
     ]
     if signal.runbook:
-        rows.append(("Runbook", named_ref(ctx, "runbooks", signal.runbook)))
+        rows.append(("Runbook", title_link(ctx, "runbooks", signal.runbook)))
     if interventions:
         rows.append(
             (

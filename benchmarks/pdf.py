@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from benchmarks.synthetic import generate
-from handbook.book import Sources, read_sources, render_book
-from handbook.pages import build_date
+from handbook.book import render_book
+from handbook.editions import build_date
 from handbook.pdf import Engine, cut, part_pages, save, write_cards, write_pdfs
 from handbook.pipeline import Project, validate
 from handbook.print_html import Printer, online_target
 from handbook.site import Site
+from handbook.site_sources import Sources, read_sources
 
 REPO = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -28,25 +28,19 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
 from handbook import markup
-from handbook.book import BookError, read_sources, render_book
+from handbook.book import BookError, render_book
 from handbook.diagnostics import Level
+from handbook.editions import SiteError, edition, load_site, resolve_audience, resolve_pdfs
 from handbook.history import tag_paths
 from handbook.memo import forget
 from handbook.offline import write_offline
-from handbook.pages import (
-    SiteError,
-    downloads,
-    edition,
-    load_site,
-    record_pages,
-    resolve_audience,
-    resolve_pdfs,
-)
+from handbook.pages import downloads, record_pages
 from handbook.pipeline import Project, validate_cached
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
 from handbook.render.catalogue import variables
 from handbook.report import format_text
 from handbook.site import AUDIENCES, PDF_DIR, Site
+from handbook.site_sources import read_sources
 
 
 class HandbookConfig(base.Config):

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handbook import markup
-from handbook.book import BookPage, Sources, contents, sections
+from handbook.book import BookPage, contents, sections
 from handbook.files import write_atomically
 from handbook.site import OFFLINE_PAGE, Site
+from handbook.site_sources import Sources
 
 OFFLINE_CSS = Path(__file__).with_name("offline.css")
 MERMAID = "mermaid.min.js"  # the one script of the site's extra_javascript inlined

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from handbook.audience import PublicLeak, write_scanned
-from handbook.book import BookError, BookPage, Sources, read_sources, render_book
+from handbook.book import BookError, BookPage, render_book
+from handbook.editions import SiteError, load_site, resolve_audience
 from handbook.files import write_atomically
-from handbook.pages import SiteError, load_site, resolve_audience
 from handbook.pipeline import Project, validate
 from handbook.print_html import (
     PAGED_CSS,
@@ -50,6 +50,7 @@ from handbook.print_html import (
 )
 from handbook.report import format_text
 from handbook.site import Audience, Site
+from handbook.site_sources import Sources, read_sources
 
 if TYPE_CHECKING:
     import weasyprint

@@ -25,7 +25,6 @@ from handbook import markup
 from handbook.book import (
     BookPage,
     Linker,
-    Sources,
     book_site,
     contents,
     online,
@@ -33,14 +32,15 @@ from handbook.book import (
     site_pages,
     to_html,
 )
+from handbook.editions import edition
 from handbook.model import ContactRef
-from handbook.pages import edition
 from handbook.render.common import phone_links, quickref_box, role_link, role_links, section
 from handbook.render.interventions import render_intervention
 from handbook.render.policy import process_steps, role_checklist, step_note
 from handbook.render.runbooks import render_runbook
 from handbook.render.severities import escalation_anchor, render_escalation
 from handbook.site import WHOLE_PDF, Site, pdf_name, record_source
+from handbook.site_sources import Sources
 
 PRINT_CSS = Path(__file__).with_name("print.css")  # shared with the site: see its header
 PAGED_CSS = Path(__file__).with_name("paged.css")  # PDFs only

@@ -1,7 +1,7 @@
 """mkdocs-macros module: registers macros that call the engine's render functions.
 
 Nothing else lives here. Each macro renders for the page it is called on, from the site
-the handbook plugin loaded for this build (``handbook.pages.load_site`` without it).
+the handbook plugin loaded for this build (``handbook.editions.load_site`` without it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from handbook.pages import load_site, resolve_audience, resolve_pdfs
+from handbook.editions import load_site, resolve_audience, resolve_pdfs
 from handbook.render import catalogue
 from handbook.site import Context, Site
 

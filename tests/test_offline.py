@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from handbook.book import read_sources, render_book
+from handbook.book import render_book
 from handbook.model import Handbook
 from handbook.offline import POLICY, render_offline
 from handbook.site import OFFLINE_PAGE, Site
+from handbook.site_sources import read_sources
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, TODAY, internal_values, playwright_api
 
 TIMEOUT = 30_000  # ms, for anything the browser waits for

@@ -34,13 +34,14 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from handbook import markup
-from handbook.book import read_sources, render_book
+from handbook.book import render_book
 from handbook.kinds import KINDS, Layout
 from handbook.pipeline import Project, validate
 from handbook.print_html import Part, PrintDocument, Printer
 from handbook.reader import read_bytes
 from handbook.schemas import load_schemas
 from handbook.site import AUDIENCES, OFFLINE_PAGE, RECORD_PAGES, Site
+from handbook.site_sources import read_sources
 from tests.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -20,12 +20,12 @@ import pytest
 import segno
 from PIL import Image
 
-from handbook.book import read_sources
 from handbook.model import Handbook
 from handbook.pdf import Engine, PdfError, Written, in_background, write_pdfs
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
 from handbook.render.common import callees
 from handbook.site import Site, pdf_name
+from handbook.site_sources import read_sources
 from tests.conftest import (
     REPO,
     TODAY,

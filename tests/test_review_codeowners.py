@@ -147,8 +147,8 @@ def test_releases_come_from_git_tags(tmp_path: Path) -> None:
 def test_a_tag_made_while_serving_shows_at_the_next_build(base_project: Path) -> None:
     import subprocess
 
+    from handbook.editions import load_site
     from handbook.history import tag_paths
-    from handbook.pages import load_site
     from tests.conftest import add_site_sources
 
     add_site_sources(base_project)

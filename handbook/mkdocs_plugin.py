@@ -1,8 +1,8 @@
 """The MkDocs plugin: the only MkDocs-aware module of the engine.
 
 It runs the validation pipeline once per build, fails the build listing every error
-before MkDocs renders anything from invalid data, and adds one generated page per
-runbook, dependency, intervention, role and risk. After the build it writes the go-bag
+before MkDocs renders anything from invalid data, and adds one generated page per record
+of every kind shown on pages of its own (``handbook.kinds``). After the build it writes the go-bag
 (``offline.html``) and, with the option ``pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook
 build --pdf``), the PDFs under ``pdf/``.
 

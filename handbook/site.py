@@ -1,8 +1,10 @@
-"""Where every record lives in the built handbook, and the context render functions get.
+"""One build of the handbook for one audience: where each record lives, what renderers get.
 
 Pure and engine-independent: URLs are computed from page source paths the way MkDocs
 (and engines reading ``mkdocs.yml``) lay out a site, so render functions can emit plain
-HTML links that work with or without directory URLs.
+HTML links that work with or without directory URLs. A public ``Site`` holds the public
+view of the data (``handbook.audience``), so that no render function can reach what is
+internal.
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 It runs the validation pipeline once per build, fails the build listing every error
 before MkDocs renders anything from invalid data, and adds one generated page per record
-of every kind shown on pages of its own (``handbook.kinds``). After the build it writes the go-bag
+of every kind shown on pages of its own (``handbook.kinds``). It refuses to replace a page
+the site has at a generated page's path. Every default page of the engine (the severity
+matrix, contacts, runbooks... and their stylesheets and scripts) that the site does not
+have itself is added, its macros rendered by the plugin, so that every link the
+generated pages carry has a page to land on. After the build it writes the go-bag
 (``offline.html``) and, with the option ``pdf: true`` or ``HANDBOOK_PDF=1`` (``handbook
 build --pdf``), the PDFs under ``pdf/``.
 
@@ -26,9 +30,17 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from handbook import markup
-from handbook.book import BookError, render_book
+from handbook.book import (
+    MARKDOWN_CONFIGS,
+    MARKDOWN_EXTENSIONS,
+    BookError,
+    expand_macros,
+    render_book,
+)
+from handbook.bundle import pages_dir
 from handbook.diagnostics import Level
 from handbook.editions import SiteError, edition, load_site, resolve_audience, resolve_pdfs
 from handbook.history import tag_paths
@@ -48,6 +60,16 @@ class HandbookConfig(base.Config):
 
     audience = c.Optional(c.Choice(AUDIENCES))
     pdf = c.Optional(c.Type(bool))
+    # Folders, relative to mkdocs.yml: the data, and schemas that replace the engine's.
+    data_dir = c.Type(str, default="data")
+    schema_dir = c.Optional(c.Type(str))
+
+
+# The engine's stylesheets and script every page needs, as the default pages hold them.
+DEFAULT_CSS = ("assets/stylesheets/handbook.css",)
+DEFAULT_JS = ("assets/vendor/mermaid/mermaid.min.js",)
+# Files of the default pages folder that are not part of a site.
+_NOT_SITE_FILES = frozenset({"assets/vendor/README.md"})
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -67,6 +89,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.nav: Navigation | None = None
         self.env: Environment | None = None
         self.serving = False
+        self.defaults: set[str] = set()  # default pages added to this build (macros rendered here)
         # What the caller asked for explicitly (``handbook build --audience``): it wins over
         # the environment and mkdocs.yml, for this plugin object only.
         self.chosen_audience: str | None = None
@@ -84,10 +107,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """The build, or the serve session, is over: its caches go (``handbook.memo``)."""
         forget()
 
+    def project(self, config: MkDocsConfig) -> Project:
+        """The handbook project this site builds: its data and schemas, by the options."""
+        root = Path(config.config_file_path).parent
+        schemas = root / self.config.schema_dir if self.config.schema_dir else None
+        return Project.at(root, schemas, root / self.config.data_dir)
+
     def load(self, config: MkDocsConfig) -> Site:
         """The site of the data as it is now; ``PluginError`` listing every error if invalid."""
         root = Path(config.config_file_path).parent
-        result = validate_cached(Project.at(root))
+        project = self.project(config)
+        if not project.data_dir.is_dir():
+            raise PluginError(f"handbook: no data folder at {project.data_dir}")
+        result = validate_cached(project)
         if not result.ok:
             errors = [d for d in result.diagnostics if d.level is Level.ERROR]
             raise PluginError("invalid handbook data:\n" + format_text(errors, result.file_count))
@@ -115,19 +147,71 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.site_wide_facts = self.site_wide(self.site)
         stamp = markup.esc(edition(self.site))  # the theme writes the copyright as HTML
         config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
+        if not config.site_name.strip():  # the starter leaves it empty: the organisation's
+            config.site_name = f"{self.site.handbook.info.organisation.name} incident handbook"
+        for wanted, listed in (
+            (DEFAULT_CSS, config.extra_css),
+            (DEFAULT_JS, config.extra_javascript),
+        ):
+            listed.extend(path for path in wanted if path not in map(str, listed))
+        # The Markdown the default and generated pages are written in (admonitions, task
+        # lists, Mermaid fences), unless the site configures the extension itself.
+        for extension in MARKDOWN_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+                if extension in MARKDOWN_CONFIGS:
+                    config.mdx_configs[extension] = MARKDOWN_CONFIGS[extension]
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated record pages and the print stylesheet (one source with PDFs)."""
         assert self.site is not None  # on_config ran
         self.generated = record_pages(self.site)
+        taken = sorted(src for src in self.generated if files.get_file_from_path(src) is not None)
+        if taken:
+            raise PluginError(
+                f"handbook: {len(taken)} page(s) of {config.docs_dir} are where the handbook "
+                f"generates a record's page: {', '.join(taken[:5])}"
+                + (" ..." if len(taken) > 5 else "")
+                + "; move or rename them (nothing was replaced)"
+            )
         for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
+        self.defaults = self.add_defaults(files, config)
         shared = files.get_file_from_path(SITE_PRINT_CSS)
         if shared is not None:
             files.remove(shared)
         files.append(File.generated(config, SITE_PRINT_CSS, abs_src_path=str(PRINT_CSS)))
         return files
+
+    @staticmethod
+    def add_defaults(files: Files, config: MkDocsConfig) -> set[str]:
+        """Add every default page and asset the site does not have; the pages added."""
+        folder = pages_dir()
+        added: set[str] = set()
+        if Path(config.docs_dir).resolve() == folder.resolve():
+            return added  # this repository: its docs/ are the default pages
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            src = path.relative_to(folder).as_posix()
+            if src in _NOT_SITE_FILES or files.get_file_from_path(src) is not None:
+                continue
+            files.append(File(src, str(folder), config.site_dir, config.use_directory_urls))
+            if src.endswith(".md"):
+                added.add(src)
+        return added
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Render the macros of a default page (the site may not use mkdocs-macros)."""
+        if page.file.src_uri not in self.defaults:
+            return markdown
+        assert self.site is not None
+        page.meta["render_macros"] = False  # rendered here; mkdocs-macros must not again
+        try:
+            return expand_macros(self.site, page.file.src_uri, markdown)
+        except BookError as exc:
+            raise PluginError(str(exc)) from None
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """Keep the files and navigation for page-level rebuilds."""
@@ -143,8 +227,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when data, schemas or git tags change, not only the pages in docs/."""
         root = Path(config.config_file_path).parent
-        for folder in ("data", "schemas"):
-            server.watch(str(root / folder))
+        project = self.project(config)
+        for folder in (project.data_dir, project.schema_dir):
+            server.watch(str(folder))
         for path in tag_paths(root):  # a new tag shows on the document-control page
             server.watch(str(path))
         return server
@@ -160,7 +245,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8")
         site_dir = Path(config.site_dir)
-        sources = read_sources(Path(config.config_file_path))
+        sources = read_sources(Path(config.config_file_path), pages_dir())
         try:
             public_url = self.site.handbook.info.public_url
             pages = render_book(self.site, sources, public_url, reuse=self.serving)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from handbook.audience import PublicLeak, write_scanned
 from handbook.book import BookError, BookPage, render_book
+from handbook.bundle import pages_dir
 from handbook.editions import SiteError, load_site, resolve_audience
 from handbook.files import write_atomically
 from handbook.pipeline import Project, validate
@@ -338,7 +339,7 @@ def run(
         sys.stderr.write(format_text(result.diagnostics, result.file_count))
         return 1
     try:
-        sources = read_sources(project / "mkdocs.yml")
+        sources = read_sources(project / "mkdocs.yml", pages_dir())
         chosen = resolve_audience(audience, sources.audience)
         site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
         target = out if out is not None else project / "site" / "pdf"

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import model
+from handbook import bundle, model
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
@@ -29,9 +29,18 @@ class Project:
     schema_dir: Path
 
     @classmethod
-    def at(cls, root: Path, schema_dir: Path | None = None) -> Project:
-        """The project rooted at ``root`` (its ``data/`` and ``schemas/``)."""
-        return cls(root, root / "data", schema_dir or root / "schemas")
+    def at(
+        cls, root: Path, schema_dir: Path | None = None, data_dir: Path | None = None
+    ) -> Project:
+        """The project rooted at ``root``: its ``data/``, and the schemas it is checked with.
+
+        The schemas are ``schema_dir`` when given, else the project's own ``schemas/`` when
+        it has one (it extends or pins them), else the engine's.
+        """
+        if schema_dir is None:
+            own = root / "schemas"
+            schema_dir = own if own.is_dir() else bundle.schema_dir()
+        return cls(root, data_dir or root / "data", schema_dir)
 
     @property
     def docs_dir(self) -> Path:

@@ -51,10 +51,14 @@ def _nav_sources(nav: Iterable[Any]) -> list[str]:
     return found
 
 
-def _default_order(docs: Path) -> list[str]:
+def _markdown_pages(folder: Path) -> set[str]:
+    """The Markdown pages under ``folder`` (assets aside), as source paths."""
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*.md")}
+    return {n for n in names if not n.startswith("assets/")}
+
+
+def _default_order(names: Iterable[str]) -> list[str]:
     """MkDocs' order without a nav: by folder, each folder's index first, then by name."""
-    names = [p.relative_to(docs).as_posix() for p in docs.rglob("*.md")]
-    names = [n for n in names if not n.startswith("assets/")]
     return sorted(
         names, key=lambda n: (posixpath.dirname(n), posixpath.basename(n) != "index.md", n)
     )
@@ -70,21 +74,29 @@ def _configured_audience(config: dict[str, Any]) -> str | None:
     return extra.get("audience") if isinstance(extra, dict) else None
 
 
-def read_sources(config_file: Path) -> Sources:
+def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
     """The pages, stylesheets and settings of the site ``config_file`` (mkdocs.yml) builds.
 
-    Without that file, the pages of ``docs/`` beside it in MkDocs' default order.
+    Without that file, the pages of ``docs/`` beside it in MkDocs' default order. A page the
+    site does not have is read from ``defaults`` (the engine's default pages), as the
+    plugin adds it to the site.
     """
     config: dict[str, Any] = {}
     if config_file.is_file():
         loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
         config = loaded if isinstance(loaded, dict) else {}
     docs = config_file.parent / str(config.get("docs_dir") or "docs")
-    if not docs.is_dir():
+    folders = [f for f in (docs, defaults) if f is not None and f.is_dir()]
+    if not folders:
         return Sources()
-    order = _nav_sources(config["nav"]) if config.get("nav") else _default_order(docs)
+    if config.get("nav"):
+        order = _nav_sources(config["nav"])
+    else:
+        order = _default_order(set().union(*(_markdown_pages(f) for f in folders)))
     pages = tuple(
-        (src, (docs / src).read_text(encoding="utf-8")) for src in order if (docs / src).is_file()
+        (src, found.read_text(encoding="utf-8"))
+        for src in order
+        if (found := next((f / src for f in folders if (f / src).is_file()), None)) is not None
     )
     return Sources(
         pages=pages,

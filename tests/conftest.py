@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,6 +167,33 @@ def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
     return run(command, project)
+
+
+def check_links(site: Path) -> int:
+    """Run linkchecker over a built site from its home page; fail on any broken link.
+
+    No ``--check-extern``: links outside the site are listed, never fetched. Returns how
+    many URLs it checked, so a caller can tell that it walked the site. Run as root,
+    linkchecker reads as ``nobody``: it checks a world-readable copy of the site.
+    """
+    script = Path(sys.executable).parent / "linkchecker"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "linkcheck"]
+    readable = Path(tempfile.mkdtemp(prefix="handbook-links-", dir="/tmp"))
+    try:
+        copy = readable / "site"
+        shutil.copytree(site, copy)
+        make_readable(readable)
+        completed = run([*command, "--no-status", "--output=text", str(copy / "index.html")], copy)
+    finally:
+        shutil.rmtree(readable, ignore_errors=True)
+    output = completed.stdout + completed.stderr
+    summary = re.search(
+        r"That's it\. \d+ links? in (\d+) URLs? checked\..*?(\d+) errors? found", output
+    )
+    assert summary, output
+    assert int(summary.group(2)) == 0, output
+    assert completed.returncode == 0, output
+    return int(summary.group(1))
 
 
 def make_readable(root: Path) -> None:

@@ -27,6 +27,7 @@ from handbook.outputs import (
 from handbook.pdf import run as write_pdfs_command
 from handbook.pipeline import Project, validate, validate_cached
 from handbook.report import FORMATS
+from handbook.scaffold import ScaffoldError, engine_version, init, template_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 OVERDUE = "review-overdue"
@@ -57,7 +58,17 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("."),
         help="project folder holding mkdocs.yml, data/ and schemas/ (default: .)",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {engine_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = commands.add_parser("init", help="start a new handbook in an empty folder")
+    init.add_argument("folder", type=Path, metavar="DIR", help="where to write it (empty or new)")
+    init.add_argument(
+        "--example",
+        action="store_true",
+        help="the example organisation's data, which builds at once, instead of the starter",
+    )
+    template = commands.add_parser("template", help="print the commented template of a kind")
+    template.add_argument("kind", metavar="KIND", help="runbook, dependency, roles, ...")
     check = commands.add_parser("validate", help="check the data; exit 1 when invalid")
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
     check.add_argument("--today", type=_date, help="date to judge review deadlines by")
@@ -239,9 +250,37 @@ def run_codeowners(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """``handbook init DIR``: write a starter (or the example) handbook into DIR."""
+    try:
+        written = init(args.folder, example=args.example)
+    except (ScaffoldError, OSError) as exc:
+        sys.stderr.write(f"handbook init: {exc}\n")
+        return EXIT_INVALID
+    sys.stdout.write(f"handbook init: {len(written)} files written to {args.folder}\n")
+    if not args.example:
+        sys.stdout.write(
+            f"next: cd {args.folder} && handbook validate  (lists every value to fill in)\n"
+        )
+    return EXIT_OK
+
+
+def run_template(args: argparse.Namespace) -> int:
+    """``handbook template KIND``: print the commented template of one record."""
+    try:
+        sys.stdout.write(template_text(args.kind))
+    except ScaffoldError as exc:
+        sys.stderr.write(f"handbook template: {exc}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
+    without_project = {"init": run_init, "template": run_template}
+    if args.command in without_project:
+        return without_project[args.command](args)
     if not (args.project / "data").is_dir():
         sys.stderr.write(f"handbook: no data/ folder in {args.project.resolve()}\n")
         return EXIT_USAGE

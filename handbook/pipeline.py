@@ -92,12 +92,15 @@ def _checked(
     except SchemaFileError as exc:
         return sort_diagnostics(redact_diagnostics([*diagnostics, exc.diagnostic])), None
     schema_errors = validate_schemas(loaded, schemas)
-    diagnostics += schema_errors
     index, duplicates = build_index(loaded)
-    diagnostics += duplicates
     flagged = {(d.file, d.line, d.column) for d in schema_errors}
-    diagnostics += check_references(loaded, index, flagged)
-    diagnostics += check_rules(RuleContext(loaded, index, today))
+    references = check_references(loaded, index, flagged)
+    rules = check_rules(RuleContext(loaded, index, today))
+    # A value still a template placeholder ("[EMAIL]", "[DATE]") is reported as that: its
+    # schema error at the same place (not an email, not a date) says nothing more.
+    unfilled = {(d.file, d.line, d.column) for d in rules if d.rule == "placeholder"}
+    shown = [d for d in schema_errors if (d.file, d.line, d.column) not in unfilled]
+    diagnostics += [*shown, *duplicates, *references, *rules]
     handbook = None
     if not has_errors([*loaded.diagnostics, *schema_errors]):  # the model can be built
         handbook = build_model(loaded)

@@ -148,7 +148,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         stamp = markup.esc(edition(self.site))  # the theme writes the copyright as HTML
         config.copyright = f"{config.copyright} · {stamp}" if config.copyright else stamp
         if not config.site_name.strip():  # the starter leaves it empty: the organisation's
-            config.site_name = f"{self.site.handbook.info.organisation.name} incident handbook"
+            # Data, so text: the theme writes site_name into its HTML as it is.
+            organisation = self.site.handbook.info.organisation.name
+            config.site_name = markup.esc(f"{organisation} incident handbook")
         for wanted, listed in (
             (DEFAULT_CSS, config.extra_css),
             (DEFAULT_JS, config.extra_javascript),

@@ -70,6 +70,7 @@ class HandbookInfo:
     fallback_team: str
     review_defaults: ReviewDefaults
     public_url: str | None = None
+    example: bool = False  # invented people and addresses: an example or a test fixture
 
 
 @dataclass(frozen=True)

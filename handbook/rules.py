@@ -14,6 +14,7 @@ from typing import Any
 from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
+from handbook.leftovers import leftovers
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject, owned
 from handbook.reader import Document
@@ -370,6 +371,16 @@ def public_needs(context: RuleContext) -> Iterator[Diagnostic]:
                     )
 
 
+def example_leftovers(context: RuleContext) -> Iterator[Diagnostic]:
+    """``example-leftover`` (warning): the example's name, URL or reserved domains remain."""
+    handbooks = context.loaded.documents.get("handbook", [])
+    if not handbooks or _get(handbooks[0].data, "example") is True:
+        return  # an example or a test fixture: invented on purpose
+    organisation = _get(handbooks[0].data, "organisation", "name")
+    records = (record for kind in KINDS for record in context.loaded.records(kind.name))
+    yield from leftovers(records, organisation if isinstance(organisation, str) else None)
+
+
 # Rules that look at one document's text at a time: their findings for a document read
 # again with the same bytes are kept (``handbook serve`` checks again after every save).
 TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders, secrets)
@@ -385,6 +396,7 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     role_conflicts,
     review_dates,
     public_needs,
+    example_leftovers,
 )
 
 

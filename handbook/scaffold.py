@@ -64,6 +64,19 @@ def _copy_starter(target: Path, version: str) -> None:
         out.write_text(path.read_text(encoding="utf-8").replace(VERSION_MARK, version), "utf-8")
 
 
+def _unmark(info: Path) -> None:
+    """Drop the example's ``example: true``: the copy is the team's to make its own.
+
+    Validation then warns about every invented address and URL it still holds, and about
+    the example's name once the organisation is renamed (rule ``example-leftover``).
+    """
+    lines = info.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("example: true")]
+    if len(kept) != len(lines) - 1:
+        raise ScaffoldError(f"{info}: expected one 'example: true' line in the example")
+    info.write_text("".join(kept), encoding="utf-8")
+
+
 def init(target: Path, example: bool = False) -> list[Path]:
     """Write a new handbook at ``target`` (absent or empty); the files written.
 
@@ -76,6 +89,7 @@ def init(target: Path, example: bool = False) -> list[Path]:
         _copy_starter(scratch, engine_version())
         if example:
             shutil.copytree(bundle_root() / "data", scratch / "data")
+            _unmark(scratch / "data" / "handbook.yml")
         else:
             _starter_data(scratch / "data")
         scratch.chmod(0o755)  # mkdtemp makes it private; a repository is meant to be shared

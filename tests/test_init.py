@@ -116,3 +116,56 @@ def test_version_and_module_entry(tmp_path: Path) -> None:
     shown = run([sys.executable, "-m", "handbook", "--version"], tmp_path)
     assert shown.returncode == 0
     assert shown.stdout.strip() == f"handbook {version}"
+
+
+def _rebranded(tmp_path: Path) -> Path:
+    handbook_cli("init", "ours", "--example", cwd=tmp_path)
+    root = tmp_path / "ours"
+    info = root / "data/handbook.yml"
+    info.write_text(
+        info.read_text(encoding="utf-8").replace("name: Harbor Finance", "name: Kestrel Labs"),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_what_a_rebrand_leaves_of_the_example_is_flagged_where_it_is(tmp_path: Path) -> None:
+    root = _rebranded(tmp_path)
+    out = handbook_cli("validate", cwd=root).stdout
+    left = [line for line in out.splitlines() if line.endswith("[example-leftover]")]
+    assert all(POSITION.match(line) and ": warning: " in line for line in left)
+    assert any(
+        "$.public_url: 'https://handbook.example.org' is the example's public URL" in x
+        for x in left
+    )
+    assert any("'Harbor' is the example organisation's name" in x for x in left)
+    assert any("'example.org' is a domain reserved for examples" in x for x in left)
+
+    def in_values(path: Path) -> bool:  # comments are not shown to anyone: not flagged
+        return any(
+            "Harbor" in line.split(" #")[0]
+            for line in path.read_text().splitlines()
+            if not line.lstrip().startswith("#")
+        )
+
+    harbor_files = {p for p in (root / "data").rglob("*.yml") if in_values(p)}
+    flagged = {root / POSITION.match(x).group(1) for x in left if "'Harbor'" in x}
+    assert flagged == harbor_files
+
+
+def test_a_handbook_made_its_own_is_not_flagged(tmp_path: Path) -> None:
+    root = _rebranded(tmp_path)
+    for path in (root / "data").rglob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\bHarbor\b", "Kestrel", text)
+        text = re.sub(r"example\.(com|org|net)", r"kestrel-labs.\1", text)
+        path.write_text(text, encoding="utf-8")
+    checked = handbook_cli("validate", cwd=root)
+    assert "[example-leftover]" not in checked.stdout
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_the_example_itself_and_a_starter_carry_no_leftover(tmp_path: Path) -> None:
+    assert "[example-leftover]" not in handbook_cli("validate", cwd=REPO).stdout
+    handbook_cli("init", "starter", cwd=tmp_path)
+    assert "[example-leftover]" not in handbook_cli("validate", cwd=tmp_path / "starter").stdout

@@ -40,6 +40,7 @@ ACCEPTED = {
 WRITES = {
     ("checks.yml", "comment"): {"pull-requests"},
     ("publish.yml", "deploy"): {"pages", "id-token"},
+    ("handbook-publish.yml", "deploy"): {"pages", "id-token"},  # the starter's (handbook init)
 }
 
 SHA_PIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
@@ -404,3 +405,23 @@ def test_dependabot_without_cooldown_is_flagged(tmp_path: Path) -> None:
         del update["cooldown"]
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     assert "dependabot-cooldown" in {f["ident"] for f in zizmor(path)}
+
+
+# --- the workflows handbook init writes for a team ------------------------------------------
+
+STARTER_WORKFLOWS = sorted((REPO / "handbook/starter/.github/workflows").glob("*.yml"))
+
+
+def test_the_starter_workflows_are_hardened_as_ours() -> None:
+    assert len(STARTER_WORKFLOWS) == 2
+    findings = zizmor(*STARTER_WORKFLOWS)
+    unexpected = [f for f in findings if f["ident"] not in ACCEPTED]
+    assert not unexpected, "\n".join(summary(unexpected))
+    assert schema_errors("vendor.github-workflows", *STARTER_WORKFLOWS) == ""
+    assert [p for path in STARTER_WORKFLOWS for p in policy_problems(path)] == []
+
+
+def test_the_starter_publishes_only_the_public_edition() -> None:
+    publish = (REPO / "handbook/starter/.github/workflows/handbook-publish.yml").read_text()
+    builds = re.findall(r"^\s+handbook build[^\n]*", publish, re.MULTILINE)
+    assert builds and all("--audience public" in b for b in builds)

@@ -377,8 +377,10 @@ def example_leftovers(context: RuleContext) -> Iterator[Diagnostic]:
     if not handbooks or _get(handbooks[0].data, "example") is True:
         return  # an example or a test fixture: invented on purpose
     organisation = _get(handbooks[0].data, "organisation", "name")
+    if not isinstance(organisation, str):
+        return  # handbook.yml is broken: its own errors come first
     records = (record for kind in KINDS for record in context.loaded.records(kind.name))
-    yield from leftovers(records, organisation if isinstance(organisation, str) else None)
+    yield from leftovers(records, organisation)
 
 
 # Rules that look at one document's text at a time: their findings for a document read

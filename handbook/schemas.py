@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from handbook.diagnostics import Diagnostic, Level
@@ -111,20 +111,39 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
 
 @lru_cache(maxsize=8)
 def _compile(schema_dir: Path, files: tuple[FileState, ...]) -> SchemaSet:
-    """Read every schema in ``schema_dir`` and compile one validator per kind."""
+    """Read every schema in ``schema_dir`` and compile one validator per kind.
+
+    Each schema is registered under its ``$id`` (an absolute URL, against which its
+    relative ``$ref``s resolve) and under its file name, the address it was read from, so a
+    schema whose ``$id`` is relative or missing resolves too. Nothing is ever fetched: the
+    registry has no retrieval function, so a ``$ref`` to a schema that is not in the folder
+    is a broken ``$ref``, whatever its URL.
+    """
     registry: Registry = Registry()
+    ids: dict[str, str] = {}  # file name -> the URI its $refs resolve against
+    owners: dict[str, str] = {}  # URI -> the file registered under it
     for path in sorted(schema_dir.glob("*.schema.json")):
-        contents = _read_schema(path, f"{schema_dir.name}/{path.name}")
+        shown = f"{schema_dir.name}/{path.name}"
+        contents = _read_schema(path, shown)
         uri = contents.get("$id", path.name)
-        registry = registry.with_resource(uri, Resource(contents, DRAFT202012))
+        resource = Resource(contents, DRAFT202012)
+        for name in dict.fromkeys((uri, path.name)):
+            if name in owners:
+                raise SchemaFileError(
+                    shown, 1, 1, f"$id {name} is already the address of {owners[name]}"
+                )
+            owners[name] = path.name
+            registry = registry.with_resource(name, resource)
+        ids[path.name] = uri
     validators = {}
     for kind in KINDS:
         shown = f"{schema_dir.name}/{kind.schema}"
+        if kind.schema not in ids:
+            raise SchemaFileError(shown, 1, 1, f"missing schema for {kind.name}")
+        uri = ids[kind.schema]
         try:
-            schema = registry.contents(kind.schema)
-            expanded = inline_refs(schema, registry.resolver(base_uri=kind.schema))
-        except NoSuchResource:
-            raise SchemaFileError(shown, 1, 1, f"missing schema for {kind.name}") from None
+            schema = registry.contents(uri)
+            expanded = inline_refs(schema, registry.resolver(base_uri=uri))
         except (Unresolvable, ValueError) as exc:
             raise SchemaFileError(shown, 1, 1, f"broken $ref: {exc}") from None
         validators[kind.name] = Draft202012Validator(

@@ -109,7 +109,7 @@ def _plain_validators() -> dict[str, Draft202012Validator]:
     )
     return {
         kind.name: Draft202012Validator(
-            registry.contents(kind.schema),
+            json.loads((SCHEMAS / kind.schema).read_text(encoding="utf-8")),
             registry=registry,
             format_checker=FORMAT_CHECKER,  # the engine's own formats (a strict email)
         )

@@ -8,13 +8,15 @@ install reads them in place (``handbook/bundle.py``).
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = ("schemas", "templates", "docs", "data", "mkdocs.yml")  # as handbook/bundle.py
+sys.path.insert(0, str(ROOT))
+from handbook.bundle import BUNDLED  # noqa: E402  (standard library only: safe in a build)
 
 
 class BuildWithBundle(build_py):

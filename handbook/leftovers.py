@@ -10,7 +10,7 @@ example's facts are read from the example the engine carries, never written here
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,18 +54,9 @@ def example() -> Example | None:
     return _example(example_root())
 
 
-def _strings(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(value, (*path, key))
-    elif isinstance(data, list):
-        for number, value in enumerate(data):
-            yield from _strings(value, (*path, number))
-
-
-def leftovers(records: Iterator[Record], organisation: str | None) -> Iterator[Diagnostic]:
+def leftovers(
+    nodes: Iterable[tuple[Record, tuple[str | int, ...], Any]], organisation: str
+) -> Iterator[Diagnostic]:
     """Warnings for the example's name, URL and reserved domains in a team's own data.
 
     The caller skips handbooks marked ``example: true`` (the example, test fixtures). The
@@ -76,23 +67,24 @@ def leftovers(records: Iterator[Record], organisation: str | None) -> Iterator[D
         return
     short = found.short if organisation != found.name else None
     name = re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])") if short else None
-    for record in records:
-        for path, text in _strings(record.data):
-            if found.public_url and text.rstrip("/") == found.public_url.rstrip("/"):
-                message = (
-                    f"{text!r} is the example's public URL: every printed QR code would "
-                    "point there; set your own or remove it"
-                )
-            elif name is not None and (match := name.search(text)):
-                message = (
-                    f"{match.group()!r} is the example organisation's name "
-                    f"({found.name}); write your own"
-                )
-            elif match := _RESERVED.search(text):
-                message = (
-                    f"{match.group()!r} is a domain reserved for examples: "
-                    "nothing there reaches anyone; write the real address"
-                )
-            else:
-                continue
-            yield record.diagnostic(path, message, RULE, Level.WARNING)
+    for record, path, text in nodes:
+        if not isinstance(text, str):
+            continue
+        if found.public_url and text.rstrip("/") == found.public_url.rstrip("/"):
+            message = (
+                f"{text!r} is the example's public URL: every printed QR code would "
+                "point there; set your own or remove it"
+            )
+        elif name is not None and (match := name.search(text)):
+            message = (
+                f"{match.group()!r} is the example organisation's name "
+                f"({found.name}); write your own"
+            )
+        elif match := _RESERVED.search(text):
+            message = (
+                f"{match.group()!r} is a domain reserved for examples: "
+                "nothing there reaches anyone; write the real address"
+            )
+        else:
+            continue
+        yield record.diagnostic(path, message, RULE, Level.WARNING)

@@ -52,7 +52,7 @@ from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
 from handbook.render.catalogue import variables
 from handbook.report import format_text
 from handbook.site import AUDIENCES, PDF_DIR, Site
-from handbook.site_sources import read_sources
+from handbook.site_sources import read_sources, with_engine_assets
 
 
 class HandbookConfig(base.Config):
@@ -65,9 +65,6 @@ class HandbookConfig(base.Config):
     schema_dir = c.Optional(c.Type(str))
 
 
-# The engine's stylesheets and script every page needs, as the default pages hold them.
-DEFAULT_CSS = ("assets/stylesheets/handbook.css",)
-DEFAULT_JS = ("assets/vendor/mermaid/mermaid.min.js",)
 # Files of the default pages folder that are not part of a site.
 _NOT_SITE_FILES = frozenset({"assets/vendor/README.md"})
 
@@ -151,11 +148,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             # Data, so text: the theme writes site_name into its HTML as it is.
             organisation = self.site.handbook.info.organisation.name
             config.site_name = markup.esc(f"{organisation} incident handbook")
-        for wanted, listed in (
-            (DEFAULT_CSS, config.extra_css),
-            (DEFAULT_JS, config.extra_javascript),
-        ):
-            listed.extend(path for path in wanted if path not in map(str, listed))
+        # The stylesheets and scripts the default pages need (print.css for printing).
+        css, js = with_engine_assets(map(str, config.extra_css), map(str, config.extra_javascript))
+        config.extra_css.extend(css[len(config.extra_css) :])
+        config.extra_javascript.extend(js[len(config.extra_javascript) :])
         # The Markdown the default and generated pages are written in (admonitions, task
         # lists, Mermaid fences), unless the site configures the extension itself.
         for extension in MARKDOWN_EXTENSIONS:

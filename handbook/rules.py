@@ -379,8 +379,13 @@ def example_leftovers(context: RuleContext) -> Iterator[Diagnostic]:
     organisation = _get(handbooks[0].data, "organisation", "name")
     if not isinstance(organisation, str):
         return  # handbook.yml is broken: its own errors come first
-    records = (record for kind in KINDS for record in context.loaded.records(kind.name))
-    yield from leftovers(records, organisation)
+    nodes = (
+        (record, path, node)
+        for kind in KINDS
+        for record in context.loaded.records(kind.name)
+        for path, node in _nodes(record.data)
+    )
+    yield from leftovers(nodes, organisation)
 
 
 # Rules that look at one document's text at a time: their findings for a document read

@@ -56,10 +56,7 @@ def _starter_data(data: Path) -> None:
 def _copy_starter(target: Path, version: str) -> None:
     """The starter's files, with the engine version filled in where they pin it."""
     for path in sorted(p for p in STARTER.rglob("*") if p.is_file()):
-        relative = path.relative_to(STARTER)
-        if "__pycache__" in relative.parts:
-            continue
-        out = target / relative
+        out = target / path.relative_to(STARTER)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(path.read_text(encoding="utf-8").replace(VERSION_MARK, version), "utf-8")
 

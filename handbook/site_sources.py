@@ -11,10 +11,13 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from handbook.bundle import example_root
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -74,6 +77,40 @@ def _configured_audience(config: dict[str, Any]) -> str | None:
     return extra.get("audience") if isinstance(extra, dict) else None
 
 
+def read_config(config_file: Path) -> dict[str, Any]:
+    """The settings of ``mkdocs.yml`` (empty when there is none), without MkDocs."""
+    if not config_file.is_file():
+        return {}
+    loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _assets(config: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A site's stylesheets and scripts, as paths."""
+    return (
+        tuple(str(c) for c in config.get("extra_css") or ()),
+        tuple(str(j) for j in config.get("extra_javascript") or ()),
+    )
+
+
+@cache
+def engine_assets() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stylesheets and scripts the default pages need: those the example site lists."""
+    return _assets(read_config(example_root() / "mkdocs.yml"))
+
+
+def with_engine_assets(
+    css: Iterable[str], js: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A site's stylesheets and scripts, then the engine's it does not list already."""
+    css, js = tuple(css), tuple(js)
+    wanted_css, wanted_js = engine_assets()
+    return (
+        css + tuple(c for c in wanted_css if c not in css),
+        js + tuple(j for j in wanted_js if j not in js),
+    )
+
+
 def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
     """The pages, stylesheets and settings of the site ``config_file`` (mkdocs.yml) builds.
 
@@ -81,10 +118,7 @@ def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
     site does not have is read from ``defaults`` (the engine's default pages), as the
     plugin adds it to the site.
     """
-    config: dict[str, Any] = {}
-    if config_file.is_file():
-        loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
-        config = loaded if isinstance(loaded, dict) else {}
+    config = read_config(config_file)
     docs = config_file.parent / str(config.get("docs_dir") or "docs")
     folders = [f for f in (docs, defaults) if f is not None and f.is_dir()]
     if not folders:
@@ -98,10 +132,13 @@ def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
         for src in order
         if (found := next((f / src for f in folders if (f / src).is_file()), None)) is not None
     )
+    css, js = _assets(config)
+    if defaults is not None:  # the plugin adds the engine's own, as it adds its pages
+        css, js = with_engine_assets(css, js)
     return Sources(
         pages=pages,
         directory_urls=bool(config.get("use_directory_urls", True)),
         audience=_configured_audience(config),
-        extra_css=tuple(str(c) for c in config.get("extra_css") or ()),
-        extra_javascript=tuple(str(j) for j in config.get("extra_javascript") or ()),
+        extra_css=css,
+        extra_javascript=js,
     )

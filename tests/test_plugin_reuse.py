@@ -49,7 +49,9 @@ def test_a_plain_site_gets_every_page_its_links_need(tmp_path: Path) -> None:
     assert "{{" not in matrix
     assert (built / "runbooks/oracle-outage/index.html").is_file()
     assert (built / "assets/stylesheets/handbook.css").is_file()
-    assert "handbook.css" in (built / "contacts/index.html").read_text()
+    contacts = (built / "contacts/index.html").read_text()
+    assert "handbook.css" in contacts
+    assert "assets/stylesheets/print.css" in contacts  # printing a page keeps its print styles
     offline = (built / "offline.html").read_text()  # the go-bag holds the default pages too
     assert 'id="page-severities--severity-p1"' in offline
     assert check_links(built) > 50

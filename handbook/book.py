@@ -26,16 +26,13 @@ import yaml
 from pymdownx.superfences import fence_code_format
 
 from handbook import markup
-from handbook.kinds import KINDS, RecordPages
 from handbook.memo import LastRun, owned
 from handbook.pages import record_pages
 from handbook.render import catalogue
 from handbook.render.common import severity_rank
-from handbook.site import RECORD_PAGES, Site, record_source
+from handbook.site import INDEX_PAGES, RECORD_PAGES, Site, record_source
 from handbook.site_sources import Sources
 
-# The page that lists each kind's records: the record pages follow it.
-INDEX_PAGES = {kind.name: kind.shown.index for kind in KINDS if isinstance(kind.shown, RecordPages)}
 # The Markdown extensions of mkdocs.yml (its custom Mermaid fence included).
 MARKDOWN_EXTENSIONS = [
     "admonition",
@@ -207,7 +204,11 @@ def record_sources(site: Site) -> dict[str, list[str]]:
     runbooks = sorted(site.handbook.runbooks, key=lambda r: (rank[r.severity], r.title))
     ordered = {kind: list(getattr(site.handbook, kind)) for kind in RECORD_PAGES}
     ordered["runbooks"] = runbooks
-    return {kind: [record_source(kind, r.id) for r in records] for kind, records in ordered.items()}
+    return {
+        kind: [record_source(kind, r.id) for r in records]
+        for kind, records in ordered.items()
+        if site.shows(kind)
+    }
 
 
 def site_pages(site: Site, sources: Sources) -> frozenset[str]:
@@ -245,7 +246,7 @@ def render_book(
             if index == src:
                 order += [(r, 2, records[r]) for r in by_kind[kind]]
                 placed.add(kind)
-    for kind in RECORD_PAGES:
+    for kind in by_kind:
         if kind not in placed:
             order += [(r, 1, records[r]) for r in by_kind[kind]]
 

@@ -19,6 +19,7 @@ same text escaped again (``handbook.markup.plain_text``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,10 @@ from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
 from handbook.render.catalogue import variables
 from handbook.report import format_text
 from handbook.site import AUDIENCES, PDF_DIR, Site
-from handbook.site_sources import read_sources, with_engine_assets
+from handbook.site_sources import default_pages, read_sources, with_engine_assets
+
+# The default pages, by name (``severities`` for severities.md): the ``sections`` option.
+SECTIONS = tuple(sorted(page.removesuffix(".md") for page in default_pages(pages_dir())))
 
 
 class HandbookConfig(base.Config):
@@ -63,6 +67,10 @@ class HandbookConfig(base.Config):
     # Folders, relative to mkdocs.yml: the data, and schemas that replace the engine's.
     data_dir = c.Type(str, default="data")
     schema_dir = c.Optional(c.Type(str))
+    # The default pages to add (those the site lacks), by name; unset: all of them. A
+    # kind's record pages come with its index page (runbooks/... with runbooks), and a
+    # link to a page the site then does not have is left out.
+    sections = c.Optional(c.ListOfItems(c.Choice(SECTIONS)))
 
 
 # Files of the default pages folder that are not part of a site.
@@ -87,6 +95,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.env: Environment | None = None
         self.serving = False
         self.defaults: set[str] = set()  # default pages added to this build (macros rendered here)
+        self.pages: frozenset[str] | None = None  # the site's pages besides record pages
         # What the caller asked for explicitly (``handbook build --audience``): it wins over
         # the environment and mkdocs.yml, for this plugin object only.
         self.chosen_audience: str | None = None
@@ -129,9 +138,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 self.chosen_pdfs,
                 self.config.pdf if self.config.pdf is not None else config.extra.get("pdf"),
             )
-            return load_site(root, audience, config.use_directory_urls, pdfs, result)
+            site = load_site(root, audience, config.use_directory_urls, pdfs, result)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
+        return site if self.pages is None else replace(site, pages=self.pages)
 
     @staticmethod
     def site_wide(site: Site) -> tuple[object, ...]:
@@ -164,6 +174,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated record pages and the print stylesheet (one source with PDFs)."""
         assert self.site is not None  # on_config ran
+        own = {file.src_uri for file in files.documentation_pages()}
+        added = self.default_pages(config) - own
+        self.pages = frozenset(own | added)
+        self.site = replace(self.site, pages=self.pages)
         self.generated = record_pages(self.site)
         taken = sorted(src for src in self.generated if files.get_file_from_path(src) is not None)
         if taken:
@@ -175,23 +189,29 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             )
         for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
-        self.defaults = self.add_defaults(files, config)
+        self.defaults = self.add_defaults(files, config, added)
         shared = files.get_file_from_path(SITE_PRINT_CSS)
         if shared is not None:
             files.remove(shared)
         files.append(File.generated(config, SITE_PRINT_CSS, abs_src_path=str(PRINT_CSS)))
         return files
 
+    def default_pages(self, config: MkDocsConfig) -> set[str]:
+        """The default pages this site asks for (none in this repository: they are its own)."""
+        if Path(config.docs_dir).resolve() == pages_dir().resolve():
+            return set()
+        return default_pages(pages_dir(), self.config.sections)
+
     @staticmethod
-    def add_defaults(files: Files, config: MkDocsConfig) -> set[str]:
-        """Add every default page and asset the site does not have; the pages added."""
+    def add_defaults(files: Files, config: MkDocsConfig, pages: set[str]) -> set[str]:
+        """Add the default ``pages`` and every default asset the site does not have."""
         folder = pages_dir()
         added: set[str] = set()
-        if Path(config.docs_dir).resolve() == folder.resolve():
-            return added  # this repository: its docs/ are the default pages
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             src = path.relative_to(folder).as_posix()
             if src in _NOT_SITE_FILES or files.get_file_from_path(src) is not None:
+                continue
+            if src.endswith(".md") and src not in pages:
                 continue
             files.append(File(src, str(folder), config.site_dir, config.use_directory_urls))
             if src.endswith(".md"):

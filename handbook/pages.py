@@ -43,9 +43,11 @@ def downloads(site: Site) -> dict[str, str]:
 
 
 def record_pages(site: Site) -> dict[str, str]:
-    """Source path -> Markdown of every generated record page."""
+    """Source path -> Markdown of every generated record page (of kinds the site shows)."""
     pages = {}
     for kind in RECORD_PAGES:
+        if not site.shows(kind):
+            continue
         for record in getattr(site.handbook, kind):
             src = record_source(kind, record.id)
             tags = getattr(record, "tags", ())

@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -342,6 +342,7 @@ def run(
         sources = read_sources(project / "mkdocs.yml", pages_dir())
         chosen = resolve_audience(audience, sources.audience)
         site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
+        site = replace(site, pages=sources.site_pages)  # with the pages it has
         target = out if out is not None else project / "site" / "pdf"
         if chosen == "public":  # written aside and leak-scanned before it reaches ``target``
             write = partial(write_pdfs, site, sources, paper=paper, runbook_ids=runbook_ids or None)

@@ -26,6 +26,8 @@ AUDIENCES: tuple[Audience, ...] = ("internal", "public")
 
 # Kinds with one generated page per record, at "<kind>/<id>.md".
 RECORD_PAGES = tuple(kind.name for kind in KINDS if isinstance(kind.shown, RecordPages))
+# Kind -> the index page listing its record pages.
+INDEX_PAGES = {kind.name: kind.shown.index for kind in KINDS if isinstance(kind.shown, RecordPages)}
 # Kinds shown as anchored sections of one page: (page, anchor prefix).
 ANCHORED: dict[str, tuple[str, str]] = {
     kind.name: (kind.shown.page, kind.shown.anchor)
@@ -44,6 +46,10 @@ class Site:
     directory_urls: bool = True
     pdfs: bool = False  # the build also writes the PDFs under PDF_DIR, so pages link to them
     releases: tuple[Release, ...] = ()
+    # The pages the site has besides record pages (hand-written and default), as source
+    # paths; None: every default page. A kind's record pages exist when its index page
+    # does, and a link to a page the site does not have is left out (its label stays).
+    pages: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         """A public site only ever holds the public view: nothing internal can be rendered."""
@@ -63,6 +69,17 @@ class Site:
     def page(self, src: str) -> Context:
         """The context for rendering on the page whose source is ``src``."""
         return Context(self, src)
+
+    def shows(self, kind: str) -> bool:
+        """Whether the site has the pages of a kind shown on pages of its own."""
+        return self.pages is None or INDEX_PAGES[kind] in self.pages
+
+    def has(self, src: str) -> bool:
+        """Whether the site has the page whose source path is ``src``."""
+        if self.pages is None or src in self.pages:
+            return True
+        kind, slash, _ = src.partition("/")
+        return bool(slash) and kind in INDEX_PAGES and self.shows(kind)
 
 
 # The printed and offline forms of the handbook (handbook/pdf.py, handbook/offline.py).
@@ -136,6 +153,17 @@ class Context:
         """A relative URL from this page to a static file at ``path`` under the site root."""
         return posixpath.relpath(path, _folder(self.here))
 
+    def link(self, target: str, label: str, css_class: str | None = None) -> str:
+        """A link to ``target`` (a source path, optional ``#anchor``) labelled ``label``.
+
+        Only the label (in a ``<span>`` of the same class) when the site lacks that page.
+        """
+        if self.site.has(target.partition("#")[0] or self.page):
+            return markup.internal_link(self.url(target), label, css_class)
+        if css_class:
+            return markup.tag("span", markup.esc(label), css_class)
+        return markup.esc(label)
+
     def ref(self, kind: str, record_id: str, label: str | None = None) -> str:
         """A link to a record's page or section, labelled with its id unless told otherwise."""
-        return markup.internal_link(self.url(record_source(kind, record_id)), label or record_id)
+        return self.link(record_source(kind, record_id), label or record_id)

@@ -31,6 +31,8 @@ class Sources:
     audience: str | None = None
     extra_css: tuple[str, ...] = ()
     extra_javascript: tuple[str, ...] = ()
+    # Every Markdown page of the site, in the nav or not: its own and the default pages added.
+    site_pages: frozenset[str] | None = None
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -67,14 +69,33 @@ def _default_order(names: Iterable[str]) -> list[str]:
     )
 
 
-def _configured_audience(config: dict[str, Any]) -> str | None:
-    """The handbook plugin's ``audience`` option, else ``extra.audience`` (older handbooks)."""
+def _plugin_option(config: dict[str, Any], name: str) -> Any:
+    """An option of the handbook plugin in ``mkdocs.yml``, None when not set."""
     for plugin in config.get("plugins") or ():
         options = plugin.get("handbook") if isinstance(plugin, dict) else None
-        if isinstance(options, dict) and options.get("audience"):
-            return str(options["audience"])
+        if isinstance(options, dict) and options.get(name) is not None:
+            return options[name]
+    return None
+
+
+def _configured_audience(config: dict[str, Any]) -> str | None:
+    """The handbook plugin's ``audience`` option, else ``extra.audience`` (older handbooks)."""
+    if audience := _plugin_option(config, "audience"):
+        return str(audience)
     extra = config.get("extra")
     return extra.get("audience") if isinstance(extra, dict) else None
+
+
+def default_pages(defaults: Path, sections: Iterable[str] | None = None) -> set[str]:
+    """The default pages a site gets (source paths): those of ``sections``, else all.
+
+    A section is named by its page without ``.md``: ``severities``, ``contacts``...
+    """
+    pages = _markdown_pages(defaults)
+    if sections is None:
+        return pages
+    wanted = set(sections)
+    return {page for page in pages if posixpath.splitext(page)[0] in wanted}
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
@@ -120,17 +141,18 @@ def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
     """
     config = read_config(config_file)
     docs = config_file.parent / str(config.get("docs_dir") or "docs")
-    folders = [f for f in (docs, defaults) if f is not None and f.is_dir()]
-    if not folders:
+    own = _markdown_pages(docs) if docs.is_dir() else set()
+    added: set[str] = set()
+    if defaults is not None and defaults.is_dir() and defaults.resolve() != docs.resolve():
+        # The plugin adds the default pages of its ``sections`` the site does not have.
+        added = default_pages(defaults, _plugin_option(config, "sections")) - own
+    if not own and not added:
         return Sources()
-    if config.get("nav"):
-        order = _nav_sources(config["nav"])
-    else:
-        order = _default_order(set().union(*(_markdown_pages(f) for f in folders)))
+    order = _nav_sources(config["nav"]) if config.get("nav") else _default_order(own | added)
     pages = tuple(
-        (src, found.read_text(encoding="utf-8"))
+        (src, (docs / src if src in own else defaults / src).read_text(encoding="utf-8"))
         for src in order
-        if (found := next((f / src for f in folders if (f / src).is_file()), None)) is not None
+        if src in own or src in added
     )
     css, js = _assets(config)
     if defaults is not None:  # the plugin adds the engine's own, as it adds its pages
@@ -141,4 +163,5 @@ def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
         audience=_configured_audience(config),
         extra_css=css,
         extra_javascript=js,
+        site_pages=frozenset(own | added),
     )

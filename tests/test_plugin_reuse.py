@@ -7,6 +7,7 @@ site's own pages.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -109,3 +110,58 @@ def test_an_empty_site_name_becomes_the_organisations(tmp_path: Path, name: str)
     assert status == 0, output
     assert "<title>" in (built := (root / "built/index.html").read_text())
     assert "Harbor Finance incident handbook" in built
+
+
+def _hrefs(built: Path) -> set[str]:
+    """Every href of every page of a built site."""
+    found: set[str] = set()
+    for page in built.rglob("*.html"):
+        found |= set(re.findall(r'href="([^"]*)"', page.read_text(encoding="utf-8")))
+    return found
+
+
+def test_chosen_sections_only_and_no_link_to_a_section_left_out(tmp_path: Path) -> None:
+    config = PLAIN.replace(
+        "  - handbook\n", "  - handbook:\n      sections: [severities, contacts, escalation]\n"
+    )
+    root = _site(tmp_path, config)
+    status, output = _build(root)
+    assert status == 0, output
+    built = root / "built"
+    assert (built / "severities/index.html").is_file()
+    assert (built / "contacts/index.html").is_file()
+    for left_out in ("runbooks", "dependencies", "risks", "roles", "signals", "policy"):
+        assert not (built / left_out).exists(), left_out
+    escalation = (built / "escalation/index.html").read_text()
+    assert 'href="../contacts/#team-secops"' in escalation  # a section the site has: linked
+    # Role names stay as text: the roles' pages are not part of this site.
+    assert "Incident Leader" in (built / "severities/index.html").read_text()
+    assert not any("roles/" in h or "runbooks/" in h or "signals/" in h for h in _hrefs(built))
+    offline = (built / "offline.html").read_text()
+    assert 'id="page-severities--severity-p1"' in offline
+    assert 'id="page-runbooks' not in offline  # the go-bag holds the site's pages only
+    assert check_links(built) > 10
+
+
+def test_record_pages_come_with_their_section(tmp_path: Path) -> None:
+    config = PLAIN.replace("  - handbook\n", "  - handbook:\n      sections: [runbooks]\n")
+    root = _site(tmp_path, config)
+    status, output = _build(root)
+    assert status == 0, output
+    built = root / "built"
+    assert (built / "runbooks/oracle-outage/index.html").is_file()
+    assert not (built / "roles").exists() and not (built / "severities").exists()
+    runbook = (built / "runbooks/oracle-outage/index.html").read_text()
+    assert "handbook-severity" in runbook  # the badge stays, unlinked
+    assert not any(h.startswith(("../../severities", "../../contacts")) for h in _hrefs(built))
+    check_links(built)
+
+
+def test_an_unknown_section_is_refused(tmp_path: Path) -> None:
+    config = PLAIN.replace(
+        "  - handbook\n", "  - handbook:\n      sections: [severities, oncall]\n"
+    )
+    status, output = _build(_site(tmp_path, config))
+    assert status == 1
+    assert "oncall" in output and "severities" in output
+    assert "Traceback" not in output

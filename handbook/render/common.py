@@ -70,8 +70,8 @@ def severity_badge(ctx: Context, severity_id: str) -> str:
     """A severity badge linking to its row of the matrix."""
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
-    href = ctx.url(record_source("severities", found.id))
-    return markup.internal_link(href, label, f"handbook-severity handbook-{found.id.lower()}")
+    target = record_source("severities", found.id)
+    return ctx.link(target, label, f"handbook-severity handbook-{found.id.lower()}")
 
 
 def contact_target(ctx: Context, step: ContactRef) -> str:

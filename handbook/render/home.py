@@ -55,10 +55,7 @@ def render_home(ctx: Context) -> str:
                 ctx.ref("severities", s.id, f"{s.id} {s.name}"),
                 markup.esc(s.impact),
                 markup.esc(s.response.target),
-                markup.internal_link(
-                    ctx.url(f"escalation.md#{escalation_anchor(s.id)}"),
-                    f"{s.id} escalation path",
-                ),
+                ctx.link(f"escalation.md#{escalation_anchor(s.id)}", f"{s.id} escalation path"),
             ]
             for s in hb.severities
         ],
@@ -83,9 +80,9 @@ def render_home(ctx: Context) -> str:
                     for r in sorted(hb.runbooks, key=lambda r: (rank[r.severity], r.title))
                 ),
                 "<p>"
-                + markup.internal_link(ctx.url("runbooks.md"), "All runbooks")
+                + ctx.link("runbooks.md", "All runbooks")
                 + " · "
-                + markup.internal_link(ctx.url("severities.md"), "Severity matrix")
+                + ctx.link("severities.md", "Severity matrix")
                 + "</p>",
             ),
             "\n## 5. Take it with you\n",

@@ -77,11 +77,7 @@ def render_risk(ctx: Context, risk_id: str) -> str:
                 "Mitigations",
                 markup.items_or(mitigations, "No runbook or intervention mitigates it yet."),
             ),
-            markup.block(
-                "<p>"
-                + markup.internal_link(ctx.url("risks.md"), "Risk register and heat map")
-                + "</p>"
-            ),
+            markup.block("<p>" + ctx.link("risks.md", "Risk register and heat map") + "</p>"),
         ]
     )
 
@@ -126,11 +122,14 @@ def _dots(ctx: Context, risks: list[Risk], x: int, y: int) -> str:
         in_row = min(_DOTS_PER_ROW, len(shown) - row * _DOTS_PER_ROW)
         cx = x + _CELL // 2 + col * 14 - (in_row - 1) * 7
         cy = y + _CELL - 9 - row * 12
-        href = ctx.url(record_source("risks", risk.id))
-        dots.append(
-            f'<a href="{markup.esc(href)}"><circle class="handbook-heat-dot" cx="{cx}" cy="{cy}" '
-            f'r="5" fill="#37474f"><title>{markup.esc(risk.title)}</title></circle></a>'
+        dot = (
+            f'<circle class="handbook-heat-dot" cx="{cx}" cy="{cy}" r="5" fill="#37474f">'
+            f"<title>{markup.esc(risk.title)}</title></circle>"
         )
+        target = record_source("risks", risk.id)
+        if ctx.site.has(target):
+            dot = f'<a href="{markup.esc(ctx.url(target))}">{dot}</a>'
+        dots.append(dot)
     return "".join(dots)
 
 

@@ -27,7 +27,8 @@ from handbook.outputs import (
 from handbook.pdf import run as write_pdfs_command
 from handbook.pipeline import Project, validate, validate_cached
 from handbook.report import FORMATS
-from handbook.scaffold import ScaffoldError, engine_version, init, template_text
+from handbook.scaffold import ScaffoldError, init, template_text
+from handbook.upgrades import MigrateError, engine_version, migrate
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 OVERDUE = "review-overdue"
@@ -101,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=sorted(FORMATS), default="text")
     owners = commands.add_parser("codeowners", help="write .github/CODEOWNERS from the data")
     owners.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    commands.add_parser("migrate", help="bring the data to this engine's version")
     serve = commands.add_parser("serve", help="preview the site, reloading on every change")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     return parser
@@ -275,6 +277,17 @@ def run_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_migrate(args: argparse.Namespace) -> int:
+    """``handbook migrate``: apply the data changes since the recorded engine, record this one."""
+    try:
+        done = migrate(args.project / "data")
+    except MigrateError as exc:
+        sys.stderr.write(f"handbook migrate: {exc}\n")
+        return EXIT_INVALID
+    sys.stdout.write("".join(f"{line}\n" for line in done) or "up to date: nothing to do\n")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -292,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "review": run_review,
         "codeowners": run_codeowners,
         "pdf": run_pdf,
+        "migrate": run_migrate,
     }
     with session():  # one command is one session: nothing it cached outlives it
         return handlers[args.command](args)

@@ -71,6 +71,7 @@ class HandbookInfo:
     review_defaults: ReviewDefaults
     public_url: str | None = None
     example: bool = False  # invented people and addresses: an example or a test fixture
+    engine: str | None = None  # the engine version (major.minor) the data is written for
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
+from handbook import upgrades
 from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
@@ -388,6 +389,12 @@ def example_leftovers(context: RuleContext) -> Iterator[Diagnostic]:
     yield from leftovers(nodes, organisation)
 
 
+def engine_versions(context: RuleContext) -> Iterator[Diagnostic]:
+    """``engine-version``: the data is written for this engine (``handbook.upgrades``)."""
+    for record in context.loaded.records("handbook"):
+        yield from upgrades.check(record)
+
+
 # Rules that look at one document's text at a time: their findings for a document read
 # again with the same bytes are kept (``handbook serve`` checks again after every save).
 TEXT_RULES: tuple[Callable[[Nodes], Iterator[Diagnostic]], ...] = (placeholders, secrets)
@@ -404,6 +411,7 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     review_dates,
     public_needs,
     example_leftovers,
+    engine_versions,
 )
 
 

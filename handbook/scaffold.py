@@ -10,12 +10,12 @@ holds the example organisation's data instead, which validates and builds at onc
 from __future__ import annotations
 
 import shutil
-from importlib import metadata
 from pathlib import Path
 
 from handbook.bundle import bundle_root, templates_dir
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout
 from handbook.outputs import replace_folder, scratch_beside
+from handbook.upgrades import engine_version
 
 STARTER = Path(__file__).resolve().parent / "starter"
 VERSION_MARK = "@ENGINE_VERSION@"  # replaced by the installed engine's version
@@ -23,11 +23,6 @@ VERSION_MARK = "@ENGINE_VERSION@"  # replaced by the installed engine's version
 
 class ScaffoldError(Exception):
     """The handbook cannot be written there (the message says why; nothing was written)."""
-
-
-def engine_version() -> str:
-    """The installed engine's version (what the new handbook's workflows pin)."""
-    return metadata.version("incident-handbook")
 
 
 def template_text(kind_name: str) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run
 
 
 def _pins() -> dict[str, str]:
@@ -70,3 +75,32 @@ def test_every_installed_distribution_is_the_locked_one() -> None:
             f"{name} {distribution.version} is installed, requirements.lock says {pins[name]}"
         )
     assert checked >= len(_declared())  # the environment holds at least what is declared
+
+
+def _lowest(name: str) -> str:
+    """The lowest version ``pyproject.toml`` allows of ``name`` (its ``>=`` bound)."""
+    requirement = next(r for r in _declared() if canonicalize_name(r.name) == name)
+    return next(s.version for s in requirement.specifier if s.operator == ">=")
+
+
+# The reader is the one place PyYAML's own behaviour reaches users: its refusals (nesting
+# depth, sizes, tags...) must not change with the libyaml a release of PyYAML bundles.
+@pytest.mark.parametrize("version", [_lowest("pyyaml"), "6.0.3", _pins()["pyyaml"]])
+def test_the_reader_behaves_alike_with_every_pyyaml_the_range_allows(
+    tmp_path: Path, version: str
+) -> None:
+    target = tmp_path / "pyyaml"
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+    completed = run([*install, "--target", str(target), f"pyyaml=={version}"], REPO)
+    assert completed.returncode == 0, completed.stderr
+    check = "import yaml; print(yaml.__version__, yaml.__with_libyaml__)"
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    tests = ["tests/test_reader.py", "tests/test_cases.py", "-k", "yaml or reader or deep"]
+    completed = subprocess.run(
+        [sys.executable, "-c", check], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert completed.stdout.split() == [version, "True"], completed.stderr
+    pytest_run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    completed = subprocess.run(pytest_run, cwd=REPO, env=env, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert " passed" in completed.stdout and " skipped" not in completed.stdout

@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``handbook validate``: print every problem; exit 1 when any is an error."""
-    result = validate(Project.at(args.project), today=args.today)
+    result = validate(Project.configured(args.project), today=args.today)
     sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
     return EXIT_OK if result.ok else EXIT_INVALID
 
@@ -118,7 +118,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     """``handbook build``: validate, build into a scratch folder, then swap it into place."""
     # Cached: the MkDocs plugin and the macros reuse this result instead of validating again.
-    result = validate_cached(Project.at(args.project))
+    result = validate_cached(Project.configured(args.project))
     if not result.ok:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
@@ -201,8 +201,9 @@ def run_pdf(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     """``handbook diff``: the policy-level changes between two states of the data."""
     try:
-        old = load_side(args.project, args.base)
-        new = load_side(args.project, args.head)
+        data = Project.configured(args.project).data_folder
+        old = load_side(args.project, args.base, data)
+        new = load_side(args.project, args.head, data)
     except DiffError as exc:
         sys.stderr.write(f"handbook diff: {exc}\n")
         return EXIT_USAGE
@@ -216,7 +217,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_review(args: argparse.Namespace) -> int:
     """``handbook review``: overdue reviews, verifications and drills (errors if strict)."""
-    result = validate(Project.at(args.project), today=args.today)
+    result = validate(Project.configured(args.project), today=args.today)
     if not result.ok:
         sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
         return EXIT_INVALID
@@ -228,12 +229,13 @@ def run_review(args: argparse.Namespace) -> int:
 
 def run_codeowners(args: argparse.Namespace) -> int:
     """``handbook codeowners``: write (or with --check, compare) .github/CODEOWNERS."""
-    result = validate(Project.at(args.project))
+    project = Project.configured(args.project)
+    result = validate(project)
     if result.handbook is None:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
     try:
-        content = codeowners(result.handbook)
+        content = codeowners(result.handbook, project.data_folder)
     except MissingHandle as exc:
         sys.stderr.write(f"handbook codeowners: {exc}\n")
         return EXIT_INVALID
@@ -280,7 +282,7 @@ def run_template(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     """``handbook migrate``: apply the data changes since the recorded engine, record this one."""
     try:
-        done = migrate(args.project / "data")
+        done = migrate(Project.configured(args.project).data_dir)
     except MigrateError as exc:
         sys.stderr.write(f"handbook migrate: {exc}\n")
         return EXIT_INVALID
@@ -294,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     without_project = {"init": run_init, "template": run_template}
     if args.command in without_project:
         return without_project[args.command](args)
-    if not (args.project / "data").is_dir():
-        sys.stderr.write(f"handbook: no data/ folder in {args.project.resolve()}\n")
+    data = Project.configured(args.project).data_dir
+    if not data.is_dir():
+        sys.stderr.write(f"handbook: no data folder at {data.resolve()}\n")
         return EXIT_USAGE
     handlers = {
         "validate": run_validate,

@@ -25,12 +25,18 @@ def _handle(handbook: Handbook, owner_id: str) -> str:
     return team.forge_handle
 
 
-def codeowners(handbook: Handbook) -> str:
-    """The CODEOWNERS file: fallback team for data/ and schemas/, owners per record file."""
+def codeowners(handbook: Handbook, data: str = "data") -> str:
+    """The CODEOWNERS file: fallback team for the data and schemas, owners per record file.
+
+    ``data`` is the data folder relative to the repository root.
+    """
     fallback = _handle(handbook, handbook.info.fallback_team)
-    lines = [HEADER, f"/data/ {fallback}", f"/schemas/ {fallback}", ""]
-    lines += [f"/data/runbooks/{r.id}.yml {_handle(handbook, r.owner)}" for r in handbook.runbooks]
+    lines = [HEADER, f"/{data}/ {fallback}", f"/schemas/ {fallback}", ""]
     lines += [
-        f"/data/dependencies/{d.id}.yml {_handle(handbook, d.owner)}" for d in handbook.dependencies
+        f"/{data}/runbooks/{r.id}.yml {_handle(handbook, r.owner)}" for r in handbook.runbooks
+    ]
+    lines += [
+        f"/{data}/dependencies/{d.id}.yml {_handle(handbook, d.owner)}"
+        for d in handbook.dependencies
     ]
     return "\n".join(lines) + "\n"

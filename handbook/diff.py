@@ -262,34 +262,35 @@ def _git(root: Path, *args: str) -> bytes:
         raise DiffError("git is not installed") from None
 
 
-def read_ref(root: Path, ref: str, scratch: Path) -> Path:
-    """Extract ``data/`` as it is at git ``ref`` into ``scratch``; return that folder.
+def read_ref(root: Path, ref: str, scratch: Path, data: str = "data") -> Path:
+    """Extract the ``data`` folder as it is at git ``ref`` into ``scratch``; return ``scratch``.
 
     The ref is first resolved to a commit, taken as a ref even when it looks like an option
     (``--output=/tmp/x`` would make ``git archive`` write a file), and only the commit id
     reaches ``git archive``.
     """
+    cannot = f"cannot read {data}/ at {ref!r}"
     try:
         commit = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
     except subprocess.CalledProcessError:
-        raise DiffError(f"cannot read data/ at {ref!r}: not a commit in this repository") from None
+        raise DiffError(f"{cannot}: not a commit in this repository") from None
     try:
-        archive = _git(root, "archive", "--format=tar", commit.decode().strip(), "--", "data")
+        archive = _git(root, "archive", "--format=tar", commit.decode().strip(), "--", data)
     except subprocess.CalledProcessError as exc:
         message = exc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffError(f"cannot read data/ at {ref!r}: {message[-1] if message else ''}") from None
+        raise DiffError(f"{cannot}: {message[-1] if message else ''}") from None
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(scratch, filter="data")
     return scratch
 
 
-def load_side(root: Path, ref: str | None) -> LoadedData:
-    """The data at a git ref, or in the working tree when ``ref`` is None."""
+def load_side(root: Path, ref: str | None, data: str = "data") -> LoadedData:
+    """The ``data`` folder at a git ref, or in the working tree when ``ref`` is None."""
     if ref is None:
-        return load_data(root / "data", root)
+        return load_data(root / data, root)
     with tempfile.TemporaryDirectory() as scratch:
-        base = read_ref(root, ref, Path(scratch))
-        return load_data(base / "data", base)
+        base = read_ref(root, ref, Path(scratch), data)
+        return load_data(base / data, base)
 
 
 # The pull-request comment renders this Markdown: text from the data (values, keys, ids,

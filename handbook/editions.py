@@ -72,7 +72,7 @@ def load_site(
     while the validation result, the date and the git tags stay the same: a public site's
     view (and the model's lookup indexes) are built once.
     """
-    result = result or validate_cached(Project.at(root))
+    result = result or validate_cached(Project.configured(root))
     if result.handbook is None:
         raise SiteError("invalid handbook data")
     key = (root.resolve(), audience, directory_urls, pdfs)

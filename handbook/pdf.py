@@ -334,7 +334,7 @@ def run(
     Exit status 0 when written, 1 on invalid data, an unknown runbook, a PDF that
     cannot be made, or (for the public) an internal value found in a PDF's text.
     """
-    result = validate(Project.at(project))  # every error, with its position
+    result = validate(Project.configured(project))  # every error, with its position
     if result.handbook is None or not result.ok:
         sys.stderr.write(format_text(result.diagnostics, result.file_count))
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from handbook.references import build_index, check_references
 from handbook.rules import RuleContext, check_rules
 from handbook.schemas import SchemaFileError, load_schemas, validate_schemas
 from handbook.secret_scan import redact_diagnostics, scan_files, scan_names
+from handbook.site_sources import plugin_option, read_config
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,22 @@ class Project:
             own = root / "schemas"
             schema_dir = own if own.is_dir() else bundle.schema_dir()
         return cls(root, data_dir or root / "data", schema_dir)
+
+    @classmethod
+    def configured(cls, root: Path) -> Project:
+        """The project at ``root`` with the folders its ``mkdocs.yml`` gives the plugin.
+
+        The command line and the site then read the same data: the plugin's ``data_dir``
+        and ``schema_dir`` options, relative to ``root``.
+        """
+        config = read_config(root / "mkdocs.yml")
+        data, schemas = plugin_option(config, "data_dir"), plugin_option(config, "schema_dir")
+        return cls.at(root, root / str(schemas) if schemas else None, root / str(data or "data"))
+
+    @property
+    def data_folder(self) -> str:
+        """The data folder relative to the root, as git and CODEOWNERS name it (``data``)."""
+        return Path(os.path.relpath(self.data_dir, self.root)).as_posix()
 
     @property
     def docs_dir(self) -> Path:

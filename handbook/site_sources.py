@@ -69,7 +69,7 @@ def _default_order(names: Iterable[str]) -> list[str]:
     )
 
 
-def _plugin_option(config: dict[str, Any], name: str) -> Any:
+def plugin_option(config: dict[str, Any], name: str) -> Any:
     """An option of the handbook plugin in ``mkdocs.yml``, None when not set."""
     for plugin in config.get("plugins") or ():
         options = plugin.get("handbook") if isinstance(plugin, dict) else None
@@ -80,7 +80,7 @@ def _plugin_option(config: dict[str, Any], name: str) -> Any:
 
 def _configured_audience(config: dict[str, Any]) -> str | None:
     """The handbook plugin's ``audience`` option, else ``extra.audience`` (older handbooks)."""
-    if audience := _plugin_option(config, "audience"):
+    if audience := plugin_option(config, "audience"):
         return str(audience)
     extra = config.get("extra")
     return extra.get("audience") if isinstance(extra, dict) else None
@@ -145,7 +145,7 @@ def read_sources(config_file: Path, defaults: Path | None = None) -> Sources:
     added: set[str] = set()
     if defaults is not None and defaults.is_dir() and defaults.resolve() != docs.resolve():
         # The plugin adds the default pages of its ``sections`` the site does not have.
-        added = default_pages(defaults, _plugin_option(config, "sections")) - own
+        added = default_pages(defaults, plugin_option(config, "sections")) - own
     if not own and not added:
         return Sources()
     order = _nav_sources(config["nav"]) if config.get("nav") else _default_order(own | added)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import TODAY, add_site_sources, handbook_cli, mkdocs_build
+from tests.conftest import TODAY, add_site_sources, copy_project, handbook_cli, mkdocs_build, run
 
 
 def test_validate_runs_from_the_project_root(base_project: Path) -> None:
@@ -21,7 +21,7 @@ def test_usage_errors_exit_2(base_project: Path, tmp_path: Path) -> None:
     empty.mkdir()
     completed = handbook_cli("validate", cwd=empty)
     assert completed.returncode == 2
-    assert "no data/ folder" in completed.stderr
+    assert "no data folder at" in completed.stderr
 
 
 HOSTILE = {
@@ -151,3 +151,30 @@ def test_a_handbook_without_its_optional_kinds_builds(tmp_path: Path) -> None:
     completed = handbook_cli("build", "--site-dir", str(tmp_path / "out"), cwd=project)
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "out" / "risks" / "index.html").is_file()  # the register, empty
+
+
+def test_every_command_reads_the_data_folder_mkdocs_yml_gives(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "moved")
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace("  - handbook:\n", "  - handbook:\n      data_dir: response\n"),
+        encoding="utf-8",
+    )
+    (project / "data").rename(project / "response")
+    assert handbook_cli("validate", cwd=project).returncode == 0
+    owners = handbook_cli("codeowners", cwd=project)
+    assert owners.returncode == 0, owners.stderr
+    written = (project / ".github/CODEOWNERS").read_text()
+    assert "/response/runbooks/oracle-outage.yml @" in written and "/data/" not in written
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        assert run(command, project).returncode == 0
+    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]
+    assert run(commit, project).returncode == 0
+    runbook = project / "response/runbooks/oracle-outage.yml"
+    runbook.write_text(runbook.read_text().replace("title: ", "title: Renamed ", 1))
+    diff = handbook_cli("diff", "HEAD", cwd=project)
+    assert diff.returncode == 0, diff.stderr
+    assert "oracle-outage" in diff.stdout and "Renamed" in diff.stdout
+    (project / "response/handbook.yml").write_text("organisation: [\n")
+    broken = handbook_cli("validate", cwd=project)
+    assert broken.returncode == 1 and "response/handbook.yml:" in broken.stdout

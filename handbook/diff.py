@@ -10,7 +10,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -125,11 +125,11 @@ def minutes(duration: Any) -> int | None:
     return int(match.group(1)) * _MINUTES[match.group(2)] if match else None
 
 
-def _severity_level(value: Any) -> int | None:
-    return int(value[1:]) if isinstance(value, str) and re.fullmatch(r"P[1-9]", value) else None
+# Severity id -> its place in the team's scale (0: the most severe), as the new data orders it.
+Scale = Mapping[str, int]
 
 
-def _weakens(key: str, old: Any, new: Any) -> bool:
+def _weakens(key: str, old: Any, new: Any, scale: Scale) -> bool:
     """Whether replacing ``old`` by ``new`` at a field named ``key`` weakens readiness."""
     if new is MISSING:
         return old is not MISSING and (
@@ -139,7 +139,7 @@ def _weakens(key: str, old: Any, new: Any) -> bool:
         before, after = minutes(old), minutes(new)
         return before is not None and after is not None and after > before
     if key == "severity":
-        before, after = _severity_level(old), _severity_level(new)
+        before, after = scale.get(old), scale.get(new)  # a level renamed or gone: unknown
         return before is not None and after is not None and after > before
     if key in REVIEW_DATES:
         return isinstance(old, str) and isinstance(new, str) and new < old
@@ -154,21 +154,25 @@ def _label(item: Any, index: int) -> str:
     return str(index)
 
 
-def compare(old: Any, new: Any, path: str = "", key: str = "") -> Iterator[Change]:
+def compare(
+    old: Any, new: Any, path: str = "", key: str = "", scale: Scale | None = None
+) -> Iterator[Change]:
     """Every difference between two values, as changes at dotted paths."""
     if isinstance(old, dict) and isinstance(new, dict):
         for name in [*old, *(k for k in new if k not in old)]:
             child = f"{path}.{name}" if path else name
-            yield from compare(old.get(name, MISSING), new.get(name, MISSING), child, name)
+            yield from compare(old.get(name, MISSING), new.get(name, MISSING), child, name, scale)
         return
     if isinstance(old, list) and isinstance(new, list):
-        yield from _compare_lists(old, new, path, key)
+        yield from _compare_lists(old, new, path, key, scale)
         return
     if old != new:
-        yield Change(path, old, new, _weakens(key, old, new))
+        yield Change(path, old, new, _weakens(key, old, new, scale or {}))
 
 
-def _compare_lists(old: list[Any], new: list[Any], path: str, key: str) -> Iterator[Change]:
+def _compare_lists(
+    old: list[Any], new: list[Any], path: str, key: str, scale: Scale | None
+) -> Iterator[Change]:
     if all(not isinstance(v, dict | list) for v in [*old, *new]):
         for value in old:
             if value not in new:
@@ -186,7 +190,7 @@ def _compare_lists(old: list[Any], new: list[Any], path: str, key: str) -> Itera
         if name not in after:
             yield Change(child, item, MISSING, key in GUARDED_LISTS)
         else:
-            yield from compare(item, after[name], child, key)
+            yield from compare(item, after[name], child, key, scale)
     for name, item in after.items():
         if name not in before:
             yield Change(f"{path}[{name}]", MISSING, item)
@@ -213,6 +217,7 @@ def _score_change(old: Any, new: Any) -> list[Change]:
 def diff_data(old: LoadedData, new: LoadedData) -> dict[str, KindDiff]:
     """Per kind: the ids added and removed and the changes inside kept records."""
     result = {}
+    scale = {level: n for n, level in enumerate(_records(new, "severities"))}
     for kind in KINDS:
         before, after = _records(old, kind.name), _records(new, kind.name)
         kind_diff = KindDiff(
@@ -221,7 +226,7 @@ def diff_data(old: LoadedData, new: LoadedData) -> dict[str, KindDiff]:
         )
         for record_id, data in before.items():
             if record_id in after:
-                changes = list(compare(data, after[record_id]))
+                changes = list(compare(data, after[record_id], scale=scale))
                 if kind.name == "risks":
                     changes += _score_change(data, after[record_id])
                 if changes:

@@ -209,22 +209,27 @@ class Team:
 class Response:
     """How fast and how a severity is answered."""
 
-    target: str
-    description: str
+    target: str  # a duration, or NONE where the policy sets none
+    description: str | None = None
+
+
+NONE = "none"  # a response target or update cadence the policy does not set, said so
 
 
 @dataclass(frozen=True)
 class Severity:
-    """One level of the severity matrix."""
+    """One level of the team's severity scale (most severe first)."""
 
     id: str
     name: str
     impact: str
+    pages: bool  # pages a responder at any hour
     response: Response
-    involved_roles: tuple[str, ...]
-    examples: tuple[str, ...]
-    update_cadence: str
-    escalation: tuple[ContactRef, ...]
+    major: bool = False  # a major incident: the whole process, Decision Makers engaged
+    involved_roles: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    update_cadence: str | None = None  # a duration, NONE, or None when the policy is silent
+    escalation: tuple[ContactRef, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,16 @@ from handbook.book import (
     to_html,
 )
 from handbook.editions import edition
-from handbook.model import ContactRef
-from handbook.render.common import phone_links, quickref_box, role_link, role_links, section
+from handbook.model import NONE, ContactRef
+from handbook.render.common import (
+    phone_links,
+    quickref_box,
+    response_target,
+    role_link,
+    role_links,
+    section,
+    update_cadence,
+)
 from handbook.render.interventions import render_intervention
 from handbook.render.policy import process_steps, role_checklist, step_note
 from handbook.render.runbooks import render_runbook
@@ -229,7 +237,8 @@ class Printer:
         src = "severities.md"
         ctx = book_site(site).page(src)
         steps = process_steps(hb.policy)[:FIRST_STEPS]
-        first = [f"<p>{markup.esc(severity.response.description)}</p>"]
+        described = severity.response.description
+        first = [f"<p>{markup.esc(described)}</p>"] if described else []
         first += [role_checklist(ctx, c) for step in steps for c in step.checklists if c.role]
         first += [
             step_note(ctx, n) for step in steps for n in step.notes if severity.id in n.severities
@@ -238,15 +247,22 @@ class Printer:
             ctx.ref("communications", c.id, c.title)
             for c in hb.referring("communications", "severities", severity.id)
         ]
-        cadence = markup.esc(severity.update_cadence)
-        updates = f"<p>Post an internal update every <strong>{cadence}</strong>.</p>"
+        cadence = severity.update_cadence
+        if cadence is None or cadence == NONE:
+            updates = (
+                f"<p>Internal updates: <strong>{markup.esc(update_cadence(severity))}</strong>.</p>"
+            )
+        else:
+            updates = (
+                f"<p>Post an internal update every <strong>{markup.esc(cadence)}</strong>.</p>"
+            )
         if templates:
             updates += f"<p><strong>Templates:</strong> {'; '.join(templates)}</p>"
         facts = [
             ("Impact", markup.esc(severity.impact)),
-            ("Respond within", f"<strong>{markup.esc(severity.response.target)}</strong>"),
-            ("Updates every", f"<strong>{markup.esc(severity.update_cadence)}</strong>"),
-            ("Involved", role_links(ctx, severity.involved_roles)),
+            ("Respond within", f"<strong>{markup.esc(response_target(severity))}</strong>"),
+            ("Updates", f"<strong>{markup.esc(update_cadence(severity))}</strong>"),
+            ("Involved", role_links(ctx, severity.involved_roles) or "none named"),
         ]
         markdown_text = "\n".join(
             [

@@ -30,8 +30,6 @@ from handbook.secret_scan import (
     yaml_text_findings,
 )
 
-SEVERITY_LEVELS = ("P1", "P2", "P3", "P4", "P5")
-
 # Linear time: no two quantifiers can share what they consume, and the one run that could
 # ("{{" then anything) stops at the next brace, so a run of "{" costs nothing.
 PLACEHOLDER = re.compile(
@@ -236,18 +234,21 @@ def intervention_quorums(context: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def severity_matrix(context: RuleContext) -> Iterator[Diagnostic]:
-    """``severity-matrix``: the matrix defines each of P1 to P5."""
-    documents = context.loaded.documents.get("severities", [])
-    if not documents:
-        return
-    defined = set(context.index.get("severities", {}))
-    missing = [level for level in SEVERITY_LEVELS if level not in defined]
-    if missing:
-        record = Record("severities", documents[0].data, documents[0], ())
-        yield record.diagnostic(
-            (), f"severity matrix lacks {', '.join(missing)}", "severity-matrix"
+def signal_runbooks(context: RuleContext) -> Iterator[Diagnostic]:
+    """``signal-runbook``: a signal at a level that pages names the runbook to open."""
+    for record in context.loaded.records("signals"):
+        severity = _get(record.data, "severity")
+        level = (
+            context.index.get("severities", {}).get(severity) if isinstance(severity, str) else None
         )
+        pages = level is not None and _get(level.data, "pages") is True
+        if pages and isinstance(record.data, dict) and "runbook" not in record.data:
+            yield record.diagnostic(
+                (),
+                f"severity {severity} pages a responder at any hour, so this signal must name "
+                "the runbook to open (runbook:)",
+                "signal-runbook",
+            )
 
 
 def file_names(context: RuleContext) -> Iterator[Diagnostic]:
@@ -404,7 +405,7 @@ TEXT_RESULTS: PerObject[list[Diagnostic]] = owned(PerObject())
 RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     runbook_owners,
     intervention_quorums,
-    severity_matrix,
+    signal_runbooks,
     file_names,
     shared_owner_ids,
     role_conflicts,

@@ -75,7 +75,9 @@ def changes_since(written_for: Version) -> list[Change]:
 
 def check(handbook: Record) -> Iterator[Diagnostic]:
     """``engine-version``: the data is written for this engine, else what to do about it."""
-    value = handbook.data.get(FIELD) if isinstance(handbook.data, dict) else None
+    if not isinstance(handbook.data, dict):
+        return  # handbook.yml is broken: its own errors come first
+    value = handbook.data.get(FIELD)
     now = shown(running())
     if value is None:
         yield handbook.diagnostic(

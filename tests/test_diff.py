@@ -157,6 +157,9 @@ def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[
     [
         ({"severity": "P1"}, {"severity": "P3"}, True),
         ({"severity": "P3"}, {"severity": "P1"}, False),
+        ({"severity": "SEV-1"}, {"severity": "minor"}, True),  # the team's scale, not "P<n>"
+        ({"severity": "minor"}, {"severity": "SEV-1"}, False),
+        ({"severity": "P1"}, {"severity": "P9"}, False),  # not a level of the scale: unknown
         ({"update_cadence": "1h"}, {"update_cadence": "30m"}, False),
         ({"update_cadence": "1h"}, {"update_cadence": "1d"}, True),
         ({"contacts": [{"value": "+1"}, {"value": "+2"}]}, {"contacts": [{"value": "+2"}]}, True),
@@ -165,7 +168,8 @@ def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[
     ],
 )
 def test_what_weakens(old: dict, new: dict, weakens: bool) -> None:
-    changes = list(compare(old, new))
+    scale = {"P1": 0, "P2": 1, "P3": 2, "SEV-1": 0, "minor": 1}
+    changes = list(compare(old, new, scale=scale))
     assert changes and all(isinstance(c, Change) for c in changes)
     assert any(c.weakens for c in changes) is weakens
 

@@ -187,7 +187,11 @@ def test_a_severity_card_says_whom_to_call_in_order_first_actions_and_cadence(
         first = content.index(flat("First actions"))
         assert first > calls
         assert_in_order(content, [i for c in coordination.checklists for i in c.items], first)
-        assert flat(f"Post an internal update every {severity.update_cadence}") in content
+        if severity.update_cadence == "none":  # the example's P5: said, not invented
+            assert flat("Internal updates: no regular updates.") in content
+        else:
+            assert flat(f"Post an internal update every {severity.update_cadence}") in content
+    assert any(s.update_cadence == "none" for s in hb.severities)
 
 
 def test_an_intervention_card_says_what_who_may_authorise_limits_and_cost(

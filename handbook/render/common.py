@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handbook import markup
-from handbook.model import ContactChannel, ContactRef, Handbook
+from handbook.model import NONE, ContactChannel, ContactRef, Handbook, Severity
 from handbook.site import Context, record_source
 
 _CHANNEL_URL = {
@@ -71,7 +71,7 @@ def severity_badge(ctx: Context, severity_id: str) -> str:
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
     target = record_source("severities", found.id)
-    return ctx.link(target, label, f"handbook-severity handbook-{found.id.lower()}")
+    return ctx.link(target, label, severity_class(ctx.handbook, found.id))
 
 
 def contact_target(ctx: Context, step: ContactRef) -> str:
@@ -140,5 +140,30 @@ def section(title: str, body: str) -> str:
 
 
 def severity_rank(handbook: Handbook) -> dict[str, int]:
-    """Severity id -> its position in the matrix (P1 first)."""
+    """Severity id -> its position in the team's scale (the most severe first, at 0)."""
     return {s.id: n for n, s in enumerate(handbook.severities)}
+
+
+TONES = 5  # the stylesheets' colours, from handbook-tone-1 (most severe) to handbook-tone-5
+
+
+def severity_class(handbook: Handbook, severity_id: str) -> str:
+    """The CSS classes of a severity's badge: its colour follows its place in the scale.
+
+    The first level is always tone 1 and the last tone 5, whatever the number of levels.
+    """
+    rank, levels = severity_rank(handbook)[severity_id], len(handbook.severities)
+    tone = 1 + round(rank * (TONES - 1) / (levels - 1)) if levels > 1 else 1
+    return f"handbook-severity handbook-tone-{tone}"
+
+
+def response_target(severity: Severity) -> str:
+    """A level's response target as a reader takes it in: ``15m``, or that there is none."""
+    return "no target" if severity.response.target == NONE else severity.response.target
+
+
+def update_cadence(severity: Severity) -> str:
+    """A level's update cadence: ``30m``, none set, or that the policy does not say."""
+    if severity.update_cadence is None:
+        return "not set by the policy"
+    return "no regular updates" if severity.update_cadence == NONE else severity.update_cadence

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handbook import markup
-from handbook.render.common import channels_html, contact_target, phone_links, severity_rank
+from handbook.render.common import (
+    channels_html,
+    contact_target,
+    phone_links,
+    response_target,
+    severity_rank,
+)
 from handbook.render.severities import escalation_anchor
 from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
 
@@ -54,7 +60,7 @@ def render_home(ctx: Context) -> str:
             [
                 ctx.ref("severities", s.id, f"{s.id} {s.name}"),
                 markup.esc(s.impact),
-                markup.esc(s.response.target),
+                markup.esc(response_target(s)),
                 ctx.link(f"escalation.md#{escalation_anchor(s.id)}", f"{s.id} escalation path"),
             ]
             for s in hb.severities

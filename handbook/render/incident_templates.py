@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from handbook import markup
 from handbook.markup import md_text
 from handbook.model import Handbook
+from handbook.render.common import update_cadence
 from handbook.render.policy import process_steps
 from handbook.site import Context
 
@@ -75,7 +76,7 @@ def incident_log_markdown(handbook: Handbook) -> str:
             md_table(
                 ["Severity", "Update every"],
                 [
-                    [f"{md_text(s.id)} {md_text(s.name)}", md_text(s.update_cadence)]
+                    [f"{md_text(s.id)} {md_text(s.name)}", md_text(update_cadence(s))]
                     for s in handbook.severities
                 ],
             ),

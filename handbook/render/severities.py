@@ -6,8 +6,14 @@ import re
 from collections.abc import Callable
 
 from handbook import markup
-from handbook.model import Severity
-from handbook.render.common import escalation_step, role_links
+from handbook.model import NONE, Severity
+from handbook.render.common import (
+    escalation_step,
+    response_target,
+    role_links,
+    severity_class,
+    update_cadence,
+)
 from handbook.site import Context, anchor
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
@@ -32,22 +38,43 @@ def doubt_principles(ctx: Context) -> str:
     return markup.block(body, css_class="admonition warning handbook-doubt")
 
 
+def _level(ctx: Context, severity: Severity) -> str:
+    """A level's badge, anchored, with what kind of level it is."""
+    badge = markup.tag(
+        "span",
+        markup.esc(f"{severity.id} {severity.name}"),
+        severity_class(ctx.handbook, severity.id),
+        id=anchor("severities", severity.id),
+    )
+    kinds = (["major incident"] if severity.major else []) + (
+        ["pages at any hour"] if severity.pages else []
+    )
+    return badge + "".join(f'<br><em class="handbook-level-kind">{k}</em>' for k in kinds)
+
+
+def _response(severity: Severity) -> str:
+    """A level's response target and, when the policy says it, how the team responds."""
+    described = severity.response.description
+    return f"<strong>{markup.esc(response_target(severity))}</strong>" + (
+        f"<br>{markup.esc(described)}" if described else ""
+    )
+
+
 def render_severity_matrix(ctx: Context) -> str:
-    """P1 to P5: impact, response target, who is involved, examples and update cadence."""
+    """The team's scale: impact, response target, who is involved, examples, update cadence."""
     rows = [
         [
-            f'<span id="{anchor("severities", s.id)}" class="handbook-severity '
-            f'handbook-{s.id.lower()}">{markup.esc(s.id)} {markup.esc(s.name)}</span>',
+            _level(ctx, s),
             markup.esc(s.impact),
-            f"<strong>{markup.esc(s.response.target)}</strong><br>{markup.esc(s.response.description)}",
-            role_links(ctx, s.involved_roles),
+            _response(s),
+            role_links(ctx, s.involved_roles) or "none named",
             markup.items(markup.esc(e) for e in s.examples),
-            markup.esc(s.update_cadence),
+            markup.esc(update_cadence(s)),
         ]
         for s in ctx.handbook.severities
     ]
     matrix = markup.table(
-        ["Severity", "Impact", "Response target", "Who is involved", "Examples", "Updates every"],
+        ["Severity", "Impact", "Response target", "Who is involved", "Examples", "Updates"],
         rows,
         "handbook-severity-matrix",
     )
@@ -90,11 +117,21 @@ def render_escalation(ctx: Context, severity_id: str) -> str:
     )
 
 
+def _timing(severity: Severity) -> str:
+    """One sentence on a level's update cadence and response target, as the policy sets them."""
+    cadence, target = severity.update_cadence, severity.response.target
+    if cadence is None:
+        updates = "The policy sets no update cadence"
+    else:
+        updates = "No regular updates" if cadence == NONE else f"Updates every {cadence}"
+    response = "no response target" if target == NONE else f"first response within {target}"
+    return f"{updates}; {response}."
+
+
 def render_escalations(ctx: Context) -> str:
     """Every severity's escalation path, each under its own heading."""
     return "\n".join(
-        f"\n## {markup.md_inline(s.id + ' ' + s.name)}\n\nUpdates every "
-        f"{markup.esc(s.update_cadence)}; first response within {markup.esc(s.response.target)}.\n"
+        f"\n## {markup.md_inline(s.id + ' ' + s.name)}\n\n{markup.esc(_timing(s))}\n"
         + render_escalation(ctx, s.id)
         for s in ctx.handbook.severities
     )

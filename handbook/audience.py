@@ -1,13 +1,14 @@
 """Who may read what: the public view of a handbook and the values it must never show.
 
 Any contact channel, person, team, escalation step, vendor contact, mitigation option,
-intervention or risk can be ``visibility: internal``. ``public_view`` is the one place that
-applies it: it returns the handbook with every internal item left out, and with every
-mention of a left-out item dropped where it is one entry of a list (a role holder, an
-escalation step calling an internal person, a runbook's link to an internal intervention),
-so the public handbook never points at something it does not show. Where a public record
-cannot do without what it names (a runbook's owner, the fallback team, a person's team, a
-policy version's author), the ``visibility`` rule refuses an internal target instead.
+runbook, dependency, intervention or risk can be ``visibility: internal``. ``public_view``
+is the one place that applies it: it returns the handbook with every internal item left
+out, and with every mention of a left-out item dropped where it is one entry of a list (a
+role holder, an escalation step calling an internal person, a runbook's link to an
+internal intervention or runbook, a signal's runbook), so the public handbook never points
+at something it does not show. Where a public record cannot do without what it names (a
+runbook's owner, the fallback team, a person's team, a policy version's author, an
+intervention's runbook), the ``visibility`` rule refuses an internal target instead.
 
 ``audit`` compares the two handbooks, string by string: every string ``public_view`` keeps
 is public text, and every string it leaves out may be an internal value (``internal_values``:
@@ -87,6 +88,9 @@ class _Kept:
     people: frozenset[str]
     teams: frozenset[str]
     interventions: frozenset[str]
+    runbooks: frozenset[str]
+    dependencies: frozenset[str]
+    external: frozenset[str]
 
     def steps(self, escalation: tuple[ContactRef, ...]) -> tuple[ContactRef, ...]:
         """The public escalation steps that call someone the view keeps."""
@@ -95,6 +99,7 @@ class _Kept:
             for step in _public(escalation)
             if (step.person is None or step.person in self.people)
             and (step.team is None or step.team in self.teams)
+            and (step.external is None or step.external in self.external)
         )
 
 
@@ -135,8 +140,10 @@ def _runbooks(runbooks: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
             mitigations=_public(r.mitigations),
             escalation=kept.steps(r.escalation),
             interventions=_kept(r.interventions, kept.interventions),
+            dependencies=_kept(r.dependencies, kept.dependencies),
+            related=_kept(r.related, kept.runbooks),
         )
-        for r in runbooks
+        for r in _public(runbooks)
     )
 
 
@@ -148,7 +155,16 @@ def _dependencies(dependencies: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]
                 dataclasses.replace(c, channels=_public(c.channels)) for c in _public(d.contacts)
             ),
         )
-        for d in dependencies
+        for d in _public(dependencies)
+    )
+
+
+def _signals(signals: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(
+        s
+        if s.runbook is None or s.runbook in kept.runbooks
+        else dataclasses.replace(s, runbook=None)
+        for s in signals
     )
 
 
@@ -163,10 +179,15 @@ def _risks(risks: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
             mitigations=dataclasses.replace(
                 r.mitigations,
                 interventions=_kept(r.mitigations.interventions, kept.interventions),
+                runbooks=_kept(r.mitigations.runbooks, kept.runbooks),
             ),
         )
         for r in _public(risks)
     )
+
+
+def _external_responders(responders: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    return tuple(dataclasses.replace(r, contacts=_public(r.contacts)) for r in _public(responders))
 
 
 # The public view of each kind declared ``Visibility.FILTERED`` in handbook/kinds.py (a test
@@ -179,7 +200,9 @@ FILTERS: dict[str, Callable[[tuple[Any, ...], _Kept], tuple[Any, ...]]] = {
     "runbooks": _runbooks,
     "dependencies": _dependencies,
     "interventions": _interventions,
+    "signals": _signals,
     "risks": _risks,
+    "external_responders": _external_responders,
 }
 
 
@@ -188,6 +211,9 @@ def _filtered(handbook: Handbook) -> Handbook:
         people=frozenset(p.id for p in handbook.people if is_public(p)),
         teams=frozenset(t.id for t in handbook.teams if is_public(t)),
         interventions=frozenset(i.id for i in handbook.interventions if is_public(i)),
+        runbooks=frozenset(r.id for r in handbook.runbooks if is_public(r)),
+        dependencies=frozenset(d.id for d in handbook.dependencies if is_public(d)),
+        external=frozenset(r.id for r in handbook.external_responders if is_public(r)),
     )
     return handbook.replace(
         **{

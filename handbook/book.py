@@ -29,7 +29,7 @@ from handbook import markup
 from handbook.memo import LastRun, owned
 from handbook.pages import record_pages
 from handbook.render import catalogue
-from handbook.render.common import severity_rank
+from handbook.render.common import runbooks_by_severity
 from handbook.site import INDEX_PAGES, RECORD_PAGES, Site, record_source
 from handbook.site_sources import Sources
 
@@ -200,8 +200,7 @@ def page_title(body: str, fallback: str) -> str:
 
 def record_sources(site: Site) -> dict[str, list[str]]:
     """Kind -> source paths of its record pages, in reading order (runbooks by severity)."""
-    rank = severity_rank(site.handbook)
-    runbooks = sorted(site.handbook.runbooks, key=lambda r: (rank[r.severity], r.title))
+    runbooks = runbooks_by_severity(site.handbook)
     ordered = {kind: list(getattr(site.handbook, kind)) for kind in RECORD_PAGES}
     ordered["runbooks"] = runbooks
     return {

@@ -26,12 +26,12 @@ from handbook.outputs import (
 )
 from handbook.pdf import run as write_pdfs_command
 from handbook.pipeline import Project, validate, validate_cached
+from handbook.readiness import FINDINGS
 from handbook.report import FORMATS
 from handbook.scaffold import ScaffoldError, init, template_text
 from handbook.upgrades import MigrateError, engine_version, migrate
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-OVERDUE = "review-overdue"
 
 
 def _date(text: str) -> dt.date:
@@ -216,15 +216,17 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    """``handbook review``: overdue reviews, verifications and drills (errors if strict)."""
+    """``handbook review``: readiness findings, overdue reviews included (errors if strict)."""
     result = validate(Project.configured(args.project), today=args.today)
     if not result.ok:
         sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
         return EXIT_INVALID
     level = Level.ERROR if args.strict else Level.WARNING
-    overdue = [dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule == OVERDUE]
-    sys.stdout.write(FORMATS[args.format](overdue, result.file_count))
-    return EXIT_INVALID if args.strict and overdue else EXIT_OK
+    findings = [
+        dataclasses.replace(d, level=level) for d in result.diagnostics if d.rule in FINDINGS
+    ]
+    sys.stdout.write(FORMATS[args.format](findings, result.file_count))
+    return EXIT_INVALID if args.strict and findings else EXIT_OK
 
 
 def run_codeowners(args: argparse.Namespace) -> int:

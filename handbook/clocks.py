@@ -52,18 +52,19 @@ class ReviewClock:
     kind: str
     id: str
     label: str
-    activity: str
-    last: dt.date
+    activity: str  # "review"
+    past: str  # "reviewed"
+    last: dt.date | None  # None: never done (or not recorded)
     interval_days: int
 
     @property
-    def due(self) -> dt.date:
-        """When the next review, verification or drill is due."""
-        return due_date(self.last, self.interval_days)
+    def due(self) -> dt.date | None:
+        """When the next review, verification or drill is due; None: it never happened."""
+        return None if self.last is None else due_date(self.last, self.interval_days)
 
     def status(self, today: dt.date) -> str:
-        """``overdue``, ``due soon`` or ``ok`` as of ``today``."""
-        return due_status(self.due, today)
+        """``never``, ``overdue``, ``due soon`` or ``ok`` as of ``today``."""
+        return "never" if self.due is None else due_status(self.due, today)
 
 
 def review_clock(handbook: Handbook, kind: str, record_id: str) -> ReviewClock:
@@ -78,6 +79,7 @@ def review_clock(handbook: Handbook, kind: str, record_id: str) -> ReviewClock:
         id=record.id,
         label=getattr(record, "title", None) or record.name,
         activity=clock.activity,
+        past=clock.past,
         last=getattr(record, clock.last),
         interval_days=interval,
     )
@@ -90,4 +92,5 @@ def review_clocks(handbook: Handbook) -> list[ReviewClock]:
         for kind in REVIEWS
         for record in getattr(handbook, kind)
     ]
-    return sorted(clocks, key=lambda c: (c.due, list(REVIEWS).index(c.kind), c.id))
+    # Never done first: they are the most overdue of all.
+    return sorted(clocks, key=lambda c: (c.due or dt.date.min, list(REVIEWS).index(c.kind), c.id))

@@ -20,13 +20,14 @@ from handbook.clocks import REVIEWS
 from handbook.kinds import KINDS, KINDS_BY_NAME
 from handbook.load import LoadedData, load_data
 from handbook.markup import md_text
+from handbook.model import NEVER, NONE
 
 # Removing one of these records leaves responders with less to act on.
 GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)
 # Lists whose shrinking removes a way to reach someone or an escalation step.
 GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
 REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())
-DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable"})
+DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable", "max_duration"})
 _DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|w)$")
 _MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 MISSING = object()
@@ -133,16 +134,22 @@ def _weakens(key: str, old: Any, new: Any, scale: Scale) -> bool:
     """Whether replacing ``old`` by ``new`` at a field named ``key`` weakens readiness."""
     if new is MISSING:
         return old is not MISSING and (
-            key in {"owner", "degraded_mode", "runbook"} or key in GUARDED_LISTS
+            key in {"owner", "degraded_mode", "runbook", "verify", "quorum"}
+            or key in GUARDED_LISTS
+            or key in REVIEW_DATES
         )
-    if key in DURATIONS:
+    if key in DURATIONS:  # lengthened, or no longer set at all
         before, after = minutes(old), minutes(new)
+        if new == NONE:
+            return before is not None
         return before is not None and after is not None and after > before
     if key == "severity":
         before, after = scale.get(old), scale.get(new)  # a level renamed or gone: unknown
         return before is not None and after is not None and after > before
-    if key in REVIEW_DATES:
-        return isinstance(old, str) and isinstance(new, str) and new < old
+    if key in REVIEW_DATES:  # moved back, or now never done
+        if new == NEVER:
+            return old not in (NEVER, MISSING)
+        return isinstance(old, str) and isinstance(new, str) and old != NEVER and new < old
     return False
 
 

@@ -76,10 +76,15 @@ class Ref:
 
 
 def _escalation() -> tuple[Ref, ...]:
-    """The escalation steps of a kind, each naming a role, a team or a person."""
+    """The escalation steps of a kind, each naming a role, team, person or external responder."""
     return tuple(
         Ref(("escalation", EVERY, field), (target,))
-        for field, target in (("role", "roles"), ("team", "teams"), ("person", "people"))
+        for field, target in (
+            ("role", "roles"),
+            ("team", "teams"),
+            ("person", "people"),
+            ("external", "external_responders"),
+        )
     )
 
 
@@ -227,7 +232,9 @@ KINDS: tuple[Kind, ...] = (
             Ref(("severity",), ("severities",)),
             Ref(("signals", EVERY), ("signals",)),
             Ref(("immediate_actions", EVERY, "role"), ("roles",)),
+            Ref(("investigation", EVERY, "role"), ("roles",)),
             *_escalation(),
+            Ref(("related", EVERY), ("runbooks",)),
             Ref(("dependencies", EVERY), ("dependencies",)),
             Ref(("interventions", EVERY), ("interventions",)),
             Ref(("communications", EVERY), ("communications",)),
@@ -273,7 +280,7 @@ KINDS: tuple[Kind, ...] = (
         references=(
             Ref(("authorised_by", "roles", EVERY), ("roles",), "intervention-authority"),
             Ref(("signals", EVERY), ("signals",)),
-            Ref(("runbook",), ("runbooks",)),
+            Ref(("runbook",), ("runbooks",), needed_in_public=True),
         ),
     ),
     Kind(
@@ -281,7 +288,7 @@ KINDS: tuple[Kind, ...] = (
         Layout.LIST,
         "signal",
         model.Signal,
-        Visibility.PUBLIC,
+        Visibility.FILTERED,
         shown=Section("signals.md", "signal-"),
         guarded=True,
         named_fields={"runbook": "signal-runbook"},
@@ -319,6 +326,14 @@ KINDS: tuple[Kind, ...] = (
             Ref(("severities", EVERY), ("severities",)),
             Ref(("approval_role",), ("roles",)),
         ),
+    ),
+    Kind(
+        "external_responders",
+        Layout.LIST,
+        "external responder",
+        model.ExternalResponder,
+        Visibility.FILTERED,
+        shown=Section("contacts.md", "external-"),
     ),
 )
 

@@ -14,7 +14,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ContactChannel:
-    """One way to reach someone; internal channels never reach a public build."""
+    """One way to reach someone; internal channels never reach a public build.
+
+    A valid phone number's ``value`` is in E.164 form (``+12015550123``), however the data
+    writes it (``handbook.phones.normalised``).
+    """
 
     type: str
     value: str
@@ -24,11 +28,12 @@ class ContactChannel:
 
 @dataclass(frozen=True)
 class ContactRef:
-    """One step of an escalation: a role, a team or a person, and when to call them."""
+    """One step of an escalation: a role, team, person or external responder, and when."""
 
     role: str | None = None
     team: str | None = None
     person: str | None = None
+    external: str | None = None  # an external responder (SEAL 911, a retainer...)
     within: str | None = None
     note: str | None = None
     visibility: str = "public"  # or "internal": left out of a public build
@@ -36,7 +41,12 @@ class ContactRef:
     @property
     def target(self) -> tuple[str, str]:
         """(kind, id) of whoever this step calls."""
-        for kind, value in (("roles", self.role), ("teams", self.team), ("people", self.person)):
+        for kind, value in (
+            ("roles", self.role),
+            ("teams", self.team),
+            ("people", self.person),
+            ("external_responders", self.external),
+        ):
             if value is not None:
                 return kind, value
         raise ValueError("contact reference names nobody")  # the schema forbids this
@@ -72,6 +82,17 @@ class HandbookInfo:
     public_url: str | None = None
     example: bool = False  # invented people and addresses: an example or a test fixture
     engine: str | None = None  # the engine version (major.minor) the data is written for
+    phone_region: str | None = None  # ISO 3166 alpha-2: the country of national numbers
+    readiness_errors: tuple[str, ...] = ()  # readiness findings this team makes errors
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
+
+
+@dataclass(frozen=True)
+class Points:
+    """A named list a principle rests on (the failure signals, what gets locked in)."""
+
+    title: str
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,7 @@ class Principle:
     id: str
     statement: str
     rationale: str | None = None
+    points: Points | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,7 @@ class Policy:
     process: tuple[ProcessStep, ...]
     communication: tuple[CommunicationGuideline, ...]
     document_control: DocumentControl
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -177,6 +200,7 @@ class Role:
     reach_via: str
     must_not: tuple[str, ...] = ()
     not_combined_with: tuple[str, ...] = ()
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -190,6 +214,7 @@ class Person:
     title: str | None = None
     timezone: str | None = None
     visibility: str = "public"  # or "internal": left out of a public build
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -203,6 +228,7 @@ class Team:
     forge_handle: str | None = None
     on_call: str | None = None
     visibility: str = "public"  # or "internal": left out of a public build
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -214,6 +240,34 @@ class Response:
 
 
 NONE = "none"  # a response target or update cadence the policy does not set, said so
+NEVER = "never"  # a review, verification or drill that has not happened yet, said so
+
+
+EXTENSION_PREFIX = "x-"  # a team's own field on any record: kept, shown, checked only as data
+
+
+@dataclass(frozen=True)
+class XMap:
+    """A mapping inside an extension's value, in the order written."""
+
+    items: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A team's own field on a record (``x-escalation-tier: 2``), with its value as written."""
+
+    key: str
+    value: Any  # a string, number, flag, tuple of values or XMap
+
+
+def _frozen(value: Any) -> Any:
+    """An extension's value with its lists as tuples and its mappings as ``XMap``."""
+    if isinstance(value, dict):
+        return XMap(tuple((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -230,14 +284,27 @@ class Severity:
     examples: tuple[str, ...] = ()
     update_cadence: str | None = None  # a duration, NONE, or None when the policy is silent
     escalation: tuple[ContactRef, ...] = ()
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
 class Action:
-    """An immediate action, optionally for one role."""
+    """A step (an immediate action or an investigation step), optionally for one role."""
 
     text: str
     role: str | None = None
+    why: str | None = None
+    command: str | None = None  # shown as code to copy
+    expected: str | None = None  # what a responder should see
+
+
+@dataclass(frozen=True)
+class Link:
+    """A dashboard, alert, logs or other page a responder opens."""
+
+    title: str
+    url: str
+    kind: str = "other"
 
 
 @dataclass(frozen=True)
@@ -246,35 +313,44 @@ class Mitigation:
 
     id: str
     title: str
-    preference: str
-    when: str
-    impact: str
     steps: tuple[str, ...]
-    verify: str
+    preference: str | None = None  # "preferred" or "fallback"; None: not ranked
+    when: str | None = None
+    impact: str | None = None
+    verify: str | None = None  # None: a readiness finding (no-verification)
     visibility: str = "public"  # or "internal": left out of a public build
 
 
 @dataclass(frozen=True)
 class Runbook:
-    """What to do for one type of incident."""
+    """What to do for one type of incident: only who owns it and what to do are required."""
 
     id: str
     title: str
-    summary: str
     owner: str
-    severity: str
-    symptoms: tuple[str, ...]
-    immediate_actions: tuple[Action, ...]
-    mitigations: tuple[Mitigation, ...]
-    escalation: tuple[ContactRef, ...]
-    resolution_checklist: tuple[str, ...]
-    last_reviewed: dt.date
+    summary: str | None = None
+    severity: str | None = None  # None: a readiness finding (no-severity)
+    symptoms: tuple[str, ...] = ()
+    immediate_actions: tuple[Action, ...] = ()
+    mitigations: tuple[Mitigation, ...] = ()
+    escalation: tuple[ContactRef, ...] = ()  # (): responders call the owner
+    resolution_checklist: tuple[str, ...] = ()
+    differentiation: tuple[str, ...] = ()  # how to tell it from look-alikes
+    investigation: tuple[Action, ...] = ()
+    follow_ups: tuple[str, ...] = ()  # after resolution, apart from its criteria
+    root_causes: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()  # what to preserve
+    links: tuple[Link, ...] = ()
+    related: tuple[str, ...] = ()  # other runbooks' ids
+    last_reviewed: dt.date | None = None  # None: never, or not recorded
     tags: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
     interventions: tuple[str, ...] = ()
     communications: tuple[str, ...] = ()
     review_interval_days: int | None = None
+    visibility: str = "public"  # or "internal": left out of a public build, with its links
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -309,8 +385,10 @@ class Dependency:
     description: str
     contacts: tuple[VendorContact, ...]
     degraded_mode: DegradedMode
-    last_verified: dt.date
+    last_verified: dt.date | None = None  # None: never, or not recorded
     verify_interval_days: int | None = None
+    visibility: str = "public"  # or "internal": left out of a public build, with its links
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -326,14 +404,14 @@ class Authority:
     """Who may authorise an intervention."""
 
     roles: tuple[str, ...]
-    quorum: Quorum
+    quorum: Quorum | None = None  # None: the source does not state it (no-quorum finding)
 
 
 @dataclass(frozen=True)
 class InterventionLimits:
     """The bounds of an intervention."""
 
-    max_duration: str
+    max_duration: str  # a duration, or NONE: no maximum set
     reversible: bool
     blast_radius: str
 
@@ -350,11 +428,13 @@ class Intervention:
     authorised_by: Authority
     runbook: str
     limits: InterventionLimits
-    trust_cost: str
-    last_drilled: dt.date
+    trust_cost: str | None = None  # None: not recorded (no-trust-cost finding)
+    signer_message_template: str | None = None  # its [fields] are filled in when signing
+    last_drilled: dt.date | None = None  # None: never, or not recorded
     signals: tuple[str, ...] = ()
     drill_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -369,6 +449,7 @@ class Signal:
     notify_roles: tuple[str, ...]
     action: str
     runbook: str | None = None
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -392,9 +473,11 @@ class Risk:
     mitigations: RiskMitigations
     status: str
     introduced_in: str
-    last_reviewed: dt.date
+    last_reviewed: dt.date | None = None  # None: never, or not recorded
+    categories: tuple[str, ...] = ()  # how the team frames it ("failure signal")
     review_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
     @property
     def score(self) -> int:
@@ -413,6 +496,24 @@ class Communication:
     channel: str
     approval_role: str
     template: str
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
+
+
+@dataclass(frozen=True)
+class ExternalResponder:
+    """A party outside the team who can help in an incident: when to call, what to send."""
+
+    id: str
+    name: str
+    kind: str  # security-emergency, retainer, exchange, bridge, law-enforcement...
+    contacts: tuple[ContactChannel, ...]
+    when_to_contact: tuple[str, ...]
+    description: str | None = None
+    message_template: str | None = None  # its [fields] are filled in, not placeholders
+    response: str | None = None  # what to expect back, and how fast
+    engagement: str | None = None  # a contract or agreement, and how to invoke it
+    visibility: str = "public"  # or "internal": left out of a public build, with its links
+    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -439,6 +540,7 @@ class Handbook:
         signals: tuple[Signal, ...]
         risks: tuple[Risk, ...]
         communications: tuple[Communication, ...]
+        external_responders: tuple[ExternalResponder, ...]
 
     def __getattr__(self, name: str) -> Any:
         kinds = self.__dict__.get("kinds", {})  # absent while a copy is being made
@@ -517,14 +619,25 @@ def _constructor(cls: type) -> Convert:
         f.name for f in own if f.default is MISSING and f.default_factory is MISSING
     )
 
+    extensible = "extensions" in plan
+
     def construct(data: Any) -> Any:
         if not isinstance(data, dict):
             raise ModelError(f"{cls.__name__}: expected a mapping, not {type(data).__name__}")
+        extensions: tuple[Extension, ...] = ()
+        if extensible and any(k.startswith(EXTENSION_PREFIX) for k in data):
+            extensions = tuple(
+                Extension(k, _frozen(v)) for k, v in data.items() if k.startswith(EXTENSION_PREFIX)
+            )
+            data = {k: v for k, v in data.items() if not k.startswith(EXTENSION_PREFIX)}
         if not plan.keys() >= data.keys():
             raise ModelError(f"{cls.__name__}: unknown fields {sorted(data.keys() - plan)}")
         if not data.keys() >= required:
             raise ModelError(f"{cls.__name__}: missing fields {sorted(required - data.keys())}")
-        return cls(**{name: plan[name](value) for name, value in data.items()})
+        built = {name: plan[name](value) for name, value in data.items()}
+        if extensions:
+            built["extensions"] = extensions
+        return cls(**built)
 
     return construct
 
@@ -549,8 +662,14 @@ def _converter(hint: Any, where: str) -> Convert:
         return sequence
     if is_dataclass(hint):
         return _constructor(hint)  # type: ignore[arg-type]
-    if hint is dt.date:
-        return lambda value: value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if hint is dt.date:  # "never" (a date_or_never field, always ``dt.date | None``) is None
+        return lambda value: (
+            value
+            if isinstance(value, dt.date)
+            else None
+            if value == NEVER
+            else dt.date.fromisoformat(value)
+        )
     if hint is Any:
         return lambda value: value
 

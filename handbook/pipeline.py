@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import bundle, model
+from handbook import bundle, model, phones
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
@@ -89,7 +89,7 @@ def build_model(loaded: LoadedData) -> model.Handbook:
             fields[kind.attribute] = model.build(kind.model, next(records).data)
         else:
             fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
-    return model.Handbook(fields)
+    return phones.normalised(model.Handbook(fields))  # phone numbers in E.164
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

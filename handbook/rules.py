@@ -18,7 +18,9 @@ from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.leftovers import leftovers
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject, owned
+from handbook.phones import phone_numbers
 from handbook.reader import Document
+from handbook.readiness import OVERDUE, chosen_errors, readiness
 from handbook.references import REFERENCES, Index, resolve, walk
 from handbook.secret_scan import RULE as SECRET
 from handbook.secret_scan import (
@@ -82,11 +84,17 @@ def _ids(data: Any, *keys: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def _placeholders_in(text: str) -> list[str]:
-    """The placeholders of one text, each once, in order; ``[x]`` in a code span is code."""
+def _placeholders_in(text: str, template: bool = False) -> list[str]:
+    """The placeholders of one text, each once, in order; ``[x]`` in a code span is code.
+
+    In a message ``template``, ``[field]`` is a field to fill in when sending, not one left
+    to fill in the data: only the marker words (``TODO``...) count there.
+    """
     found: dict[str, None] = {}
     code: tuple[list[int], list[int]] | None = None
     for match in PLACEHOLDER.finditer(text):
+        if match.group("bracket") and template:
+            continue
         if match.group("bracket") and "`" in text:
             if code is None:
                 spans = [span.span() for span in _CODE_SPAN.finditer(text)]
@@ -98,12 +106,23 @@ def _placeholders_in(text: str) -> list[str]:
     return list(found)
 
 
+# Fields holding a message whose [fields] are filled in when it is sent or signed (an
+# external responder's message, a signer's post). Communication templates mark their
+# fields {like_this}: a [bracket] left in one is a placeholder.
+BRACKET_TEMPLATES = frozenset({"message_template", "signer_message_template"})
+
+
+def _in_template(path: tuple[str | int, ...]) -> bool:
+    """Whether a text is (part of) a message template whose fields are [bracketed]."""
+    return any(key in BRACKET_TEMPLATES for key in path if isinstance(key, str))
+
+
 def placeholders(nodes: Nodes) -> Iterator[Diagnostic]:
     """``placeholder``: template markers such as TBD, TODO or [Name] left in the data."""
     for record, path, text in nodes:
         if not isinstance(text, str):
             continue
-        found = _placeholders_in(text)
+        found = _placeholders_in(text, _in_template(path))
         if found:
             noun = "placeholder" if len(found) == 1 else "placeholders"
             shown = ", ".join(
@@ -176,6 +195,19 @@ def secrets(nodes: Nodes) -> Iterator[Diagnostic]:
         if document.text:
             found = yaml_text_findings(document.text, flagged)
             yield from diagnostics_at(document.file, document.text, found)
+
+
+def runbook_steps(context: RuleContext) -> Iterator[Diagnostic]:
+    """``runbook-steps``: a runbook says what to do: immediate actions or mitigations."""
+    for record in context.loaded.records("runbooks"):
+        if isinstance(record.data, dict) and not (
+            "immediate_actions" in record.data or "mitigations" in record.data
+        ):
+            yield record.diagnostic(
+                (),
+                "no steps: give immediate_actions or mitigations, what a responder does",
+                "runbook-steps",
+            )
 
 
 def runbook_owners(context: RuleContext) -> Iterator[Diagnostic]:
@@ -343,8 +375,8 @@ def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
                 yield record.diagnostic(
                     path,
                     f"last {review.past} {raw}; was due again by {due.isoformat()}",
-                    "review-overdue",
-                    Level.WARNING,
+                    OVERDUE,
+                    Level.ERROR if OVERDUE in chosen_errors(context) else Level.WARNING,
                 )
 
 
@@ -404,6 +436,8 @@ TEXT_RESULTS: PerObject[list[Diagnostic]] = owned(PerObject())
 # Rules that look across records and files.
 RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     runbook_owners,
+    runbook_steps,
+    readiness,
     intervention_quorums,
     signal_runbooks,
     file_names,
@@ -413,6 +447,7 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     public_needs,
     example_leftovers,
     engine_versions,
+    phone_numbers,
 )
 
 

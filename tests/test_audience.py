@@ -37,7 +37,7 @@ from handbook.schemas import load_schemas
 from handbook.site import Site
 from tests.conftest import CASES, REPO, TODAY, make_project, tool
 
-PHONE = "+15550100101"  # ana-silva's internal phone in the base fixture
+PHONE = "+12015550101"  # ana-silva's internal phone in the base fixture, as the model holds it
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +230,7 @@ def test_the_scan_reads_escaped_names_json_gzip_and_pdf(
 def test_a_file_that_cannot_be_read_is_reported_not_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
     (tmp_path / "broken.xml.gz").write_bytes(b"not gzip")
-    (tmp_path / "on-call.csv").write_bytes("Dev,+15550100101".encode("utf-16-le"))  # no BOM
+    (tmp_path / "on-call.csv").write_bytes("Dev,+12015550101".encode("utf-16-le"))  # no BOM
     leaks, unreadable = scan(tmp_path, [Secret("anything else", "x")])
     assert leaks == []
     assert [line.split(":")[0] for line in unreadable] == [
@@ -258,7 +258,7 @@ def test_leaks_in_public_build_names_file_record_and_a_redacted_value(
     (found,) = leaks_in_public_build(handbook, tmp_path)
     assert found == (
         "index.html: internal value of people 'ana-silva'.contacts[0] (phone channel) "
-        "('+155…') is in the public build"
+        "('+120…') is in the public build"
     )
 
 
@@ -317,13 +317,13 @@ def test_leaking_public_files_never_reach_their_folder(
 # way a reader still recognises it: a run of spaces in a number, a bare handle, a
 # Cyrillic "\u043e" in an e-mail address, an address without its scheme, one sentence alone.
 SLIPPED = (
-    "Call SecOps at 555      010 0100, page harbor-secops-primary, mail "
+    "Call SecOps at 201      555 0100, page harbor-secops-primary, mail "
     "lodestar-supp\u043ert@example.com, see example.com/lodestar/support. Note: A bridge "
     "compromise could mint unbacked tokens that are then used to borrow real assets from "
     "Harbor."
 )
 SLIPPED_SOURCES = (
-    "teams 'secops'.contacts[3] (phone channel)",  # 555 010 0100
+    "teams 'secops'.contacts[3] (phone channel)",  # 201 555 0100
     "teams 'secops'.contacts[2] (pager channel)",  # on-call service: harbor-secops-primary
     "dependencies 'price-oracle'.contacts[0].channels[0] (email channel)",
     "dependencies 'price-oracle'.contacts[0].channels[1] (url channel)",
@@ -368,7 +368,7 @@ def test_an_internal_value_written_to_slip_past_is_still_a_mention(tmp_path: Pat
 
 @pytest.mark.parametrize(
     "written",
-    ["555,010,0141", "#lodestar-harbor now", "http://example.com/lodestar/support/"],
+    ["201,555,0141", "#lodestar-harbor now", "http://example.com/lodestar/support/"],
 )
 def test_other_ways_of_writing_an_internal_value_are_mentions(tmp_path: Path, written: str) -> None:
     project = shipped_copy(tmp_path)
@@ -414,7 +414,7 @@ def test_the_scan_of_a_build_finds_what_was_written_to_slip_past(tmp_path: Path)
     # As a page shows it: the run of spaces kept (a browser collapses it), then escaped.
     (site / "index.html").write_text(f"<p>{html.escape(SLIPPED)}</p>", encoding="utf-8")
     (site / "more.html").write_text(
-        "<p>Or 555,010,0141, shared channel #lodestar-harbor, or "
+        "<p>Or 201,555,0141, shared channel #lodestar-harbor, or "
         "http://example.com/lodestar/support.</p>",
         encoding="utf-8",
     )

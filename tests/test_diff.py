@@ -165,6 +165,12 @@ def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[
         ({"contacts": [{"value": "+1"}, {"value": "+2"}]}, {"contacts": [{"value": "+2"}]}, True),
         ({"tags": ["a"]}, {"tags": []}, False),
         ({"last_verified": "2026-01-02"}, {"last_verified": "2026-03-01"}, False),
+        ({"last_drilled": "2026-01-02"}, {"last_drilled": "never"}, True),
+        ({"last_drilled": "never"}, {"last_drilled": "2026-03-01"}, False),
+        ({"last_drilled": "2026-01-02"}, {}, True),
+        ({"target": "15m"}, {"target": "none"}, True),
+        ({"update_cadence": "none"}, {"update_cadence": "1h"}, False),
+        ({"verify": "Error rate below 1%."}, {}, True),
     ],
 )
 def test_what_weakens(old: dict, new: dict, weakens: bool) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import handbook.leaks as leaks
+from handbook import phones
 from handbook.leaks import Needles, Secret, Texts, file_texts, normalise, phone_forms, scan
 from tests.conftest import growth
 
@@ -126,6 +127,30 @@ def test_a_phone_is_found_however_it_is_written(written: str) -> None:
 )
 def test_a_phone_is_found_in_its_national_form(secret: Secret, written: str) -> None:
     assert found(f"<p>Call {written}</p>", secret) == [secret.value]
+
+
+@pytest.mark.parametrize(
+    ("written", "region"),
+    [
+        ("(201) 555-0130", "US"),  # national in the data: the model holds +12015550130
+        ("+1 201 555 0130", None),
+        ("020 7946 0142", "GB"),
+        ("030 901820", "DE"),
+        ("0491 570 156", "AU"),
+    ],
+)
+def test_an_internal_phone_is_found_in_the_grouped_form_pages_show(
+    written: str, region: str | None
+) -> None:
+    """What the model holds (E.164) is found as the renderers show it (``phones.display``)."""
+    value = phones.normalise(written, region)
+    assert value is not None
+    secret = Secret(value, "teams 'comms'.contacts[0] (phone channel)")
+    shown = phones.display(value)
+    assert shown not in (value, written) and " " in shown
+    assert found(f"<p>Out of hours: {shown}.</p>", secret) == [value]
+    assert found(f"<a href='{phones.tel_url(value)}'>{shown}</a>", secret) == [value]
+    assert found(f"<p>Out of hours: {shown[:-1]}.</p>", secret) == []  # one digit short
 
 
 def test_the_country_code_is_read_from_the_number() -> None:

@@ -22,6 +22,7 @@ from PIL import Image
 
 from handbook.model import Handbook
 from handbook.pdf import Engine, PdfError, Written, in_background, write_pdfs
+from handbook.phones import display
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
 from handbook.render.common import callees
 from handbook.site import Site, pdf_name
@@ -72,7 +73,7 @@ def assert_in_order(haystack: str, needles: list[str], start: int = 0) -> None:
 
 
 def contacts(site: Site, steps: tuple) -> list[tuple[str, str | None]]:
-    """(name, first visible phone) of everyone the escalation steps have you call.
+    """(name, first visible phone, grouped as printed) of everyone the steps have you call.
 
     A public site's handbook holds public channels only, so its contacts are what it shows.
     """
@@ -81,7 +82,7 @@ def contacts(site: Site, steps: tuple) -> list[tuple[str, str | None]]:
     for step in steps:
         for kind, record_id in callees(ctx, step):
             record = site.handbook.get(kind, record_id)
-            phone = next((c.value for c in record.contacts if c.type == "phone"), None)
+            phone = next((display(c.value) for c in record.contacts if c.type == "phone"), None)
             found.append((record.name, phone))
     return found
 

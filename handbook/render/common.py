@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from handbook import markup
-from handbook.model import NONE, ContactChannel, ContactRef, Handbook, Severity
+from handbook import markup, phones
+from handbook.model import NONE, ContactChannel, ContactRef, Handbook, Runbook, Severity
 from handbook.site import Context, record_source
 
 _CHANNEL_URL = {
-    "phone": "tel:{}",
     "email": "mailto:{}",
     "url": "{}",
-}
+}  # a phone's is its tel: URL (``phones.tel_url``)
 
 
-def channel_html(item: ContactChannel) -> str:
-    """One contact channel: a tel:, mailto: or https link where it has one."""
+def channel_html(item: ContactChannel, region: str | None = None) -> str:
+    """One contact channel: a tel:, mailto: or https link where it has one.
+
+    A phone number is shown grouped, as read out (``+1 201-555-0123``), and dialled in
+    E.164; ``region`` (the handbook's ``phone_region``) reads one written in national form.
+    """
     label = f"{item.label}: " if item.label else ""
-    pattern = _CHANNEL_URL.get(item.type)
-    value = (
-        markup.link(pattern.format(item.value), item.value) if pattern else markup.esc(item.value)
-    )
+    if item.type == "phone":
+        value = markup.link(phones.tel_url(item.value, region), phones.display(item.value, region))
+    elif (pattern := _CHANNEL_URL.get(item.type)) is not None:
+        value = markup.link(pattern.format(item.value), item.value)
+    else:
+        value = markup.esc(item.value)
     return (
         f'<span class="handbook-channel handbook-channel-{markup.esc(item.type)}">'
         f"{markup.esc(item.type)} {markup.esc(label)}{value}</span>"
@@ -36,7 +41,8 @@ def channels_html(ctx: Context, items: Iterable[ContactChannel]) -> str:
     visible = tuple(items)
     if not visible:
         return '<span class="handbook-muted">no public contact channel</span>'
-    return markup.items((channel_html(c) for c in visible), css_class="handbook-channels")
+    region = ctx.handbook.info.phone_region
+    return markup.items((channel_html(c, region) for c in visible), css_class="handbook-channels")
 
 
 def title_link(ctx: Context, kind: str, record_id: str) -> str:
@@ -66,8 +72,10 @@ def role_links(ctx: Context, role_ids: Iterable[str]) -> str:
     return ", ".join(role_link(ctx, r) for r in role_ids)
 
 
-def severity_badge(ctx: Context, severity_id: str) -> str:
-    """A severity badge linking to its row of the matrix."""
+def severity_badge(ctx: Context, severity_id: str | None) -> str:
+    """A severity badge linking to its row of the matrix ("not set" without a severity)."""
+    if severity_id is None:
+        return '<span class="handbook-muted">not set</span>'
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
     target = record_source("severities", found.id)
@@ -103,10 +111,18 @@ def callees(ctx: Context, step: ContactRef) -> list[tuple[str, str]]:
 
 
 def phone_links(ctx: Context, step: ContactRef) -> list[str]:
-    """``Name: tel-link`` for everyone an escalation step calls who has a visible phone."""
+    """``Name: tel-link`` for everyone an escalation step calls who has a visible phone.
+
+    The link dials the number in E.164 and shows it grouped (``+1 201-555-0123``).
+    """
+    region = ctx.handbook.info.phone_region
     return [
         f"{name_link(ctx, kind, record_id)}: "
-        + markup.link(f"tel:{phone.value}", phone.value, "handbook-phone")
+        + markup.link(
+            phones.tel_url(phone.value, region),
+            phones.display(phone.value, region),
+            "handbook-phone",
+        )
         for kind, record_id in callees(ctx, step)
         if (phone := _first_phone(ctx.handbook.get(kind, record_id).contacts)) is not None
     ]
@@ -142,6 +158,12 @@ def section(title: str, body: str) -> str:
 def severity_rank(handbook: Handbook) -> dict[str, int]:
     """Severity id -> its position in the team's scale (the most severe first, at 0)."""
     return {s.id: n for n, s in enumerate(handbook.severities)}
+
+
+def runbooks_by_severity(handbook: Handbook) -> list[Runbook]:
+    """The runbooks, most severe first (those without a typical severity last), by title."""
+    rank = severity_rank(handbook)
+    return sorted(handbook.runbooks, key=lambda r: (rank.get(r.severity or "", len(rank)), r.title))
 
 
 TONES = 5  # the stylesheets' colours, from handbook-tone-1 (most severe) to handbook-tone-5

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.model import Communication
 from handbook.render.common import facts_table, role_link, severity_badge, title_link
+from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
 AUDIENCES = (("internal", "Internal"), ("external", "External"))
@@ -43,6 +44,7 @@ def _template(ctx: Context, item: Communication) -> str:
         f"<h3>{markup.esc(item.title)}</h3>",
         facts_table(rows, "handbook-template-facts"),
         template_html(item.template),
+        more(item.extensions, heading=False),
         css_class="handbook handbook-communication",
         id=anchor("communications", item.id),
     )

@@ -8,6 +8,7 @@ from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
 from handbook.render.common import channels_html, owner_link, quickref_box, section, title_link
+from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.site import Context
 
@@ -82,6 +83,7 @@ def render_dependency(ctx: Context, dependency_id: str) -> str:
                     "No runbook lists this dependency.",
                 ),
             ),
+            *([more(dependency.extensions)] if dependency.extensions else []),
         ]
     )
 

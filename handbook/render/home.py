@@ -10,7 +10,7 @@ from handbook.render.common import (
     contact_target,
     phone_links,
     response_target,
-    severity_rank,
+    runbooks_by_severity,
 )
 from handbook.render.severities import escalation_anchor
 from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
@@ -53,7 +53,6 @@ def render_home(ctx: Context) -> str:
     """Pick a severity, who to call first, the fallback contact, where the runbooks are."""
     hb = ctx.handbook
     fallback = hb.get("teams", hb.info.fallback_team)
-    rank = severity_rank(hb)
     picker = markup.table(
         ["Severity", "When", "Respond within", "Escalation"],
         [
@@ -82,8 +81,9 @@ def render_home(ctx: Context) -> str:
             "\n## 4. Open the runbook\n",
             markup.block(
                 markup.items(
-                    ctx.ref("runbooks", r.id, r.title) + f" ({markup.esc(r.severity)})"
-                    for r in sorted(hb.runbooks, key=lambda r: (rank[r.severity], r.title))
+                    ctx.ref("runbooks", r.id, r.title)
+                    + (f" ({markup.esc(r.severity)})" if r.severity else "")
+                    for r in runbooks_by_severity(hb)
                 ),
                 "<p>"
                 + ctx.link("runbooks.md", "All runbooks")

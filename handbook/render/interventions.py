@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import review_clock
-from handbook.model import Intervention
+from handbook.model import NONE, Intervention
 from handbook.render.common import (
     facts_table,
     name_link,
@@ -18,6 +18,7 @@ from handbook.render.common import (
     severity_rank,
     title_link,
 )
+from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.render.signals import ordered_signals, triggered_interventions
 from handbook.site import Context
@@ -26,7 +27,15 @@ from handbook.site import Context
 def quorum(item: Intervention) -> str:
     """How many must agree, e.g. ``2 of 5``."""
     q = item.authorised_by.quorum
-    return f"{q.required} of {q.of}"
+    return "not stated" if q is None else f"{q.required} of {q.of}"
+
+
+def max_duration(item: Intervention) -> str:
+    """The longest it may last, e.g. ``72h``, or that no maximum is set."""
+    return "no maximum set" if item.limits.max_duration == NONE else item.limits.max_duration
+
+
+_NOT_RECORDED = '<p class="handbook-muted">Not recorded.</p>'
 
 
 def yes_no(value: bool) -> str:
@@ -79,9 +88,15 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
         f"<p><strong>Quorum:</strong> {markup.esc(quorum(item))}</p>"
         "<p><strong>Who holds those roles:</strong></p>" + _holders(ctx, item)
     )
+    if item.signer_message_template:
+        authority += (
+            "<p><strong>Each signer posts</strong> (fill in each [field]):</p>"
+            f'<pre class="handbook-template"><code>{markup.esc(item.signer_message_template)}'
+            "</code></pre>"
+        )
     limits = facts_table(
         [
-            ("Max duration", markup.esc(item.limits.max_duration)),
+            ("Max duration", markup.esc(max_duration(item))),
             ("Reversible", yes_no(item.limits.reversible)),
             ("Blast radius", markup.esc(item.limits.blast_radius)),
         ],
@@ -98,7 +113,11 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
                 markup.items_or(signals, "No signal triggers it directly."),
             ),
             section("Limits", limits),
-            section("Trust cost", markup.markdown(item.trust_cost)),
+            section(
+                "Trust cost",
+                markup.markdown(item.trust_cost) if item.trust_cost else _NOT_RECORDED,
+            ),
+            *([more(item.extensions)] if item.extensions else []),
         ]
     )
 
@@ -112,9 +131,9 @@ def render_interventions(ctx: Context) -> str:
             markup.esc(i.target),
             role_links(ctx, i.authorised_by.roles),
             markup.esc(quorum(i)),
-            markup.esc(i.limits.max_duration),
+            markup.esc(max_duration(i)),
             yes_no(i.limits.reversible),
-            markup.esc(i.trust_cost),
+            markup.esc(i.trust_cost or "not recorded"),
         ]
         for i in ctx.handbook.interventions
     ]

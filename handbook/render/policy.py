@@ -55,6 +55,12 @@ def render_principles(ctx: Context) -> str:
     entries = "".join(
         f'<li id="principle-{markup.esc(p.id)}"><p><strong>{markup.esc(p.statement)}</strong></p>'
         + (markup.markdown(p.rationale) if p.rationale else "")
+        + (
+            f'<p class="handbook-points-title">{markup.esc(p.points.title)}</p>'
+            + markup.items(markup.esc(i) for i in p.points.items)
+            if p.points
+            else ""
+        )
         + "</li>"
         for p in ctx.handbook.policy.principles
     )

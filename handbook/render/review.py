@@ -20,6 +20,8 @@ def status_badge(status: str) -> str:
 def clock_summary(ctx: Context, clock: ReviewClock) -> str:
     """``last (next <activity> by due)`` plus a badge unless the clock is ok."""
     status = clock.status(ctx.site.today)
+    if clock.last is None or clock.due is None:
+        return status_badge(f"never {clock.past}")
     badge = f" {status_badge(status)}" if status != "ok" else ""
     return (
         f"{clock.last.isoformat()} (next {markup.esc(clock.activity)} by "
@@ -31,18 +33,21 @@ def render_review_status(ctx: Context) -> str:
     """Everything with a review clock in one table, soonest due first."""
     clocks = review_clocks(ctx.handbook)
     today = ctx.site.today
-    counts = {s: sum(c.status(today) == s for c in clocks) for s in ("overdue", "due soon")}
+    counts = {
+        s: sum(c.status(today) == s for c in clocks) for s in ("never", "overdue", "due soon")
+    }
+    never = f"{counts['never']} never done, " if counts["never"] else ""
     summary = (
-        f"<p>As of {today.isoformat()}: {counts['overdue']} overdue, "
+        f"<p>As of {today.isoformat()}: {never}{counts['overdue']} overdue, "
         f"{counts['due soon']} due within {DUE_SOON_DAYS} days.</p>"
     )
     rows = [
         [
-            c.due.isoformat(),
+            c.due.isoformat() if c.due else "now",
             status_badge(c.status(today)),
             markup.esc(f"{REVIEWS[c.kind].noun} {c.activity}"),
             ctx.ref(c.kind, c.id, c.label),
-            c.last.isoformat(),
+            c.last.isoformat() if c.last else f"never {markup.esc(c.past)}",
             f"{c.interval_days} days",
         ]
         for c in clocks

@@ -8,6 +8,7 @@ from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Handbook, Risk
 from handbook.render.common import owner_link, quickref_box, section, title_link
+from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.site import Context, record_source
 
@@ -65,6 +66,7 @@ def render_risk(ctx: Context, risk_id: str) -> str:
         ("Status", markup.esc(risk.status)),
         ("Owner", owner_link(ctx, risk.owner)),
         ("Introduced in", markup.esc(risk.introduced_in)),
+        *((("Categories", markup.esc(", ".join(risk.categories))),) if risk.categories else ()),
         ("Last reviewed", clock_summary(ctx, review_clock(hb, "risks", risk.id))),
     ]
     mitigations = _mitigations(ctx, risk)
@@ -77,6 +79,7 @@ def render_risk(ctx: Context, risk_id: str) -> str:
                 "Mitigations",
                 markup.items_or(mitigations, "No runbook or intervention mitigates it yet."),
             ),
+            *([more(risk.extensions)] if risk.extensions else []),
             markup.block("<p>" + ctx.link("risks.md", "Risk register and heat map") + "</p>"),
         ]
     )
@@ -86,13 +89,17 @@ def render_risks(ctx: Context) -> str:
     """The register: every risk by score, with status, owner, release and mitigations."""
     rows = [
         [
-            ctx.ref("risks", r.id, r.title),
+            ctx.ref("risks", r.id, r.title)
+            + "".join(
+                f' <span class="handbook-badge handbook-category">{markup.esc(c)}</span>'
+                for c in r.categories
+            ),
             score_badge(r),
             markup.esc(r.status),
             owner_link(ctx, r.owner),
             markup.esc(r.introduced_in),
             ", ".join(_mitigations(ctx, r)) or '<span class="handbook-muted">none</span>',
-            r.last_reviewed.isoformat(),
+            r.last_reviewed.isoformat() if r.last_reviewed else "never",
         ]
         for r in ranked_risks(ctx.handbook)
     ]

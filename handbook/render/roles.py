@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handbook import markup
-from handbook.model import Person, Role, Team
+from handbook.model import ExternalResponder, Person, Role, Team
 from handbook.render.common import channels_html, role_link
+from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
 
@@ -85,6 +86,8 @@ def render_role(ctx: Context, role_id: str) -> str:
     parts = [f"# {markup.md_inline(item.name)}\n", markup.block(_card(ctx, item))]
     if uses:
         parts.append("\n## Where this role is called on\n" + markup.block(markup.items(uses)))
+    if item.extensions:
+        parts.append(more(item.extensions))
     return "\n".join(parts)
 
 
@@ -109,6 +112,7 @@ def _team(ctx: Context, team: Team, fallback: bool) -> str:
     return markup.block(
         f'<h3 id="{anchor("teams", team.id)}">{markup.esc(team.name)}</h3>',
         *facts,
+        more(team.extensions, heading=False),
         css_class="handbook handbook-team",
     )
 
@@ -123,20 +127,54 @@ def _person_entry(ctx: Context, person: Person) -> str:
         f'<h3 id="{anchor("people", person.id)}">{markup.esc(person.name)}</h3>',
         f"<p>{' · '.join(details)}</p>",
         channels_html(ctx, person.contacts),
+        more(person.extensions, heading=False),
         css_class="handbook handbook-person",
     )
 
 
+def _external(ctx: Context, responder: ExternalResponder) -> str:
+    """One party outside the team: when to call, how, what to send, what to expect."""
+    parts = [
+        f'<h3 id="{anchor("external_responders", responder.id)}">{markup.esc(responder.name)}</h3>',
+        f'<p class="handbook-muted">{markup.esc(responder.kind.replace("-", " "))}</p>',
+    ]
+    if responder.description:
+        parts.append(markup.markdown(responder.description))
+    parts.append("<p><strong>When to contact</strong></p>")
+    parts.append(markup.items(markup.esc(w) for w in responder.when_to_contact))
+    parts.append(channels_html(ctx, responder.contacts))
+    if responder.message_template:
+        parts.append("<p><strong>What to send</strong> (fill in each [field])</p>")
+        parts.append(
+            f'<pre class="handbook-template"><code>{markup.esc(responder.message_template)}'
+            "</code></pre>"
+        )
+    for label, value in (
+        ("What to expect", responder.response),
+        ("Engagement", responder.engagement),
+    ):
+        if value:
+            parts.append(f"<p><strong>{label}:</strong> {markup.esc(value)}</p>")
+    parts.append(more(responder.extensions, heading=False))
+    return markup.block(*parts, css_class="handbook handbook-external")
+
+
 def render_contacts(ctx: Context) -> str:
-    """Teams (the fallback first) and people, with every channel this audience may see."""
+    """Teams (the fallback first), people, then the parties outside the team."""
     hb = ctx.handbook
     fallback = hb.info.fallback_team
     teams = sorted(hb.teams, key=lambda t: (t.id != fallback, t.name))
+    external = hb.external_responders
     return (
         "\n## Teams\n"
         + "".join(_team(ctx, t, t.id == fallback) for t in teams)
         + "\n## People\n"
         + "".join(_person_entry(ctx, p) for p in sorted(hb.people, key=lambda p: p.name))
+        + (
+            "\n## External responders\n" + "".join(_external(ctx, r) for r in external)
+            if external
+            else ""
+        )
     )
 
 

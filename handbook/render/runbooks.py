@@ -6,18 +6,19 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import review_clock
-from handbook.model import Mitigation, Runbook
+from handbook.model import Action, Mitigation, Runbook
 from handbook.render.common import (
     escalation_step,
     name_link,
     owner_link,
     quickref_box,
     role_link,
+    runbooks_by_severity,
     section,
     severity_badge,
-    severity_rank,
     title_link,
 )
+from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.site import PDF_DIR, Context, pdf_name
 
@@ -47,10 +48,18 @@ def _mitigation(mitigation: Mitigation) -> str:
             ("Impact", mitigation.impact),
             ("Verify", mitigation.verify),
         )
+        if value
+    )
+    if not mitigation.verify:  # said, so nobody assumes a check exists
+        facts += '<dt>Verify</dt><dd class="handbook-muted">no verification step given</dd>'
+    badge = (
+        f'<span class="handbook-badge handbook-{markup.esc(mitigation.preference)}">'
+        f"{markup.esc(mitigation.preference)}</span> "
+        if mitigation.preference
+        else ""
     )
     return markup.block(
-        f'<p class="handbook-mitigation-title"><span class="handbook-badge handbook-'
-        f'{markup.esc(mitigation.preference)}">{markup.esc(mitigation.preference)}</span> '
+        f'<p class="handbook-mitigation-title">{badge}'
         f'<strong id="mitigation-{markup.esc(mitigation.id)}">{markup.esc(mitigation.title)}'
         "</strong></p>",
         f"<dl>{facts}</dl>",
@@ -59,55 +68,102 @@ def _mitigation(mitigation: Mitigation) -> str:
     )
 
 
+def _step(ctx: Context, step: Action) -> str:
+    """One step: what to do, for whom, why, the command to copy and what to expect."""
+    text = markup.esc(step.text)
+    if step.role:
+        text += f' <span class="handbook-role">({role_link(ctx, step.role)})</span>'
+    if step.why:
+        text += f'<br><span class="handbook-why"><em>Why:</em> {markup.esc(step.why)}</span>'
+    if step.command:
+        text += f"<br><code>{markup.esc(step.command)}</code>"
+    if step.expected:
+        text += f"<br><em>Expect:</em> {markup.esc(step.expected)}"
+    return text
+
+
 def _links(ctx: Context, kind: str, ids: tuple[str, ...]) -> str:
     return markup.items(title_link(ctx, kind, i) for i in ids)
 
 
+def _texts(values: tuple[str, ...]) -> str:
+    return markup.items(markup.esc(v) for v in values)
+
+
+def _escalation(ctx: Context, runbook: Runbook) -> str:
+    """The runbook's escalation, or (without one) that responders call its owner."""
+    if runbook.escalation:
+        return markup.items((escalation_step(ctx, s) for s in runbook.escalation), ordered=True)
+    return f"<p>No escalation of its own: call the owner, {owner_link(ctx, runbook.owner)}.</p>"
+
+
 def render_runbook(ctx: Context, runbook_id: str) -> str:
-    """A runbook page: quick reference, then every step as tick boxes, then its links."""
-    hb = ctx.handbook
-    runbook = hb.get("runbooks", runbook_id)
-    actions = [
-        markup.esc(a.text)
-        + (f' <span class="handbook-role">({role_link(ctx, a.role)})</span>' if a.role else "")
-        for a in runbook.immediate_actions
-    ]
-    escalation = [escalation_step(ctx, step) for step in runbook.escalation]
-    parts = [
-        f"# {markup.md_inline(runbook.title)}\n",
-        _quick_reference(ctx, runbook),
-        markup.block(markup.markdown(runbook.summary), css_class="handbook handbook-summary"),
-    ]
+    """A runbook page: quick reference, then every step as tick boxes, then its links.
+
+    Sections the runbook does not have are left out, except the escalation, which then
+    says to call the owner.
+    """
+    runbook = ctx.handbook.get("runbooks", runbook_id)
+    parts = [f"# {markup.md_inline(runbook.title)}\n", _quick_reference(ctx, runbook)]
+    if runbook.summary:
+        parts.append(
+            markup.block(markup.markdown(runbook.summary), css_class="handbook handbook-summary")
+        )
     if runbook.signals:
         signals = markup.items(name_link(ctx, "signals", s) for s in runbook.signals)
         parts.append(section("Signals that trigger it", signals))
-    parts += [
-        section("Symptoms", markup.items(markup.esc(s) for s in runbook.symptoms)),
-        section("Immediate actions", markup.checklist(actions, ordered=True)),
-        "\n## Mitigation options\n",
-        *(_mitigation(m) for m in runbook.mitigations),
-        *(() if runbook.mitigations else (markup.block(_NO_MITIGATION),)),
-        section("Escalation", markup.items(escalation, ordered=True)),
-        section(
-            "Resolution checklist",
-            markup.checklist(markup.esc(i) for i in runbook.resolution_checklist),
-        ),
-    ]
+    if runbook.symptoms:
+        parts.append(section("Symptoms", _texts(runbook.symptoms)))
+    if runbook.differentiation:
+        parts.append(section("How to tell it apart", _texts(runbook.differentiation)))
+    if runbook.immediate_actions:
+        actions = (_step(ctx, a) for a in runbook.immediate_actions)
+        parts.append(section("Immediate actions", markup.checklist(actions, ordered=True)))
+    if runbook.investigation:
+        steps = (_step(ctx, a) for a in runbook.investigation)
+        parts.append(section("Investigation", markup.checklist(steps, ordered=True)))
+    if runbook.mitigations:
+        parts += ["\n## Mitigation options\n", *(_mitigation(m) for m in runbook.mitigations)]
+    elif runbook.immediate_actions:
+        pass  # the immediate actions are the whole of what it says to do
+    else:
+        parts += ["\n## Mitigation options\n", markup.block(_NO_MITIGATION)]
+    parts.append(section("Escalation", _escalation(ctx, runbook)))
+    if runbook.evidence:
+        parts.append(section("Evidence to preserve", _texts(runbook.evidence)))
+    if runbook.resolution_checklist:
+        checklist = markup.checklist(markup.esc(i) for i in runbook.resolution_checklist)
+        parts.append(section("Resolution checklist", checklist))
+    if runbook.follow_ups:
+        follow_ups = markup.checklist(markup.esc(i) for i in runbook.follow_ups)
+        parts.append(section("After the incident", follow_ups))
+    if runbook.root_causes:
+        parts.append(section("Common root causes", _texts(runbook.root_causes)))
+    if runbook.links:
+        links = markup.items(
+            markup.link(link.url, link.title) + f" ({markup.esc(link.kind)})"
+            for link in runbook.links
+        )
+        parts.append(section("Dashboards, alerts and logs", links))
     for kind, title in (
+        ("related", "Related runbooks"),
         ("dependencies", "Dependencies"),
         ("interventions", "Interventions"),
         ("communications", "Communication templates"),
     ):
         ids = getattr(runbook, kind)
         if ids:
-            parts.append(section(title, _links(ctx, kind, ids)))
+            parts.append(
+                section(title, _links(ctx, "runbooks" if kind == "related" else kind, ids))
+            )
+    if runbook.extensions:
+        parts.append(more(runbook.extensions))
     return "\n".join(parts)
 
 
 def render_runbook_index(ctx: Context) -> str:
     """Every runbook in a table: severity, owner, dependencies and tags."""
-    order = severity_rank(ctx.handbook)
-    runbooks = sorted(ctx.handbook.runbooks, key=lambda r: (order[r.severity], r.title))
+    runbooks = runbooks_by_severity(ctx.handbook)
     rows = [
         [
             ctx.ref("runbooks", r.id, r.title),

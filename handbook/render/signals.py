@@ -7,6 +7,7 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.model import Handbook, Intervention, Signal
 from handbook.render.common import role_links, severity_badge, severity_rank, title_link
+from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
 
@@ -46,6 +47,7 @@ def _signal(ctx: Context, signal: Signal) -> str:
     return markup.block(
         f"<h3>{markup.esc(signal.name)}</h3>",
         _facts(ctx, signal),
+        more(signal.extensions, heading=False),
         css_class="handbook handbook-signal",
         id=anchor("signals", signal.id),
     )

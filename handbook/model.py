@@ -462,17 +462,21 @@ class RiskMitigations:
 
 @dataclass(frozen=True)
 class Risk:
-    """An entry of the risk register."""
+    """An entry of the risk register: only what it is must be said; the rest is tracked."""
 
     id: str
     title: str
     description: str
-    likelihood: int
-    impact: int
-    owner: str
-    mitigations: RiskMitigations
-    status: str
-    introduced_in: str
+    likelihood: int | None = None  # the residual rating, with its controls; None: unrated
+    impact: int | None = None
+    inherent: Rating | None = None  # the rating before any control
+    owner: str | None = None  # None: a readiness finding (unowned-risk)
+    mitigations: RiskMitigations = RiskMitigations()
+    status: str | None = None
+    treatment: str | None = None  # accept, mitigate, transfer or avoid
+    controls: tuple[str, ...] = ()
+    due: dt.date | None = None  # when the treatment must be in place
+    introduced_in: str | None = None
     last_reviewed: dt.date | None = None  # None: never, or not recorded
     categories: tuple[str, ...] = ()  # how the team frames it ("failure signal")
     review_interval_days: int | None = None
@@ -480,9 +484,19 @@ class Risk:
     extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
     @property
-    def score(self) -> int:
-        """Likelihood times impact, 1 to 25."""
+    def score(self) -> int | None:
+        """Likelihood times impact, 1 to 25; None while the risk is unrated."""
+        if self.likelihood is None or self.impact is None:
+            return None
         return self.likelihood * self.impact
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A likelihood and an impact, each 1 to 5."""
+
+    likelihood: int
+    impact: int
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ NO_SEVERITY = "no-severity"
 NO_ESCALATION = "no-escalation"
 NO_QUORUM = "no-quorum"
 NO_TRUST_COST = "no-trust-cost"
+UNRATED_RISK = "unrated-risk"
+UNOWNED_RISK = "unowned-risk"
 OVERDUE = "review-overdue"
 # The findings handbook review lists; readiness_errors may name any of them.
 FINDINGS = (
@@ -36,6 +38,8 @@ FINDINGS = (
     NO_ESCALATION,
     NO_QUORUM,
     NO_TRUST_COST,
+    UNRATED_RISK,
+    UNOWNED_RISK,
 )
 
 
@@ -125,9 +129,22 @@ def intervention_gaps(context: RuleContext, errors: frozenset[str]) -> Iterator[
             yield _finding(record, (), message, NO_TRUST_COST, errors)
 
 
+def risk_gaps(context: RuleContext, errors: frozenset[str]) -> Iterator[Diagnostic]:
+    """``unrated-risk``, ``unowned-risk``: a register entry nobody rated or tracks."""
+    for record in context.loaded.records("risks"):
+        data = _mapping(record.data)
+        if "likelihood" not in data and "impact" not in data:
+            message = "not rated: give likelihood and impact to place it on the heat map"
+            yield _finding(record, (), message, UNRATED_RISK, errors)
+        if "owner" not in data:
+            message = "no owner: nobody tracks it to its treatment"
+            yield _finding(record, (), message, UNOWNED_RISK, errors)
+
+
 def readiness(context: RuleContext) -> Iterator[Diagnostic]:
     """Every readiness finding, at the level ``readiness_errors`` sets."""
     errors = chosen_errors(context)
     yield from never_done(context, errors)
     yield from runbook_gaps(context, errors)
     yield from intervention_gaps(context, errors)
+    yield from risk_gaps(context, errors)

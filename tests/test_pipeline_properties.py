@@ -39,6 +39,8 @@ RULES = {
     "no-escalation",
     "no-quorum",
     "no-trust-cost",
+    "unrated-risk",
+    "unowned-risk",
     "runbook-steps",
     "example-leftover",
     "review-overdue",

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from handbook.pipeline import Project, validate
-from tests.conftest import TODAY, make_project
+from tests.conftest import TODAY, add_site_sources, handbook_cli, make_project
 
 PAGERDUTY_LEVELS = """\
 # Severities: PagerDuty's five levels, as its response documentation defines them.
@@ -240,3 +240,49 @@ def test_seal_911_and_the_emergency_pause_fit_as_written(tmp_path: Path) -> None
     )
     result = validate(Project.at(project), today=TODAY)
     assert [d.rule for d in result.diagnostics if d.level == "error"] == ["placeholder"]
+
+
+L2BEAT_RISK = """\
+- id: upgrade-without-delay
+  title: Funds can be stolen through an upgrade with no delay
+  description: >-
+    A bridge contract can be upgraded at once by its admin; a malicious or compromised
+    admin could replace the code and take the funds it holds.
+  inherent:
+    likelihood: 2
+    impact: 5
+  treatment: mitigate
+  controls:
+    - We watch the admin address for upgrade transactions.
+  due: "2027-03-31"
+"""
+
+
+def test_a_risk_register_entry_fits_as_written(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    risks = project / "data/risks.yml"
+    risks.write_text(risks.read_text(encoding="utf-8") + L2BEAT_RISK, encoding="utf-8")
+    assert _only_findings(project) == [
+        "data/risks.yml: never-reviewed",
+        "data/risks.yml: unowned-risk",
+        "data/risks.yml: unrated-risk",
+    ]
+    # A rating is both numbers or none: half a rating is an error at the risk.
+    risks.write_text(risks.read_text(encoding="utf-8") + "  likelihood: 3\n", encoding="utf-8")
+    result = validate(Project.at(project), today=TODAY)
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    assert len(errors) == 1 and errors[0].file == "data/risks.yml" and errors[0].rule == "schema"
+
+
+def test_an_unrated_risk_is_listed_but_not_placed(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    risks = project / "data/risks.yml"
+    risks.write_text(risks.read_text(encoding="utf-8") + L2BEAT_RISK, encoding="utf-8")
+    add_site_sources(project)
+    built = handbook_cli("build", cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    register = (project / "site/risks/index.html").read_text(encoding="utf-8")
+    assert "not rated" in register and "1 unrated risk not shown" in register
+    page = (project / "site/risks/upgrade-without-delay/index.html").read_text(encoding="utf-8")
+    assert "Before controls" in page and "2 × 5 = 10" in page
+    assert "Controls in place" in page and "Treatment due" in page

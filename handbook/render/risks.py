@@ -34,17 +34,52 @@ def band(score: int) -> tuple[str, str]:
 
 
 def ranked_risks(handbook: Handbook) -> list[Risk]:
-    """Every risk, highest score first, then highest impact, then title."""
-    return sorted(handbook.risks, key=lambda r: (-r.score, -r.impact, r.title, r.id))
+    """Every risk, highest score first, then highest impact, then title; unrated ones last."""
+    return sorted(handbook.risks, key=lambda r: (-(r.score or 0), -(r.impact or 0), r.title, r.id))
 
 
 def score_badge(risk: Risk) -> str:
-    """``L x I = score`` in a badge coloured by its band."""
+    """``L x I = score`` in a badge coloured by its band; ``not rated`` without a rating."""
+    if risk.score is None:
+        return '<span class="handbook-muted">not rated</span>'
     name, _ = band(risk.score)
     return (
         f'<span class="handbook-badge handbook-risk-{name}" title="{name}">'
         f"{risk.likelihood} {_TIMES} {risk.impact} = {risk.score}</span>"
     )
+
+
+def _said(value: str | None) -> str:
+    """A value as text, or that the register does not say it."""
+    return markup.esc(value) if value else '<span class="handbook-muted">not stated</span>'
+
+
+def _facts(ctx: Context, risk: Risk) -> list[tuple[str, str]]:
+    """The quick-reference rows of a risk's page."""
+    rows = [("Score", score_badge(risk))]
+    if risk.score is not None:
+        rows[0] = ("Score", f"{score_badge(risk)} ({markup.esc(band(risk.score)[0])})")
+        rows += [("Likelihood", f"{risk.likelihood} of 5"), ("Impact", f"{risk.impact} of 5")]
+    if risk.inherent:
+        inherent = risk.inherent.likelihood * risk.inherent.impact
+        rows.append(
+            (
+                "Before controls",
+                f"{risk.inherent.likelihood} {_TIMES} {risk.inherent.impact} = {inherent}",
+            )
+        )
+    rows += [
+        ("Status", _said(risk.status)),
+        ("Treatment", _said(risk.treatment)),
+        ("Owner", owner_link(ctx, risk.owner) if risk.owner else _said(None)),
+    ]
+    if risk.due:
+        rows.append(("Treatment due", risk.due.isoformat()))
+    if risk.introduced_in:
+        rows.append(("Introduced in", markup.esc(risk.introduced_in)))
+    if risk.categories:
+        rows.append(("Categories", markup.esc(", ".join(risk.categories))))
+    return rows
 
 
 def _mitigations(ctx: Context, risk: Risk) -> list[str]:
@@ -58,15 +93,8 @@ def render_risk(ctx: Context, risk_id: str) -> str:
     """A risk's page: score, owner, status, description and mitigations."""
     hb = ctx.handbook
     risk = hb.get("risks", risk_id)
-    name, _ = band(risk.score)
     quickref = [
-        ("Score", f"{score_badge(risk)} ({markup.esc(name)})"),
-        ("Likelihood", f"{risk.likelihood} of 5"),
-        ("Impact", f"{risk.impact} of 5"),
-        ("Status", markup.esc(risk.status)),
-        ("Owner", owner_link(ctx, risk.owner)),
-        ("Introduced in", markup.esc(risk.introduced_in)),
-        *((("Categories", markup.esc(", ".join(risk.categories))),) if risk.categories else ()),
+        *_facts(ctx, risk),
         ("Last reviewed", clock_summary(ctx, review_clock(hb, "risks", risk.id))),
     ]
     mitigations = _mitigations(ctx, risk)
@@ -75,6 +103,11 @@ def render_risk(ctx: Context, risk_id: str) -> str:
             f"# {markup.md_inline(risk.title)}\n",
             quickref_box(quickref),
             markup.block(markup.markdown(risk.description), css_class="handbook handbook-summary"),
+            *(
+                [section("Controls in place", markup.items(markup.esc(c) for c in risk.controls))]
+                if risk.controls
+                else []
+            ),
             section(
                 "Mitigations",
                 markup.items_or(mitigations, "No runbook or intervention mitigates it yet."),
@@ -95,9 +128,9 @@ def render_risks(ctx: Context) -> str:
                 for c in r.categories
             ),
             score_badge(r),
-            markup.esc(r.status),
-            owner_link(ctx, r.owner),
-            markup.esc(r.introduced_in),
+            _said(r.status),
+            owner_link(ctx, r.owner) if r.owner else _said(None),
+            _said(r.introduced_in),
             ", ".join(_mitigations(ctx, r)) or '<span class="handbook-muted">none</span>',
             r.last_reviewed.isoformat() if r.last_reviewed else "never",
         ]
@@ -183,8 +216,13 @@ def _axes() -> str:
 
 
 def render_risk_heatmap(ctx: Context) -> str:
-    """A 5 x 5 likelihood x impact heat map as inline SVG, each risk linked to its page."""
-    risks = ranked_risks(ctx.handbook)
+    """A 5 x 5 likelihood x impact heat map as inline SVG, each risk linked to its page.
+
+    Unrated risks have no place on it: the legend says how many were left off.
+    """
+    ranked = ranked_risks(ctx.handbook)
+    risks = [r for r in ranked if r.score is not None]
+    unrated = len(ranked) - len(risks)
     cells = "".join(
         _cell(
             ctx,
@@ -212,6 +250,8 @@ def render_risk_heatmap(ctx: Context) -> str:
         f'color: #212121">{name} (score {low}+)</span>'
         for low, name, fill in reversed(BANDS)
     )
+    if unrated:
+        legend += f" · {unrated} unrated risk{'' if unrated == 1 else 's'} not shown"
     return markup.block(
         f'<figure class="handbook-heatmap-figure">{svg}<figcaption>{legend}</figcaption></figure>'
     )

@@ -296,6 +296,7 @@ KINDS: tuple[Kind, ...] = (
             Ref(("severity",), ("severities",)),
             Ref(("runbook",), ("runbooks",), "signal-runbook"),
             Ref(("notify_roles", EVERY), ("roles",)),
+            Ref(("notify_external", EVERY), ("external_responders",)),
         ),
     ),
     Kind(

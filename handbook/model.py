@@ -449,6 +449,7 @@ class Signal:
     notify_roles: tuple[str, ...]
     action: str
     runbook: str | None = None
+    notify_external: tuple[str, ...] = ()  # external responders' ids
     extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 

@@ -9,6 +9,8 @@ import pytest
 from handbook.audience import public_view
 from handbook.model import Handbook
 from handbook.pipeline import Project, validate
+from handbook.render.signals import render_signals
+from handbook.site import Site
 from tests.conftest import TODAY, make_project
 
 RESPONDER = """\
@@ -95,3 +97,22 @@ def test_the_example_keeps_its_internal_responder_internal(handbook_model: Handb
     names = {r.id: r.visibility for r in handbook_model.external_responders}
     assert names["pr-agency"] == "internal" and names["seal-911"] == "public"
     assert "pr-agency" not in {r.id for r in public_view(handbook_model).external_responders}
+
+
+def test_a_signal_may_name_whom_to_contact_outside_the_team(tmp_path: Path) -> None:
+    project = _with_responder(tmp_path)
+    signals = project / "data/signals.yml"
+    text = signals.read_text(encoding="utf-8")
+    signals.write_text(
+        text.replace("  notify_roles:\n", "  notify_external: [ir-retainer]\n  notify_roles:\n", 1)
+    )
+    result = validate(Project.at(project), today=TODAY)
+    assert result.ok and result.handbook is not None
+    assert result.handbook.signals[0].notify_external == ("ir-retainer",)
+    html = render_signals(Site(result.handbook, TODAY).page("signals.md"))
+    assert "Outside the team" in html and 'href="../contacts/#external-ir-retainer"' in html
+    signals.write_text(
+        text.replace("  notify_roles:\n", "  notify_external: [nobody]\n  notify_roles:\n", 1)
+    )
+    found = _diagnostics(project)
+    assert len(found) == 1 and "unknown external responder 'nobody'" in found[0]

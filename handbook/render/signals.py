@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.model import Handbook, Intervention, Signal
-from handbook.render.common import role_links, severity_badge, severity_rank, title_link
+from handbook.render.common import (
+    name_link,
+    role_links,
+    severity_badge,
+    severity_rank,
+    title_link,
+)
 from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
@@ -31,6 +37,9 @@ def _facts(ctx: Context, signal: Signal) -> str:
         ("First action", f"<strong>{markup.esc(signal.action)}</strong>"),
         ("Notify", role_links(ctx, signal.notify_roles)),
     ]
+    if signal.notify_external:
+        names = (name_link(ctx, "external_responders", e) for e in signal.notify_external)
+        rows.append(("Outside the team", ", ".join(names)))
     if signal.runbook:
         rows.append(("Runbook", title_link(ctx, "runbooks", signal.runbook)))
     if interventions:

@@ -164,6 +164,15 @@ def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "handbook.cli", *args], cwd)
 
 
+def build_site(project: Path) -> Path:
+    """``handbook build`` the project (given the shipped site set-up if it has none); its site."""
+    if not (project / "mkdocs.yml").is_file():
+        add_site_sources(project)
+    built = handbook_cli("build", cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return project / "site"
+
+
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
     return run(command, project)

@@ -8,7 +8,7 @@ import pytest
 
 from handbook.model import Extension, XMap
 from handbook.pipeline import Project, validate
-from tests.conftest import TODAY, add_site_sources, handbook_cli, make_project
+from tests.conftest import TODAY, build_site, make_project
 
 RUNBOOK_FIELDS = """\
 x-pagerduty-service: PD-ORACLE
@@ -50,9 +50,7 @@ def test_extension_fields_are_kept_in_order_and_shown(tmp_path: Path) -> None:
         Extension("x-on-call-hours", ("weekdays", "weekends")),
         Extension("x-sla", XMap((("ack", "5 minutes"), ("resolve", "4 hours")))),
     )
-    add_site_sources(project)
-    built = handbook_cli("build", cwd=project)
-    assert built.returncode == 0, built.stdout + built.stderr
+    build_site(project)
     page = (project / "site/runbooks/api-outage/index.html").read_text(encoding="utf-8")
     assert 'id="more"' in page
     assert "<dt>Pagerduty service</dt><dd>PD-ORACLE</dd>" in page

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from handbook.pipeline import Project, validate
-from tests.conftest import TODAY, add_site_sources, handbook_cli, make_project
+from tests.conftest import TODAY, build_site, make_project
 
 PAGERDUTY_LEVELS = """\
 # Severities: PagerDuty's five levels, as its response documentation defines them.
@@ -278,9 +278,7 @@ def test_an_unrated_risk_is_listed_but_not_placed(tmp_path: Path) -> None:
     project = _project(tmp_path)
     risks = project / "data/risks.yml"
     risks.write_text(risks.read_text(encoding="utf-8") + L2BEAT_RISK, encoding="utf-8")
-    add_site_sources(project)
-    built = handbook_cli("build", cwd=project)
-    assert built.returncode == 0, built.stdout + built.stderr
+    build_site(project)
     register = (project / "site/risks/index.html").read_text(encoding="utf-8")
     assert "not rated" in register and "1 unrated risk not shown" in register
     page = (project / "site/risks/upgrade-without-delay/index.html").read_text(encoding="utf-8")

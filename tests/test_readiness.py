@@ -15,7 +15,7 @@ import pytest
 
 from handbook.pipeline import Project, validate
 from handbook.report import format_text
-from tests.conftest import TODAY, add_site_sources, handbook_cli, make_project
+from tests.conftest import TODAY, build_site, handbook_cli, make_project
 
 MINIMAL = """\
 # Runbook: a keeper stops liquidating, as a practitioner's page gives it.
@@ -99,9 +99,7 @@ def test_a_runbook_with_owner_and_steps_only_is_valid_and_its_gaps_are_findings(
 def test_the_page_of_a_minimal_runbook_says_what_it_lacks(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     _write(project, "keeper-stalled", MINIMAL)
-    add_site_sources(project)
-    built = handbook_cli("build", cwd=project)
-    assert built.returncode == 0, built.stdout + built.stderr
+    build_site(project)
     page = (project / "site/runbooks/keeper-stalled/index.html").read_text(encoding="utf-8")
     assert "No escalation of its own: call the owner" in page
     assert "never reviewed" in page
@@ -181,9 +179,7 @@ def test_a_practitioners_runbook_fits_and_shows_everything(tmp_path: Path) -> No
     _write(project, "oracle-drift", PRACTITIONER)
     rules = sorted(f.rsplit(" [", 1)[-1] for f in _findings(project))
     assert rules == ["never-reviewed]", "no-escalation]", "no-verification]"], rules
-    add_site_sources(project)
-    built = handbook_cli("build", cwd=project)
-    assert built.returncode == 0, built.stdout + built.stderr
+    build_site(project)
     page = (project / "site/runbooks/oracle-drift/index.html").read_text(encoding="utf-8")
     for heading in (
         "How to tell it apart",

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from handbook.pipeline import Project, validate
-from tests.conftest import copy_project, handbook_cli
+from tests.conftest import build_site, copy_project
 
 LEVEL = re.compile(r"\bP([1-5])\b")
 
@@ -57,9 +57,7 @@ def _errors(project: Path) -> list[str]:
 
 def _builds(project: Path) -> str:
     """Build the site; the severity matrix page's HTML."""
-    completed = handbook_cli("build", cwd=project)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return (project / "site/severities/index.html").read_text(encoding="utf-8")
+    return (build_site(project) / "severities/index.html").read_text(encoding="utf-8")
 
 
 def test_the_example_renamed_sev_1_to_sev_5_validates_and_builds(tmp_path: Path) -> None:

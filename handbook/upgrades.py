@@ -1,6 +1,6 @@
 """Which engine a handbook's data is written for, and what to change when the engine moves on.
 
-``data/handbook.yml`` says ``engine: "0.1"``: the engine version (major.minor) its data is
+``data/handbook.yml`` says ``engine: "0.2"``: the engine version (major.minor) its data is
 written for. ``handbook init`` writes the running engine's. Validation (rule
 ``engine-version``) refuses data written for a newer engine than the one running, and
 tells a handbook written for an older one what changed since, change by change, with
@@ -64,7 +64,19 @@ class Change:
 
 
 # Every change of the data format since 0.1, oldest first. 0.1 is the first format.
-CHANGES: tuple[Change, ...] = ()
+CHANGES: tuple[Change, ...] = (
+    Change(
+        (0, 2),
+        "each severity level says whether it pages a responder at any hour (pages: true or "
+        "false); a level that pages needs an escalation, and its signals a runbook",
+    ),
+    Change(
+        (0, 2),
+        "phone numbers are checked as real numbers: an invented one (such as +1 555 0100 "
+        "100) must become a real or a reserved fictional number, and a number written "
+        "without its country code needs phone_region in handbook.yml",
+    ),
+)
 
 
 def changes_since(written_for: Version) -> list[Change]:

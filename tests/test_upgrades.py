@@ -78,6 +78,7 @@ def test_an_older_handbook_is_told_each_change_since(
 ) -> None:
     project = make_project(tmp_path)
     _set_engine(project, "0.0")
+    monkeypatch.setattr(upgrades, "CHANGES", ())  # an engine that changed nothing since
     assert _engine_findings(project) == [
         f"data/handbook.yml:6:9: warning: $.engine: written for engine 0.0; this engine is {NOW}, "
         f'which reads it unchanged: run handbook migrate, or set engine: "{NOW}" [engine-version]'
@@ -171,3 +172,16 @@ def test_migrate_refuses_what_it_cannot_read(tmp_path: Path, value: str, message
     assert completed.returncode == 1
     assert message in completed.stderr and "Traceback" not in completed.stderr
     assert info.read_bytes() == before
+
+
+def test_a_handbook_written_for_0_1_is_told_what_0_2_changed(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    _set_engine(project, "0.1")
+    findings = _engine_findings(project)
+    assert len(findings) == 3, findings
+    assert "since engine 0.2: each severity level says whether it pages" in findings[0]
+    assert "since engine 0.2: phone numbers are checked as real numbers" in findings[1]
+    assert findings[2].endswith(f'run handbook migrate, or set engine: "{NOW}" [engine-version]')
+    done = migrate(project / "data")
+    assert [line.split(":")[0] for line in done[:2]] == ["to do by hand (engine 0.2)"] * 2
+    assert _engine_findings(project) == []

@@ -197,6 +197,11 @@ def _message(error: ValidationError) -> tuple[str, PathKey] | None:
         # jsonschema raises one error per missing field; its message names the field.
         missing = next(n for n in expected if error.message == f"{n!r} is a required property")
         return "required field is missing", (*path, missing)
+    if validator == "dependentRequired" and isinstance(instance, dict):
+        given = next((k for k in expected if k in instance), None)
+        missing = [d for d in expected.get(given, ()) if d not in instance] if given else []
+        if given and missing:
+            return f"{given} needs {', '.join(missing)} too: give both or neither", path
     if validator == "oneOf" and (names := _one_of_names(expected)) is not None:
         if not isinstance(instance, dict):
             return None  # the type error on the same node says it

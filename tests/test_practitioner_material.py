@@ -272,6 +272,7 @@ def test_a_risk_register_entry_fits_as_written(tmp_path: Path) -> None:
     result = validate(Project.at(project), today=TODAY)
     errors = [d for d in result.diagnostics if d.level == "error"]
     assert len(errors) == 1 and errors[0].file == "data/risks.yml" and errors[0].rule == "schema"
+    assert errors[0].message == "likelihood needs impact too: give both or neither"
 
 
 def test_an_unrated_risk_is_listed_but_not_placed(tmp_path: Path) -> None:

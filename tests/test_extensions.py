@@ -79,3 +79,15 @@ def test_extension_values_are_checked_as_data(tmp_path: Path, value: str, rule: 
     assert any(
         e.startswith("data/runbooks/api-outage.yml:") and f"[{rule}]" in e for e in errors
     ), errors
+
+
+def test_the_policy_and_severity_levels_show_theirs_too(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    _append(project / "data/policy.yml", "x-approved-by: The board\n")
+    severities = project / "data/severities.yml"
+    text = severities.read_text(encoding="utf-8")
+    severities.write_text(text.replace("- id: P1\n", "- id: P1\n  x-pager-policy: PD-P1\n", 1))
+    site = build_site(project)
+    assert "<dt>Approved by</dt><dd>The board</dd>" in (site / "policy/index.html").read_text()
+    escalation = (site / "escalation/index.html").read_text(encoding="utf-8")
+    assert "<dt>Pager policy</dt><dd>PD-P1</dd>" in escalation

@@ -9,6 +9,7 @@ from handbook import markup
 from handbook.clocks import due_date, due_status
 from handbook.model import Checklist, Policy, ProcessStep, StepNote, Version
 from handbook.render.common import facts_table, name_link, role_link, severity_badge
+from handbook.render.extensions import more
 from handbook.render.review import status_badge
 from handbook.site import Context
 
@@ -42,6 +43,7 @@ def render_purpose_and_scope(ctx: Context) -> str:
         + markup.block(markup.markdown(policy.purpose))
         + "\n## Scope\n"
         + markup.block(markup.markdown(policy.scope))
+        + more(policy.extensions)
     )
 
 

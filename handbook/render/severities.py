@@ -14,6 +14,7 @@ from handbook.render.common import (
     severity_class,
     update_cadence,
 )
+from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'+-]", re.UNICODE)
@@ -133,6 +134,7 @@ def render_escalations(ctx: Context) -> str:
     return "\n".join(
         f"\n## {markup.md_inline(s.id + ' ' + s.name)}\n\n{markup.esc(_timing(s))}\n"
         + render_escalation(ctx, s.id)
+        + (markup.block(more(s.extensions, heading=False)) if s.extensions else "")
         for s in ctx.handbook.severities
     )
 

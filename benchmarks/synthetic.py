@@ -45,7 +45,8 @@ def _first_ids(path: Path) -> list[str]:
 
 
 def _channel(number: int) -> dict[str, str]:
-    return {"type": "phone", "value": f"+1555010{number % 10000:04d}", "visibility": "internal"}
+    # Distinct numbers libphonenumber accepts (area code 201, exchanges 300 to 399).
+    return {"type": "phone", "value": f"+12013{number % 1000000:06d}", "visibility": "internal"}
 
 
 def runbook(number: int, team: str, role: str, severity: str) -> dict[str, Any]:

@@ -38,6 +38,7 @@ def floor(project: Project) -> int:
     for kind in KINDS:
         target = project.data_dir / kind.location
         files = sorted(target.glob("*.yml")) if kind.layout is Layout.DIRECTORY else [target]
+        files = [path for path in files if path.is_file()]  # an optional kind may be absent
         for path in files:
             data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
             for _ in validators[kind.name].iter_errors(data):

@@ -37,11 +37,14 @@ from handbook.leaks import Secret, scan
 from handbook.model import (
     ContactChannel,
     ContactRef,
+    Dependency,
+    ExternalResponder,
     Handbook,
     Intervention,
     Mitigation,
     Person,
     Risk,
+    Runbook,
     Team,
     VendorContact,
 )
@@ -161,9 +164,11 @@ def _dependencies(dependencies: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]
 
 def _signals(signals: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
     return tuple(
-        s
-        if s.runbook is None or s.runbook in kept.runbooks
-        else dataclasses.replace(s, runbook=None)
+        dataclasses.replace(
+            s,
+            runbook=s.runbook if s.runbook in kept.runbooks else None,
+            notify_external=_kept(s.notify_external, kept.external),
+        )
         for s in signals
     )
 
@@ -348,6 +353,9 @@ _NAMES = frozenset(
         (Mitigation, "title"),
         (Intervention, "title"),
         (Risk, "title"),
+        (Runbook, "title"),
+        (Dependency, "name"),
+        (ExternalResponder, "name"),
     }
 )
 _VALUES = frozenset({(ContactChannel, "value"), (Team, "forge_handle")})

@@ -29,6 +29,7 @@ from handbook.pipeline import Project, validate, validate_cached
 from handbook.readiness import FINDINGS
 from handbook.report import FORMATS
 from handbook.scaffold import ScaffoldError, init, template_text
+from handbook.site_sources import ConfigError
 from handbook.upgrades import MigrateError, engine_version, migrate
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -237,7 +238,7 @@ def run_codeowners(args: argparse.Namespace) -> int:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
     try:
-        content = codeowners(result.handbook, project.data_folder)
+        content = codeowners(result.handbook, project.data_folder, project.schema_folder)
     except MissingHandle as exc:
         sys.stderr.write(f"handbook codeowners: {exc}\n")
         return EXIT_INVALID
@@ -298,7 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     without_project = {"init": run_init, "template": run_template}
     if args.command in without_project:
         return without_project[args.command](args)
-    data = Project.configured(args.project).data_dir
+    try:
+        data = Project.configured(args.project).data_dir
+    except ConfigError as exc:
+        sys.stderr.write(f"handbook: {exc}\n")
+        return EXIT_USAGE
     if not data.is_dir():
         sys.stderr.write(f"handbook: no data folder at {data.resolve()}\n")
         return EXIT_USAGE

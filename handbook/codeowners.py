@@ -25,13 +25,15 @@ def _handle(handbook: Handbook, owner_id: str) -> str:
     return team.forge_handle
 
 
-def codeowners(handbook: Handbook, data: str = "data") -> str:
+def codeowners(handbook: Handbook, data: str = "data", schemas: str | None = "schemas") -> str:
     """The CODEOWNERS file: fallback team for the data and schemas, owners per record file.
 
-    ``data`` is the data folder relative to the repository root.
+    ``data`` and ``schemas`` are folders relative to the repository root; ``schemas`` is
+    None when the handbook uses the engine's own schemas (nothing in the repository).
     """
     fallback = _handle(handbook, handbook.info.fallback_team)
-    lines = [HEADER, f"/{data}/ {fallback}", f"/schemas/ {fallback}", ""]
+    lines = [HEADER, f"/{data}/ {fallback}"]
+    lines += [f"/{schemas}/ {fallback}", ""] if schemas else [""]
     lines += [
         f"/{data}/runbooks/{r.id}.yml {_handle(handbook, r.owner)}" for r in handbook.runbooks
     ]

@@ -27,6 +27,24 @@ GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)
 # Lists whose shrinking removes a way to reach someone or an escalation step.
 GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
 REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())
+# Fields whose removal leaves responders with less: who owns it, how to run without it,
+# what to open, how to tell it worked, who must agree, how fast, how bad, what it costs.
+REMOVAL_WEAKENS = frozenset(
+    {
+        "owner",
+        "degraded_mode",
+        "runbook",
+        "verify",
+        "quorum",
+        "severity",
+        "update_cadence",
+        "trust_cost",
+        "likelihood",
+        "impact",
+        "escalation",
+        *REVIEW_DATES,
+    }
+)
 DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable", "max_duration"})
 _DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|w)$")
 _MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
@@ -50,8 +68,10 @@ class Change:
     def words(self) -> str:
         """``owner team-a → none``, ``degraded mode removed``, ``tags added x``."""
         where = self.path.replace("_", " ").replace(".", " ")
-        if self.new is MISSING and isinstance(self.old, dict | list):
+        if self.new is MISSING and (isinstance(self.old, dict | list) or self.old == NONE):
             return f"{where} removed"
+        if self.new is MISSING and not where.endswith((" removed", " added")):
+            return f"{where} {_show(self.old)} → removed"  # not the same as "none" said
         if self.old is MISSING and isinstance(self.new, dict | list):
             return f"{where} added"
         if where.endswith((" removed", " added")):
@@ -133,18 +153,17 @@ Scale = Mapping[str, int]
 def _weakens(key: str, old: Any, new: Any, scale: Scale) -> bool:
     """Whether replacing ``old`` by ``new`` at a field named ``key`` weakens readiness."""
     if new is MISSING:
-        return old is not MISSING and (
-            key in {"owner", "degraded_mode", "runbook", "verify", "quorum"}
-            or key in GUARDED_LISTS
-            or key in REVIEW_DATES
-        )
+        return old is not MISSING and (key in REMOVAL_WEAKENS or key in GUARDED_LISTS)
+    if key == "pages":  # a level that paged no longer wakes anyone
+        return old is True and new is False
     if key in DURATIONS:  # lengthened, or no longer set at all
         before, after = minutes(old), minutes(new)
         if new == NONE:
             return before is not None
         return before is not None and after is not None and after > before
-    if key == "severity":
-        before, after = scale.get(old), scale.get(new)  # a level renamed or gone: unknown
+    if key == "severity":  # a level renamed or gone, or a value of the wrong type: unknown
+        before = scale.get(old) if isinstance(old, str) else None
+        after = scale.get(new) if isinstance(new, str) else None
         return before is not None and after is not None and after > before
     if key in REVIEW_DATES:  # moved back, or now never done
         if new == NEVER:

@@ -56,6 +56,12 @@ class Project:
         return cls.at(root, root / str(schemas) if schemas else None, root / str(data or "data"))
 
     @property
+    def schema_folder(self) -> str | None:
+        """The schema folder relative to the root, None when it is the engine's own."""
+        inside = self.schema_dir.resolve().is_relative_to(self.root.resolve())
+        return Path(os.path.relpath(self.schema_dir, self.root)).as_posix() if inside else None
+
+    @property
     def data_folder(self) -> str:
         """The data folder relative to the root, as git and CODEOWNERS name it (``data``)."""
         return Path(os.path.relpath(self.data_dir, self.root)).as_posix()

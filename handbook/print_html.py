@@ -100,6 +100,8 @@ def edition_line(site: Site) -> str:
 
 
 def _online(site: Site, target: str) -> str:
+    if not site.has(target.partition("#")[0]):  # the site leaves that page out (sections)
+        target = "index.md"
     url = public_address(site, target)
     if url is None:
         return (

@@ -56,15 +56,23 @@ def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:
         if not kind.has_ids:
             continue
         seen = index.setdefault(kind.name, {})
+        # Ids name anchors and PDF files, in lower case: P1 and p1 would be one page.
+        folded: dict[str, Record] = {}
         for record in loaded.records(kind.name):
             if record.id is None:
                 continue
-            first = seen.get(record.id)
+            first = folded.get(record.id.lower())
             if first is None:
-                seen[record.id] = record
+                seen[record.id] = folded[record.id.lower()] = record
                 continue
             where = "{}:{}".format(*first.locate("id")[:2])
-            message = f"{kind.noun} id {record.id!r} is already used at {where}"
+            if first.id == record.id:
+                message = f"{kind.noun} id {record.id!r} is already used at {where}"
+            else:
+                message = (
+                    f"{kind.noun} id {record.id!r} differs only in case from {first.id!r} "
+                    f"at {where}"
+                )
             diagnostics.append(record.diagnostic(("id",), message, "unique-id"))
     return index, diagnostics
 

@@ -70,8 +70,13 @@ def _default_order(names: Iterable[str]) -> list[str]:
 
 
 def plugin_option(config: dict[str, Any], name: str) -> Any:
-    """An option of the handbook plugin in ``mkdocs.yml``, None when not set."""
-    for plugin in config.get("plugins") or ():
+    """An option of the handbook plugin in ``mkdocs.yml``, None when not set.
+
+    ``plugins`` may be a list (``- handbook: {...}``) or, as MkDocs also accepts, a mapping.
+    """
+    plugins = config.get("plugins") or ()
+    entries = [plugins] if isinstance(plugins, dict) else plugins
+    for plugin in entries if isinstance(entries, list | tuple) else ():
         options = plugin.get("handbook") if isinstance(plugin, dict) else None
         if isinstance(options, dict) and options.get(name) is not None:
             return options[name]
@@ -98,11 +103,23 @@ def default_pages(defaults: Path, sections: Iterable[str] | None = None) -> set[
     return {page for page in pages if posixpath.splitext(page)[0] in wanted}
 
 
+class ConfigError(Exception):
+    """``mkdocs.yml`` cannot be read (the message names the file, line and column)."""
+
+
 def read_config(config_file: Path) -> dict[str, Any]:
     """The settings of ``mkdocs.yml`` (empty when there is none), without MkDocs."""
     if not config_file.is_file():
         return {}
-    loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    try:
+        loaded = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{config_file}:{mark.line + 1}:{mark.column + 1}" if mark else str(config_file)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{where}: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
     return loaded if isinstance(loaded, dict) else {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.conftest import TODAY, add_site_sources, copy_project, handbook_cli, mkdocs_build, run
@@ -178,3 +179,32 @@ def test_every_command_reads_the_data_folder_mkdocs_yml_gives(tmp_path: Path) ->
     (project / "response/handbook.yml").write_text("organisation: [\n")
     broken = handbook_cli("validate", cwd=project)
     assert broken.returncode == 1 and "response/handbook.yml:" in broken.stdout
+
+
+def test_a_broken_mkdocs_yml_is_a_usage_error_at_its_line(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "broken")
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\nplugins:\n  - handbook:\n      data_dir: [data\n"
+    )
+    for command in ("validate", "review", "codeowners", "migrate"):
+        completed = handbook_cli(command, cwd=project)
+        assert completed.returncode == 2, command
+        assert "mkdocs.yml:5:1:" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_plugins_written_as_a_mapping_are_read_too(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "mapping")
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\nplugins:\n  handbook:\n    data_dir: response\n"
+    )
+    (project / "data").rename(project / "response")
+    completed = handbook_cli("validate", cwd=project)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_codeowners_names_no_schemas_folder_the_repository_does_not_have(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "engine-schemas")
+    shutil.rmtree(project / "schemas")  # checked with the engine's own schemas
+    assert handbook_cli("codeowners", cwd=project).returncode == 0
+    written = (project / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert "/data/ @" in written and "/schemas/" not in written

@@ -76,7 +76,7 @@ def test_weakening_changes_come_first_in_words(
             "### Needs decision-maker review: these changes weaken readiness",
             "",
             "- P2: response target 30m → 1h",
-            "- runbook api-outage: owner devops → none",
+            "- runbook api-outage: owner devops → removed",
             "- runbook api-outage: last reviewed 2026-09-15 → 2026-06-01",
             "- dependency cloud-hosting: degraded mode removed",
             "",
@@ -88,7 +88,7 @@ def test_weakening_changes_come_first_in_words(
             "### Runbooks",
             "",
             "- runbook api-outage:",
-            "  - owner devops → none",
+            "  - owner devops → removed",
             "  - last reviewed 2026-09-15 → 2026-06-01",
             "",
             "### Dependencies",
@@ -111,7 +111,7 @@ def test_head_defaults_to_the_working_tree(repo: Path, capsys: pytest.CaptureFix
     status, out = run(capsys, repo, "HEAD")
     assert status == 0
     assert out.startswith("## Handbook changes: `HEAD` → working tree\n")
-    assert "- runbook api-outage: owner devops → none\n" in out
+    assert "- runbook api-outage: owner devops → removed\n" in out
 
 
 def test_added_and_removed_records(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,7 +142,7 @@ def test_json_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     data = json.loads(out)
     assert data["base"] == "HEAD" and data["head"] == "working tree"
-    assert "runbook api-outage: owner devops → none" in data["weakening"]
+    assert "runbook api-outage: owner devops → removed" in data["weakening"]
     owner = data["kinds"]["runbooks"]["changed"]["api-outage"][0]
     assert owner == {"path": "owner", "old": "devops", "new": None, "weakens": True}
 
@@ -171,6 +171,13 @@ def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[
         ({"target": "15m"}, {"target": "none"}, True),
         ({"update_cadence": "none"}, {"update_cadence": "1h"}, False),
         ({"verify": "Error rate below 1%."}, {}, True),
+        ({"update_cadence": "1h"}, {}, True),  # the policy no longer says how often
+        ({"severity": "P2"}, {}, True),
+        ({"trust_cost": "Users see it."}, {}, True),
+        ({"likelihood": 2, "impact": 5}, {}, True),
+        ({"pages": True}, {"pages": False}, True),
+        ({"pages": False}, {"pages": True}, False),
+        ({"severity": "P1"}, {"severity": ["P6"]}, False),  # invalid data: unknown, no crash
     ],
 )
 def test_what_weakens(old: dict, new: dict, weakens: bool) -> None:
@@ -267,3 +274,10 @@ def test_mentions_in_data_notify_nobody(repo: Path, capsys: pytest.CaptureFixtur
     assert status == 0
     assert "@" not in out
     assert "Ping &#64;octocat and &#64;org/secops" in _rendered(out)  # shown as "@"
+
+
+def test_a_removed_value_reads_as_removed_not_as_none() -> None:
+    (change,) = compare({"update_cadence": "1h"}, {})
+    assert change.words() == "update cadence 1h → removed" and change.weakens
+    (said,) = compare({"update_cadence": "1h"}, {"update_cadence": "none"})
+    assert said.words() == "update cadence 1h → none" and said.weakens

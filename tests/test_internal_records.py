@@ -3,11 +3,14 @@ link to it, and refuses where a public record cannot do without it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
+from handbook.audience import public_view
+from handbook.model import Handbook
 from handbook.pipeline import Project, validate
-from tests.conftest import check_links, copy_project
+from tests.conftest import check_links, copy_project, make_project
 from tests.test_public_build import build
 
 TITLE = "Primary RPC provider outage or degradation"
@@ -68,3 +71,30 @@ def test_an_internal_runbook_and_every_link_to_it_stay_out_of_the_public_build(
     assert TITLE in (internal / "runbooks/rpc-outage/index.html").read_text(encoding="utf-8")
     signals = (internal / "signals/index.html").read_text(encoding="utf-8")
     assert re.search(r'href="\.\./runbooks/rpc-outage/"', signals)
+
+
+def test_a_short_internal_name_mentioned_in_public_text_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "data/runbooks/treasury-drain.yml").write_text(
+        "# Runbook: an internal one, with a two-word title.\nid: treasury-drain\n"
+        "title: Treasury drain\nowner: secops\nvisibility: internal\n"
+        "immediate_actions:\n  - text: Freeze the treasury module.\n",
+        encoding="utf-8",
+    )
+    public = project / "data/runbooks/api-outage.yml"
+    text = public.read_text(encoding="utf-8")
+    public.write_text(text.replace("summary: ", "summary: See the Treasury drain runbook. ", 1))
+    result = validate(Project.at(project))
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    assert len(errors) == 1 and errors[0].rule == "visibility", errors
+    assert errors[0].file == "data/runbooks/api-outage.yml" and "Trea" in errors[0].message
+
+
+def test_a_signal_calling_an_internal_responder_keeps_it_out_of_the_public_view(
+    handbook_model: Handbook,
+) -> None:
+    signal = dataclasses.replace(
+        handbook_model.signals[0], notify_external=("pr-agency", "seal-911")
+    )
+    handbook = handbook_model.replace(signals=(signal, *handbook_model.signals[1:]))
+    assert public_view(handbook).signals[0].notify_external == ("seal-911",)

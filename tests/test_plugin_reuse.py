@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, check_links, run
+from handbook.model import Handbook
+from handbook.print_html import header
+from handbook.site import Site
+from tests.conftest import REPO, TODAY, check_links, run
 
 
 def _site(tmp_path: Path, config: str, pages: dict[str, str] | None = None) -> Path:
@@ -165,3 +168,14 @@ def test_an_unknown_section_is_refused(tmp_path: Path) -> None:
     assert status == 1
     assert "oncall" in output and "severities" in output
     assert "Traceback" not in output
+
+
+def test_a_printed_qr_code_never_points_at_a_page_the_site_left_out(
+    handbook_model: Handbook,
+) -> None:
+    full = Site(handbook_model, TODAY)
+    assert "escalation/#escalation-p1" in header(full, "card", "escalation.md#escalation-p1")
+    partial = Site(handbook_model, TODAY, pages=frozenset({"index.md", "severities.md"}))
+    printed = header(partial, "card", "escalation.md#escalation-p1")
+    assert "escalation" not in printed
+    assert f'href="{handbook_model.info.public_url}/"' in printed  # the home page instead

@@ -149,3 +149,16 @@ def test_an_informational_level_says_none_and_the_pages_say_so(tmp_path: Path) -
     )
     matrix = _builds(project)
     assert "not set by the policy" in matrix[matrix.index('id="severity-p5"') :]
+
+
+def test_ids_that_differ_only_in_case_are_one_too_many(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "case")
+    severities = project / "data/severities.yml"
+    sixth = (
+        "\n- id: p1\n  name: Copy\n  impact: The same level again.\n  pages: false\n"
+        "  response:\n    target: none\n"
+    )
+    severities.write_text(severities.read_text(encoding="utf-8") + sixth, encoding="utf-8")
+    errors = _errors(project)
+    assert len(errors) == 1 and "differs only in case from 'P1'" in errors[0], errors
+    assert errors[0].endswith("[unique-id]")

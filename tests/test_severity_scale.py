@@ -90,15 +90,20 @@ def test_the_example_merged_into_three_levels_validates_and_builds(tmp_path: Pat
     assert 'class="handbook-severity handbook-tone-5" id="severity-sev-3"' in matrix
 
 
-def test_a_sixth_level_is_the_teams_to_add(tmp_path: Path) -> None:
+def _with_sixth_level(tmp_path: Path, level_id: str) -> Path:
+    """The example with one more, quiet level ``level_id`` at the end of its scale."""
     project = copy_project(tmp_path / "six")
     severities = project / "data/severities.yml"
     sixth = (
-        "\n- id: P6\n  name: Noise\n  impact: Alerts that need no one.\n  pages: false\n"
-        "  response:\n    target: none\n"
+        f"\n- id: {level_id}\n  name: Noise\n  impact: Alerts that need no one.\n"
+        "  pages: false\n  response:\n    target: none\n"
     )
     severities.write_text(severities.read_text(encoding="utf-8") + sixth, encoding="utf-8")
-    assert _errors(project) == []
+    return project
+
+
+def test_a_sixth_level_is_the_teams_to_add(tmp_path: Path) -> None:
+    assert _errors(_with_sixth_level(tmp_path, "P6")) == []
 
 
 @pytest.mark.parametrize(("count", "message"), [(1, "at least 2"), (11, "at most 10")])
@@ -152,13 +157,6 @@ def test_an_informational_level_says_none_and_the_pages_say_so(tmp_path: Path) -
 
 
 def test_ids_that_differ_only_in_case_are_one_too_many(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "case")
-    severities = project / "data/severities.yml"
-    sixth = (
-        "\n- id: p1\n  name: Copy\n  impact: The same level again.\n  pages: false\n"
-        "  response:\n    target: none\n"
-    )
-    severities.write_text(severities.read_text(encoding="utf-8") + sixth, encoding="utf-8")
-    errors = _errors(project)
+    errors = _errors(_with_sixth_level(tmp_path, "p1"))
     assert len(errors) == 1 and "differs only in case from 'P1'" in errors[0], errors
     assert errors[0].endswith("[unique-id]")

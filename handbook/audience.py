@@ -93,7 +93,7 @@ class _Kept:
     interventions: frozenset[str]
     runbooks: frozenset[str]
     dependencies: frozenset[str]
-    external: frozenset[str]
+    external_responders: frozenset[str]
 
     def steps(self, escalation: tuple[ContactRef, ...]) -> tuple[ContactRef, ...]:
         """The public escalation steps that call someone the view keeps."""
@@ -102,7 +102,7 @@ class _Kept:
             for step in _public(escalation)
             if (step.person is None or step.person in self.people)
             and (step.team is None or step.team in self.teams)
-            and (step.external is None or step.external in self.external)
+            and (step.external is None or step.external in self.external_responders)
         )
 
 
@@ -167,7 +167,7 @@ def _signals(signals: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
         dataclasses.replace(
             s,
             runbook=s.runbook if s.runbook in kept.runbooks else None,
-            notify_external=_kept(s.notify_external, kept.external),
+            notify_external=_kept(s.notify_external, kept.external_responders),
         )
         for s in signals
     )
@@ -212,13 +212,12 @@ FILTERS: dict[str, Callable[[tuple[Any, ...], _Kept], tuple[Any, ...]]] = {
 
 
 def _filtered(handbook: Handbook) -> Handbook:
+    # Each field of _Kept is named for a kind: the ids of its public records.
     kept = _Kept(
-        people=frozenset(p.id for p in handbook.people if is_public(p)),
-        teams=frozenset(t.id for t in handbook.teams if is_public(t)),
-        interventions=frozenset(i.id for i in handbook.interventions if is_public(i)),
-        runbooks=frozenset(r.id for r in handbook.runbooks if is_public(r)),
-        dependencies=frozenset(d.id for d in handbook.dependencies if is_public(d)),
-        external=frozenset(r.id for r in handbook.external_responders if is_public(r)),
+        **{
+            kind.name: frozenset(r.id for r in getattr(handbook, kind.name) if is_public(r))
+            for kind in dataclasses.fields(_Kept)
+        }
     )
     return handbook.replace(
         **{

@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``handbook validate``: print every problem; exit 1 when any is an error."""
-    result = validate(Project.configured(args.project), today=args.today)
+    result = validate(args.configured, today=args.today)
     sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
     return EXIT_OK if result.ok else EXIT_INVALID
 
@@ -119,7 +119,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     """``handbook build``: validate, build into a scratch folder, then swap it into place."""
     # Cached: the MkDocs plugin and the macros reuse this result instead of validating again.
-    result = validate_cached(Project.configured(args.project))
+    result = validate_cached(args.configured)
     if not result.ok:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
         return EXIT_INVALID
@@ -202,7 +202,7 @@ def run_pdf(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     """``handbook diff``: the policy-level changes between two states of the data."""
     try:
-        data = Project.configured(args.project).data_folder
+        data = args.configured.data_folder
         old = load_side(args.project, args.base, data)
         new = load_side(args.project, args.head, data)
     except DiffError as exc:
@@ -218,7 +218,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_review(args: argparse.Namespace) -> int:
     """``handbook review``: readiness findings, overdue reviews included (errors if strict)."""
-    result = validate(Project.configured(args.project), today=args.today)
+    result = validate(args.configured, today=args.today)
     if not result.ok:
         sys.stdout.write(FORMATS[args.format](result.diagnostics, result.file_count))
         return EXIT_INVALID
@@ -232,7 +232,7 @@ def run_review(args: argparse.Namespace) -> int:
 
 def run_codeowners(args: argparse.Namespace) -> int:
     """``handbook codeowners``: write (or with --check, compare) .github/CODEOWNERS."""
-    project = Project.configured(args.project)
+    project = args.configured
     result = validate(project)
     if result.handbook is None:
         sys.stderr.write(FORMATS["text"](result.diagnostics, result.file_count))
@@ -285,7 +285,7 @@ def run_template(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     """``handbook migrate``: apply the data changes since the recorded engine, record this one."""
     try:
-        done = migrate(Project.configured(args.project).data_dir)
+        done = migrate(args.configured.data_dir)
     except MigrateError as exc:
         sys.stderr.write(f"handbook migrate: {exc}\n")
         return EXIT_INVALID
@@ -299,13 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     without_project = {"init": run_init, "template": run_template}
     if args.command in without_project:
         return without_project[args.command](args)
-    try:
-        data = Project.configured(args.project).data_dir
+    try:  # read once: every command works on the folders mkdocs.yml gives the plugin
+        args.configured = Project.configured(args.project)
     except ConfigError as exc:
         sys.stderr.write(f"handbook: {exc}\n")
         return EXIT_USAGE
-    if not data.is_dir():
-        sys.stderr.write(f"handbook: no data folder at {data.resolve()}\n")
+    if not args.configured.data_dir.is_dir():
+        sys.stderr.write(f"handbook: no data folder at {args.configured.data_dir.resolve()}\n")
         return EXIT_USAGE
     handlers = {
         "validate": run_validate,

@@ -110,6 +110,11 @@ def link(url: str, label: str, css_class: str | None = None) -> str:
     return f'<a href="{esc(target)}"{extra}>{esc(label)}</a>'
 
 
+def muted(text: str) -> str:
+    """What the data does not say, said quietly: ``not set``, ``not rated``, ``none``."""
+    return f'<span class="handbook-muted">{esc(text)}</span>'
+
+
 def internal_link(href: str, label: str, css_class: str | None = None) -> str:
     """An ``<a>`` to a page of the handbook itself (``href`` built by the engine)."""
     extra = f' class="{esc(css_class)}"' if css_class else ""

@@ -5,11 +5,50 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
+
+
+NONE = "none"  # a response target or update cadence the policy does not set, said so
+NEVER = "never"  # a review, verification or drill that has not happened yet, said so
+
+
+EXTENSION_PREFIX = "x-"  # a team's own field on any record: kept, shown, checked only as data
+
+
+@dataclass(frozen=True)
+class XMap:
+    """A mapping inside an extension's value, in the order written."""
+
+    items: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A team's own field on a record (``x-escalation-tier: 2``), with its value as written."""
+
+    key: str
+    value: Any  # a string, number, flag, tuple of values or XMap
+
+
+def _frozen(value: Any) -> Any:
+    """An extension's value with its lists as tuples and its mappings as ``XMap``."""
+    if isinstance(value, dict):
+        return XMap(tuple((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Extensible:
+    """The record of any kind: it may carry fields of the team's own besides its own."""
+
+    # Its x-* fields, after every field of its own (keyword only, so never in their way).
+    extensions: tuple[Extension, ...] = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -72,7 +111,7 @@ class ReviewDefaults:
 
 
 @dataclass(frozen=True)
-class HandbookInfo:
+class HandbookInfo(Extensible):
     """Handbook-wide settings from ``handbook.yml``."""
 
     organisation: Organisation
@@ -84,7 +123,6 @@ class HandbookInfo:
     engine: str | None = None  # the engine version (major.minor) the data is written for
     phone_region: str | None = None  # ISO 3166 alpha-2: the country of national numbers
     readiness_errors: tuple[str, ...] = ()  # readiness findings this team makes errors
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -166,7 +204,7 @@ class DocumentControl:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(Extensible):
     """The incident-response policy."""
 
     title: str
@@ -177,7 +215,6 @@ class Policy:
     process: tuple[ProcessStep, ...]
     communication: tuple[CommunicationGuideline, ...]
     document_control: DocumentControl
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -189,7 +226,7 @@ class Holders:
 
 
 @dataclass(frozen=True)
-class Role:
+class Role(Extensible):
     """A response role."""
 
     id: str
@@ -200,11 +237,10 @@ class Role:
     reach_via: str
     must_not: tuple[str, ...] = ()
     not_combined_with: tuple[str, ...] = ()
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(Extensible):
     """A person who can be called."""
 
     id: str
@@ -214,11 +250,10 @@ class Person:
     title: str | None = None
     timezone: str | None = None
     visibility: str = "public"  # or "internal": left out of a public build
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
-class Team:
+class Team(Extensible):
     """A team that owns runbooks or dependencies."""
 
     id: str
@@ -228,7 +263,6 @@ class Team:
     forge_handle: str | None = None
     on_call: str | None = None
     visibility: str = "public"  # or "internal": left out of a public build
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -239,39 +273,8 @@ class Response:
     description: str | None = None
 
 
-NONE = "none"  # a response target or update cadence the policy does not set, said so
-NEVER = "never"  # a review, verification or drill that has not happened yet, said so
-
-
-EXTENSION_PREFIX = "x-"  # a team's own field on any record: kept, shown, checked only as data
-
-
 @dataclass(frozen=True)
-class XMap:
-    """A mapping inside an extension's value, in the order written."""
-
-    items: tuple[tuple[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Extension:
-    """A team's own field on a record (``x-escalation-tier: 2``), with its value as written."""
-
-    key: str
-    value: Any  # a string, number, flag, tuple of values or XMap
-
-
-def _frozen(value: Any) -> Any:
-    """An extension's value with its lists as tuples and its mappings as ``XMap``."""
-    if isinstance(value, dict):
-        return XMap(tuple((str(k), _frozen(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
-@dataclass(frozen=True)
-class Severity:
+class Severity(Extensible):
     """One level of the team's severity scale (most severe first)."""
 
     id: str
@@ -284,7 +287,6 @@ class Severity:
     examples: tuple[str, ...] = ()
     update_cadence: str | None = None  # a duration, NONE, or None when the policy is silent
     escalation: tuple[ContactRef, ...] = ()
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,7 @@ class Mitigation:
 
 
 @dataclass(frozen=True)
-class Runbook:
+class Runbook(Extensible):
     """What to do for one type of incident: only who owns it and what to do are required."""
 
     id: str
@@ -350,7 +352,6 @@ class Runbook:
     communications: tuple[str, ...] = ()
     review_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build, with its links
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ class DegradedMode:
 
 
 @dataclass(frozen=True)
-class Dependency:
+class Dependency(Extensible):
     """An external or internal service the product depends on."""
 
     id: str
@@ -388,7 +389,6 @@ class Dependency:
     last_verified: dt.date | None = None  # None: never, or not recorded
     verify_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build, with its links
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,7 @@ class InterventionLimits:
 
 
 @dataclass(frozen=True)
-class Intervention:
+class Intervention(Extensible):
     """Something the team may pause, upgrade or restrict, by whom and within which limits."""
 
     id: str
@@ -434,11 +434,10 @@ class Intervention:
     signals: tuple[str, ...] = ()
     drill_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
-class Signal:
+class Signal(Extensible):
     """A monitoring signal and the action it triggers."""
 
     id: str
@@ -450,7 +449,6 @@ class Signal:
     action: str
     runbook: str | None = None
     notify_external: tuple[str, ...] = ()  # external responders' ids
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
@@ -462,7 +460,7 @@ class RiskMitigations:
 
 
 @dataclass(frozen=True)
-class Risk:
+class Risk(Extensible):
     """An entry of the risk register: only what it is must be said; the rest is tracked."""
 
     id: str
@@ -482,7 +480,6 @@ class Risk:
     categories: tuple[str, ...] = ()  # how the team frames it ("failure signal")
     review_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
     @property
     def score(self) -> int | None:
@@ -501,7 +498,7 @@ class Rating:
 
 
 @dataclass(frozen=True)
-class Communication:
+class Communication(Extensible):
     """A template for an incident update."""
 
     id: str
@@ -511,11 +508,10 @@ class Communication:
     channel: str
     approval_role: str
     template: str
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)
-class ExternalResponder:
+class ExternalResponder(Extensible):
     """A party outside the team who can help in an incident: when to call, what to send."""
 
     id: str
@@ -528,7 +524,6 @@ class ExternalResponder:
     response: str | None = None  # what to expect back, and how fast
     engagement: str | None = None  # a contract or agreement, and how to invoke it
     visibility: str = "public"  # or "internal": left out of a public build, with its links
-    extensions: tuple[Extension, ...] = ()  # the record's own x-* fields
 
 
 @dataclass(frozen=True)

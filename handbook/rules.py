@@ -354,6 +354,7 @@ def _interval(context: RuleContext, record: Record, review: ReviewField) -> int 
 
 def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
     """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
+    overdue = Level.ERROR if OVERDUE in chosen_errors(context) else Level.WARNING
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):
             raw = _get(record.data, review.last)
@@ -376,7 +377,7 @@ def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
                     path,
                     f"last {review.past} {raw}; was due again by {due.isoformat()}",
                     OVERDUE,
-                    Level.ERROR if OVERDUE in chosen_errors(context) else Level.WARNING,
+                    overdue,
                 )
 
 

@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -31,8 +32,9 @@ _AFTER = re.compile(r"^handbook_version:.*\n", re.MULTILINE)
 _ENGINE_LINE = re.compile(r'^engine:[ \t]*(?:"[^"\n]*"|\'[^\'\n]*\'|[^\s#]*)', re.MULTILINE)
 
 
+@cache  # read from the installed distribution's metadata: once, not on every validation
 def engine_version() -> str:
-    """The installed engine's full version (``0.1.0``)."""
+    """The installed engine's full version (``0.2.0``)."""
     return metadata.version("incident-handbook")
 
 

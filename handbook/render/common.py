@@ -40,7 +40,7 @@ def channels_html(ctx: Context, items: Iterable[ContactChannel]) -> str:
     """
     visible = tuple(items)
     if not visible:
-        return '<span class="handbook-muted">no public contact channel</span>'
+        return markup.muted("no public contact channel")
     region = ctx.handbook.info.phone_region
     return markup.items((channel_html(c, region) for c in visible), css_class="handbook-channels")
 
@@ -75,7 +75,7 @@ def role_links(ctx: Context, role_ids: Iterable[str]) -> str:
 def severity_badge(ctx: Context, severity_id: str | None) -> str:
     """A severity badge linking to its row of the matrix ("not set" without a severity)."""
     if severity_id is None:
-        return '<span class="handbook-muted">not set</span>'
+        return markup.muted("not set")
     found = ctx.handbook.get("severities", severity_id)
     label = f"{found.id} {found.name}"
     target = record_source("severities", found.id)

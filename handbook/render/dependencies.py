@@ -106,7 +106,7 @@ def render_dependencies(ctx: Context) -> str:
                 f"<strong>Longest tolerable:</strong> {markup.esc(d.degraded_mode.max_tolerable)}",
                 _contact(ctx, contact)
                 if contact
-                else '<span class="handbook-muted">no support or escalation contact</span>',
+                else markup.muted("no support or escalation contact"),
             ]
         )
     return markup.block(

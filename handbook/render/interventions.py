@@ -35,9 +35,6 @@ def max_duration(item: Intervention) -> str:
     return "no maximum set" if item.limits.max_duration == NONE else item.limits.max_duration
 
 
-_NOT_RECORDED = '<p class="handbook-muted">Not recorded.</p>'
-
-
 def yes_no(value: bool) -> str:
     """``yes`` or ``no``."""
     return "yes" if value else "no"
@@ -94,6 +91,7 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
             f'<pre class="handbook-template"><code>{markup.esc(item.signer_message_template)}'
             "</code></pre>"
         )
+    trust = markup.markdown(item.trust_cost) if item.trust_cost else markup.muted("Not recorded.")
     limits = facts_table(
         [
             ("Max duration", markup.esc(max_duration(item))),
@@ -113,10 +111,7 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
                 markup.items_or(signals, "No signal triggers it directly."),
             ),
             section("Limits", limits),
-            section(
-                "Trust cost",
-                markup.markdown(item.trust_cost) if item.trust_cost else _NOT_RECORDED,
-            ),
+            section("Trust cost", trust),
             *([more(item.extensions)] if item.extensions else []),
         ]
     )

@@ -41,7 +41,7 @@ def ranked_risks(handbook: Handbook) -> list[Risk]:
 def score_badge(risk: Risk) -> str:
     """``L x I = score`` in a badge coloured by its band; ``not rated`` without a rating."""
     if risk.score is None:
-        return '<span class="handbook-muted">not rated</span>'
+        return markup.muted("not rated")
     name, _ = band(risk.score)
     return (
         f'<span class="handbook-badge handbook-risk-{name}" title="{name}">'
@@ -51,15 +51,19 @@ def score_badge(risk: Risk) -> str:
 
 def _said(value: str | None) -> str:
     """A value as text, or that the register does not say it."""
-    return markup.esc(value) if value else '<span class="handbook-muted">not stated</span>'
+    return markup.esc(value) if value else markup.muted("not stated")
 
 
 def _facts(ctx: Context, risk: Risk) -> list[tuple[str, str]]:
     """The quick-reference rows of a risk's page."""
-    rows = [("Score", score_badge(risk))]
-    if risk.score is not None:
-        rows[0] = ("Score", f"{score_badge(risk)} ({markup.esc(band(risk.score)[0])})")
-        rows += [("Likelihood", f"{risk.likelihood} of 5"), ("Impact", f"{risk.impact} of 5")]
+    if risk.score is None:
+        rows = [("Score", score_badge(risk))]
+    else:
+        rows = [
+            ("Score", f"{score_badge(risk)} ({markup.esc(band(risk.score)[0])})"),
+            ("Likelihood", f"{risk.likelihood} of 5"),
+            ("Impact", f"{risk.impact} of 5"),
+        ]
     if risk.inherent:
         inherent = risk.inherent.likelihood * risk.inherent.impact
         rows.append(
@@ -131,7 +135,7 @@ def render_risks(ctx: Context) -> str:
             _said(r.status),
             owner_link(ctx, r.owner) if r.owner else _said(None),
             _said(r.introduced_in),
-            ", ".join(_mitigations(ctx, r)) or '<span class="handbook-muted">none</span>',
+            ", ".join(_mitigations(ctx, r)) or markup.muted("none"),
             r.last_reviewed.isoformat() if r.last_reviewed else "never",
         ]
         for r in ranked_risks(ctx.handbook)

@@ -14,7 +14,8 @@ from pathlib import Path
 from handbook.audience import leaks_in_public_build
 from handbook.codeowners import MissingHandle, codeowners
 from handbook.diagnostics import Level
-from handbook.diff import DiffError, as_json, diff_data, format_markdown, load_side
+from handbook.diff import DiffError, diff_data, load_side
+from handbook.diff_report import as_json, format_markdown
 from handbook.memo import session
 from handbook.outputs import (
     OutputError,
@@ -97,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("base", metavar="BASE", help="git ref to compare from")
     diff.add_argument("head", metavar="HEAD", nargs="?", help="git ref (default: working tree)")
     diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff.add_argument(
+        "--fail-on",
+        choices=("weakening",),
+        help="exit 1 when a change weakens readiness (a required check for decision makers)",
+    )
     review = commands.add_parser("review", help="what is past its review interval")
     review.add_argument("--today", type=_date, help="date to judge review deadlines by")
     review.add_argument("--strict", action="store_true", help="overdue items are errors")
@@ -208,11 +214,13 @@ def run_diff(args: argparse.Namespace) -> int:
     except DiffError as exc:
         sys.stderr.write(f"handbook diff: {exc}\n")
         return EXIT_USAGE
-    diffs = diff_data(old, new)
+    changes = diff_data(old, new)
     if args.format == "json":
-        sys.stdout.write(json.dumps(as_json(diffs, args.base, args.head), indent=2) + "\n")
+        sys.stdout.write(json.dumps(as_json(changes, args.base, args.head), indent=2) + "\n")
     else:
-        sys.stdout.write(format_markdown(diffs, args.base, args.head))
+        sys.stdout.write(format_markdown(changes, args.base, args.head))
+    if args.fail_on == "weakening" and any(change.weakens for change in changes):
+        return EXIT_INVALID
     return EXIT_OK
 
 

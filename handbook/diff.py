@@ -1,55 +1,90 @@
 """Semantic policy diff: what changed between two states of the data, record by record.
 
 Both sides are read with the strict reader (not the model), so a pull request that breaks
-validation still gets a readable diff. Changes that weaken readiness are listed first.
+validation still gets a readable diff. Records are matched by id, else as renamed
+(``handbook.diff_match``); every change is judged for what it does to readiness
+(``handbook.diff_effects``) and worded in the record's own terms; ``handbook.diff_report``
+lists the weakening ones first.
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from handbook.clocks import REVIEWS
-from handbook.kinds import KINDS, KINDS_BY_NAME
-from handbook.load import LoadedData, load_data
-from handbook.markup import md_text
-from handbook.model import NEVER, NONE
-
-# Removing one of these records leaves responders with less to act on.
-GUARDED_KINDS = frozenset(kind.name for kind in KINDS if kind.guarded)
-# Lists whose shrinking removes a way to reach someone or an escalation step.
-GUARDED_LISTS = frozenset({"contacts", "channels", "escalation", "primary", "backup"})
-REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())
-# Fields whose removal leaves responders with less: who owns it, how to run without it,
-# what to open, how to tell it worked, who must agree, how fast, how bad, what it costs.
-REMOVAL_WEAKENS = frozenset(
-    {
-        "owner",
-        "degraded_mode",
-        "runbook",
-        "verify",
-        "quorum",
-        "severity",
-        "update_cadence",
-        "trust_cost",
-        "likelihood",
-        "impact",
-        "escalation",
-        *REVIEW_DATES,
-    }
+from handbook.diff_effects import (
+    MISSING,
+    MOVE,
+    NEUTRAL,
+    ORDER,
+    RENAME,
+    Context,
+    Effect,
+    Verdict,
+    judge,
+    quorum,
+    score,
+    verdict,
 )
-DURATIONS = frozenset({"target", "update_cadence", "within", "max_tolerable", "max_duration"})
-_DURATION = re.compile(r"^([1-9][0-9]*)(m|h|d|w)$")
-_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
-MISSING = object()
+from handbook.diff_match import (
+    ITEM_LIKENESS,
+    Renames,
+    identity,
+    pair,
+    read_renamed,
+    renamed,
+    title,
+    without_id,
+)
+from handbook.kinds import KINDS, KINDS_BY_NAME, Kind
+from handbook.load import LoadedData, load_data
+from handbook.model import NONE
+
 _LONGEST = 100  # longer values are cut: the git diff has the full text
+_CONTEXT = 30  # characters shown before the first difference of two long texts
+_SHORT = 40  # characters of a text that names a list entry
+
+# Field words where the field name alone would read as internals; "" leaves a level out.
+FIELD_WORDS = {
+    "authorised_by": "",
+    "authorised_by.roles": "authorising roles",
+    "limits": "",
+    "response": "",
+    "response.target": "response target",
+    "response.description": "response description",
+    "holders": "",
+    "holders.primary": "primary holders",
+    "holders.backup": "backup holders",
+    "mitigations.runbooks": "mitigating runbooks",
+    "mitigations.interventions": "mitigating interventions",
+    "review_defaults": "default",
+    "document_control": "document control",
+}
+# One entry of a list, in words: "escalation step team secops", "version 2.1".
+ITEM_NOUNS = {
+    "escalation": "escalation step",
+    "contacts": "contact",
+    "channels": "channel",
+    "mitigations": "mitigation",
+    "immediate_actions": "immediate action",
+    "investigation": "investigation step",
+    "versions": "version",
+    "principles": "principle",
+    "process": "process step",
+    "checklists": "checklist",
+    "notes": "note",
+    "links": "link",
+    "points": "point",
+    "communication": "guideline",
+    "steps": "step",
+}
+GUARDED_REACH = frozenset({"roles", "people", "teams", "external_responders"})
 
 
 class DiffError(Exception):
@@ -58,69 +93,60 @@ class DiffError(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    """One difference inside a record, in words."""
+    """One change to the handbook, in the record's own terms, and what it does to readiness."""
 
-    path: str
-    old: Any
-    new: Any
-    weakens: bool = False
+    kind: str
+    record: str  # the record's id (its new id when renamed)
+    subject: str  # "intervention Pause one or all lending markets"
+    path: str  # where in the record, for machines ("authorised_by.quorum"); "" for a record
+    old: Any  # MISSING when added
+    new: Any  # MISSING when removed
+    words: str  # "quorum 2-of-5 → 1-of-5"
+    verdict: Verdict = NEUTRAL
 
-    def words(self) -> str:
-        """``owner team-a → none``, ``degraded mode removed``, ``tags added x``."""
-        where = self.path.replace("_", " ").replace(".", " ")
-        if self.new is MISSING and (isinstance(self.old, dict | list) or self.old == NONE):
-            return f"{where} removed"
-        if self.new is MISSING and not where.endswith((" removed", " added")):
-            return f"{where} {_show(self.old)} → removed"  # not the same as "none" said
-        if self.old is MISSING and isinstance(self.new, dict | list):
-            return f"{where} added"
-        if where.endswith((" removed", " added")):
-            return f"{where} {_show(self.old if self.new is MISSING else self.new)}"
-        if isinstance(self.old, str) and isinstance(self.new, str):
-            before, after = _around_difference(self.old, self.new)
-            return f"{where} {before} → {after}"
-        return f"{where} {_show(self.old)} → {_show(self.new)}"
+    @property
+    def text(self) -> str:
+        """The change in one sentence: ``intervention Pause…: quorum 2-of-5 → 1-of-5``."""
+        return f"{self.subject}: {self.words}"
 
-
-@dataclass
-class KindDiff:
-    """Records of one kind added, removed and changed."""
-
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[Change]] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        """True when anything changed."""
-        return bool(self.added or self.removed or self.changed)
+    @property
+    def weakens(self) -> bool:
+        """Whether the change leaves the team less prepared."""
+        return self.verdict.effect is Effect.WEAKENS
 
 
 @dataclass(frozen=True)
-class Weakening:
-    """A change that leaves the team less prepared, for decision-maker review."""
+class Found:
+    """A difference inside a record, before it is judged: where, and both sides."""
 
-    kind: str
-    record: str
-    text: str
+    keys: tuple[str, ...]  # field names from the record down, list positions left out
+    where: str  # the same place in words
+    path: str
+    old: Any
+    new: Any
+    entry: bool = False  # a whole list entry added or removed
+    category: str = ""  # set for neutral changes of their own kind (order)
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value in words, cut when long: lists joined, quorums as ``2-of-5``."""
     if value is MISSING or value is None:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, dict | list):
-        text = (
-            ", ".join(f"{k}={_show(v)}" for k, v in value.items())
-            if isinstance(value, dict)
-            else ", ".join(_show(v) for v in value)
-        )
+    if quorum(value) is not None:
+        return "{}-of-{}".format(*quorum(value))
+    if isinstance(value, dict) and set(value) <= {"likelihood", "impact"}:
+        parts = [f"{k} {value[k]}" for k in ("likelihood", "impact") if k in value]
+        rated = score(value)
+        return " × ".join(parts) + (f" (score {rated})" if rated is not None else "")
+    if isinstance(value, dict):
+        text = ", ".join(f"{k.replace('_', ' ')} {show(v)}" for k, v in value.items())
+    elif isinstance(value, list):
+        text = ", ".join(show(v) for v in value)
     else:
         text = str(value)
     return text if len(text) <= _LONGEST else text[: _LONGEST - 3] + "..."
-
-
-_CONTEXT = 30  # characters shown before the first difference of two long texts
 
 
 def _around_difference(old: str, new: str) -> tuple[str, str]:
@@ -140,148 +166,256 @@ def _around_difference(old: str, new: str) -> tuple[str, str]:
     return window(old), window(new)
 
 
-def minutes(duration: Any) -> int | None:
-    """A duration such as ``15m``, ``4h``, ``2d`` or ``1w`` in minutes."""
-    match = _DURATION.match(duration) if isinstance(duration, str) else None
-    return int(match.group(1)) * _MINUTES[match.group(2)] if match else None
-
-
-# Severity id -> its place in the team's scale (0: the most severe), as the new data orders it.
-Scale = Mapping[str, int]
-
-
-def _weakens(key: str, old: Any, new: Any, scale: Scale) -> bool:
-    """Whether replacing ``old`` by ``new`` at a field named ``key`` weakens readiness."""
+def describe(found: Found) -> str:
+    """A difference in words: ``quorum 2-of-5 → 1-of-5``, ``escalation step team x removed``."""
+    where, old, new = found.where, found.old, found.new
+    if found.entry:  # a list entry: named by ``where`` when it is a record-like entry
+        scalar = not isinstance(old if new is MISSING else new, dict | list)
+        value = f" {show(old if new is MISSING else new)}" if scalar else ""
+        return f"{where}{value} {'removed' if new is MISSING else 'added'}"
     if new is MISSING:
-        return old is not MISSING and (key in REMOVAL_WEAKENS or key in GUARDED_LISTS)
-    if key == "pages":  # a level that paged no longer wakes anyone
-        return old is True and new is False
-    if key in DURATIONS:  # lengthened, or no longer set at all
-        before, after = minutes(old), minutes(new)
-        if new == NONE:
-            return before is not None
-        return before is not None and after is not None and after > before
-    if key == "severity":  # a level renamed or gone, or a value of the wrong type: unknown
-        before = scale.get(old) if isinstance(old, str) else None
-        after = scale.get(new) if isinstance(new, str) else None
-        return before is not None and after is not None and after > before
-    if key in REVIEW_DATES:  # moved back, or now never done
-        if new == NEVER:
-            return old not in (NEVER, MISSING)
-        return isinstance(old, str) and isinstance(new, str) and old != NEVER and new < old
-    return False
+        return (
+            f"{where} removed"
+            if isinstance(old, dict | list) or old == NONE
+            else (
+                f"{where} {show(old)} → removed"  # not the same as "none" said
+            )
+        )
+    if old is MISSING:
+        return (
+            f"{where} added"
+            if isinstance(new, dict | list) and quorum(new) is None
+            else (f"{where} added: {show(new)}")
+        )
+    if isinstance(old, str) and isinstance(new, str):
+        return "{} {} → {}".format(where, *_around_difference(old, new))
+    return f"{where} {show(old)} → {show(new)}"
 
 
-def _label(item: Any, index: int) -> str:
-    if isinstance(item, dict):
-        for key in ("id", "value", "name", "role", "team", "person", "version"):
-            if isinstance(item.get(key), str):
-                return item[key]
-    return str(index)
+def _field_words(parent: str, key: str) -> str:
+    return FIELD_WORDS.get(f"{parent}.{key}", FIELD_WORDS.get(key, key.replace("_", " ")))
+
+
+def _joined(where: str, words: str) -> str:
+    return f"{where} {words}".strip() if words else where
+
+
+def _entry_name(item: Any, index: int) -> str:
+    """A list entry's own name: its id, the responder it calls, its text, else its place."""
+    named = identity(item)
+    if named is not None:
+        field, value = named
+        return value if field in ("id", "version") else f"{field} {value}"
+    text = title(item)
+    if text is None and isinstance(item, dict):
+        labels = ("label", "text", "statement", "value")
+        text = next((item[k] for k in labels if isinstance(item.get(k), str)), None)
+    if text is not None:
+        return f"“{text}”" if len(text) <= _SHORT else f"“{text[: _SHORT - 3]}...”"
+    return str(index + 1) if isinstance(item, dict | list) or item is None else show(item)
+
+
+def _entry_words(key: str, list_words: str, item: Any, index: int) -> str:
+    """One list entry in words: "escalation step team secops", "version 2.1"."""
+    return f"{ITEM_NOUNS.get(key, list_words)} {_entry_name(item, index)}"
+
+
+# Values compared as one: a quorum reads "2-of-5 → 1-of-5", not as two numbers.
+ATOMIC = frozenset({"quorum", "rating", "inherent"})
 
 
 def compare(
-    old: Any, new: Any, path: str = "", key: str = "", scale: Scale | None = None
-) -> Iterator[Change]:
-    """Every difference between two values, as changes at dotted paths."""
-    if isinstance(old, dict) and isinstance(new, dict):
+    old: Any, new: Any, keys: tuple[str, ...] = (), where: str = "", path: str = ""
+) -> Iterator[Found]:
+    """Every difference between two values of a record, at its place."""
+    key = keys[-1] if keys else ""
+    if key not in ATOMIC and isinstance(old, dict) and isinstance(new, dict):
         for name in [*old, *(k for k in new if k not in old)]:
-            child = f"{path}.{name}" if path else name
-            yield from compare(old.get(name, MISSING), new.get(name, MISSING), child, name, scale)
+            yield from compare(
+                old.get(name, MISSING),
+                new.get(name, MISSING),
+                (*keys, name),
+                _joined(where, _field_words(key, name)),
+                f"{path}.{name}" if path else name,
+            )
         return
     if isinstance(old, list) and isinstance(new, list):
-        yield from _compare_lists(old, new, path, key, scale)
+        yield from _compare_lists(old, new, keys, where, path)
         return
     if old != new:
-        yield Change(path, old, new, _weakens(key, old, new, scale or {}))
+        yield Found(keys, where, path, old, new)
 
 
 def _compare_lists(
-    old: list[Any], new: list[Any], path: str, key: str, scale: Scale | None
-) -> Iterator[Change]:
-    if all(not isinstance(v, dict | list) for v in [*old, *new]):
-        for value in old:
-            if value not in new:
-                yield Change(f"{path} removed", value, MISSING, key in GUARDED_LISTS)
-        for value in new:
-            if value not in old:
-                yield Change(f"{path} added", MISSING, value)
-        if [v for v in old if v in new] != [v for v in new if v in old]:
-            yield Change(f"{path} order", old, new)
-        return
-    before = {_label(item, n): item for n, item in enumerate(old)}
-    after = {_label(item, n): item for n, item in enumerate(new)}
-    for name, item in before.items():
-        child = f"{path}[{name}]"
-        if name not in after:
-            yield Change(child, item, MISSING, key in GUARDED_LISTS)
-        else:
-            yield from compare(item, after[name], child, key, scale)
-    for name, item in after.items():
-        if name not in before:
-            yield Change(f"{path}[{name}]", MISSING, item)
+    old: list[Any], new: list[Any], keys: tuple[str, ...], where: str, path: str
+) -> Iterator[Found]:
+    key = keys[-1] if keys else ""
+    pairs = pair(old, new, ITEM_LIKENESS, keys=(identity,))
+    kept_old, kept_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    scalars = all(not isinstance(v, dict | list) for v in [*old, *new])
+
+    def entry(item: Any, index: int) -> str:
+        return where if scalars else _entry_words(key, where, item, index)
+
+    for i, item in enumerate(old):
+        if i not in kept_old:
+            yield Found(keys, entry(item, i), f"{path}[{i}]", item, MISSING, entry=True)
+    for i, j in pairs:
+        # An entry now naming someone else is named by its place: "escalation step 2".
+        same = scalars or identity(old[i]) == identity(new[j])
+        named = entry(new[j], j) if same else _entry_words(key, where, None, j)
+        yield from compare(old[i], new[j], keys, named, f"{path}[{j}]")
+    for j, item in enumerate(new):
+        if j not in kept_new:
+            yield Found(keys, entry(item, j), f"{path}[{j}]", MISSING, item, entry=True)
+    order = [j for _, j in pairs]
+    if order != sorted(order):
+        before = [_entry_name(old[i], i) for i, _ in pairs]
+        after = [before[n] for n in sorted(range(len(pairs)), key=lambda n: pairs[n][1])]
+        # Up to the last entry that moved: the tail in place is left out.
+        moved = max(n for n in range(len(before)) if before[n] != after[n]) + 1
+        rest = ["…"] if moved < len(before) else []
+        before, after = before[:moved] + rest, after[:moved] + rest
+        yield Found(keys, f"{where} order", f"{path}.order", before, after, category=ORDER)
 
 
-def _records(loaded: LoadedData, kind: str) -> dict[str, Any]:
-    if not KINDS_BY_NAME[kind].has_ids:
-        documents = loaded.documents.get(kind, [])
-        return {kind: documents[0].data} if documents else {}
-    return {r.id: r.data for r in loaded.records(kind) if r.id is not None}
+def _view(kind: str, data: Any) -> Any:
+    """A record as compared: a risk's likelihood and impact as one rating."""
+    if kind != "risks" or not isinstance(data, dict):
+        return data
+    rating = {k: data[k] for k in ("likelihood", "impact") if k in data}
+    view = {k: v for k, v in data.items() if k not in ("likelihood", "impact")}
+    return {**view, "rating": rating} if rating else view
 
 
-def _score(risk: Any) -> int | None:
-    values = [risk.get(k) if isinstance(risk, dict) else None for k in ("likelihood", "impact")]
-    return values[0] * values[1] if all(type(v) is int for v in values) else None
+@dataclass(frozen=True)
+class Side:
+    """The records of one kind on one side: id -> (data, file)."""
 
+    records: dict[str, tuple[Any, str]]
 
-def _score_change(old: Any, new: Any) -> list[Change]:
-    """The derived risk score (likelihood × impact) when it moved."""
-    before, after = _score(old), _score(new)
-    return [Change("score", before, after)] if before != after else []
-
-
-def diff_data(old: LoadedData, new: LoadedData) -> dict[str, KindDiff]:
-    """Per kind: the ids added and removed and the changes inside kept records."""
-    result = {}
-    scale = {level: n for n, level in enumerate(_records(new, "severities"))}
-    for kind in KINDS:
-        before, after = _records(old, kind.name), _records(new, kind.name)
-        kind_diff = KindDiff(
-            added=[i for i in after if i not in before],
-            removed=[i for i in before if i not in after],
+    @classmethod
+    def of(cls, loaded: LoadedData, kind: Kind) -> Side:
+        """The kind's records; an object kind is one record named after the kind."""
+        if not kind.has_ids:
+            documents = loaded.documents.get(kind.name, [])
+            return cls({kind.name: (documents[0].data, documents[0].file)} if documents else {})
+        return cls(
+            {r.id: (r.data, r.document.file) for r in loaded.records(kind.name) if r.id is not None}
         )
-        for record_id, data in before.items():
-            if record_id in after:
-                changes = list(compare(data, after[record_id], scale=scale))
-                if kind.name == "risks":
-                    changes += _score_change(data, after[record_id])
-                if changes:
-                    kind_diff.changed[record_id] = changes
-        result[kind.name] = kind_diff
-    return result
+
+    def data(self) -> dict[str, Any]:
+        """Id -> data."""
+        return {record_id: data for record_id, (data, _) in self.records.items()}
 
 
-def _subject(kind: str, record_id: str) -> str:
-    """How a record is named in a sentence: ``runbook oracle-outage``, ``P2``, ``policy``."""
-    if kind in ("handbook", "policy"):
-        return kind
-    return record_id if kind == "severities" else f"{KINDS_BY_NAME[kind].noun} {record_id}"
+def subject(kind: str, record_id: str, data: Any) -> str:
+    """How a record is named: ``intervention Pause one or all lending markets``, ``policy``."""
+    if kind == "handbook":
+        return "handbook settings"
+    if kind == "policy":
+        return "policy"
+    name = title(data)
+    if kind == "severities":
+        return f"severity {record_id}" + (f" ({name})" if name else "")
+    return f"{KINDS_BY_NAME[kind].noun} {name or record_id}"
 
 
-def weakenings(diffs: dict[str, KindDiff]) -> list[Weakening]:
-    """The changes that weaken readiness, in kind order."""
-    found = []
-    for kind, kind_diff in diffs.items():
-        noun = KINDS_BY_NAME[kind].noun
-        if kind in GUARDED_KINDS:
-            found += [Weakening(kind, r, f"{noun} {r} removed") for r in kind_diff.removed]
-        for record_id, changes in kind_diff.changed.items():
-            found += [
-                Weakening(kind, record_id, f"{_subject(kind, record_id)}: {c.words()}")
-                for c in changes
-                if c.weakens
-            ]
-    return found
+def context_of(new: dict[str, Side]) -> Context:
+    """What the new data says about who can be reached and which roles authorise."""
+    reachable = {
+        record_id
+        for kind in ("teams", "people", "external_responders")
+        for record_id, data in new[kind].data().items()
+        if isinstance(data, dict) and data.get("contacts")
+    }
+    for record_id, data in new["roles"].data().items():
+        holders = data.get("holders") if isinstance(data, dict) else None
+        if isinstance(holders, dict) and holders.get("primary"):
+            reachable.add(record_id)
+    authorising = {
+        role
+        for data in new["interventions"].data().values()
+        if isinstance(data, dict) and isinstance(data.get("authorised_by"), dict)
+        for role in data["authorised_by"].get("roles") or []
+        if isinstance(role, str)
+    }
+    scale = {level: n for n, level in enumerate(new["severities"].records)}
+    return Context(scale, frozenset(reachable), frozenset(authorising))
+
+
+def _record_event(kind: Kind, removed: bool) -> Verdict:
+    """A whole record added or removed."""
+    if kind.name == "interventions" and not removed:
+        return verdict("authority", True)  # a new power: decision makers agree to it first
+    if not kind.guarded:
+        return NEUTRAL
+    return verdict("reach" if kind.name in GUARDED_REACH else "cover", removed)
+
+
+def diff_data(old: LoadedData, new: LoadedData) -> list[Change]:
+    """Every change between two states of the data, kind by kind, in the old order."""
+    before = {kind.name: Side.of(old, kind) for kind in KINDS}
+    after = {kind.name: Side.of(new, kind) for kind in KINDS}
+    renames: Renames = {
+        kind.name: renamed(before[kind.name].data(), after[kind.name].data())
+        for kind in KINDS
+        if kind.has_ids
+    }
+    context = context_of(after)
+    changes: list[Change] = []
+    for kind in KINDS:
+        changes += _kind_changes(kind, before[kind.name], after[kind.name], renames, context)
+    return changes
+
+
+def record_changes(
+    kind: str, record_id: str, who: str, old: Any, new: Any, context: Context
+) -> Iterator[Change]:
+    """The changes inside one record kept (or renamed), each judged."""
+    for found in compare(_view(kind, without_id(old)), _view(kind, without_id(new))):
+        judged = (
+            Verdict(Effect.NEUTRAL, found.category)
+            if found.category
+            else judge(found.keys, found.old, found.new, context, record_id)
+        )
+        yield Change(
+            kind, record_id, who, found.path, found.old, found.new, describe(found), judged
+        )
+
+
+def _kind_changes(
+    kind: Kind, before: Side, after: Side, renames: Renames, context: Context
+) -> Iterator[Change]:
+    """One kind's records removed, renamed, moved, changed and added."""
+    name, kept, matched = kind.name, renames.get(kind.name, {}), set()
+    renaming = Verdict(Effect.NEUTRAL, RENAME)
+    for old_id, (old_data, old_file) in before.records.items():
+        new_id = old_id if old_id in after.records else kept.get(old_id)
+        if new_id is None:
+            removal = _record_event(kind, removed=True)
+            who = subject(name, old_id, old_data)
+            yield Change(name, old_id, who, "", old_id, MISSING, "removed", removal)
+            continue
+        matched.add(new_id)
+        new_data, new_file = after.records[new_id]
+        who = subject(name, new_id, new_data)
+        if new_id != old_id:
+            words = f"renamed {old_id} → {new_id}"
+            yield Change(name, new_id, who, "id", old_id, new_id, words, renaming)
+        elif new_file != old_file:
+            words, moving = f"moved from {old_file} to {new_file}", Verdict(Effect.NEUTRAL, MOVE)
+            yield Change(name, new_id, who, "", old_file, new_file, words, moving)
+        read, used = read_renamed(name, old_data, renames)
+        for target, before_id, after_id in used:
+            words = f"uses the renamed {KINDS_BY_NAME[target].noun} {before_id} → {after_id}"
+            yield Change(name, new_id, who, "", before_id, after_id, words, renaming)
+        yield from record_changes(name, new_id, who, read, new_data, context)
+    for new_id, (new_data, _) in after.records.items():
+        if new_id not in matched:
+            addition = _record_event(kind, removed=False)
+            who = subject(name, new_id, new_data)
+            yield Change(name, new_id, who, "", MISSING, new_id, "added", addition)
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -322,76 +456,3 @@ def load_side(root: Path, ref: str | None, data: str = "data") -> LoadedData:
     with tempfile.TemporaryDirectory() as scratch:
         base = read_ref(root, ref, Path(scratch), data)
         return load_data(base / data, base)
-
-
-# The pull-request comment renders this Markdown: text from the data (values, keys, ids,
-# even the ref names) must stay text there (``markup.md_text``). An HTML comment opened by a
-# value would hide every line after it from reviewers; a link would point them anywhere.
-
-
-def md_code(text: str) -> str:
-    """``text`` as inline code, literal by definition; as escaped text if it would end it."""
-    if "`" in text or not text or text != " ".join(text.split()):  # a tick, a line break
-        return md_text(text)
-    return f"`{text}`"
-
-
-def _kind_section(kind: str, kind_diff: KindDiff) -> list[str]:
-    noun = KINDS_BY_NAME[kind].noun
-    lines = [f"### {kind.capitalize()}", ""]
-    lines += [f"- added {noun} {md_code(r)}" for r in kind_diff.added]
-    lines += [f"- removed {noun} {md_code(r)}" for r in kind_diff.removed]
-    for record_id, changes in kind_diff.changed.items():
-        lines.append(f"- {md_text(_subject(kind, record_id))}:")
-        lines += [f"  - {md_text(c.words())}" for c in changes]
-    return [*lines, ""]
-
-
-WORKING_TREE = "working tree"
-
-
-def format_markdown(diffs: dict[str, KindDiff], base: str, head: str | None) -> str:
-    """The diff as Markdown: weakening changes first, then every kind that changed.
-
-    ``head`` None is the working tree.
-    """
-    shown_head = WORKING_TREE if head is None else md_code(head)
-    lines = [f"## Handbook changes: {md_code(base)} → {shown_head}", ""]
-    if not any(diffs.values()):
-        return "\n".join([*lines, "No change to the handbook's data.", ""])
-    weak = weakenings(diffs)
-    if weak:
-        lines += ["### Needs decision-maker review: these changes weaken readiness", ""]
-        lines += [f"- {md_text(w.text)}" for w in weak]
-        lines.append("")
-    for kind, kind_diff in diffs.items():
-        if kind_diff:
-            lines += _kind_section(kind, kind_diff)
-    return "\n".join(lines)
-
-
-def as_json(diffs: dict[str, KindDiff], base: str, head: str | None) -> dict[str, Any]:
-    """The diff as plain data for machines."""
-
-    def change(c: Change) -> dict[str, Any]:
-        return {
-            "path": c.path,
-            "old": None if c.old is MISSING else c.old,
-            "new": None if c.new is MISSING else c.new,
-            "weakens": c.weakens,
-        }
-
-    return {
-        "base": base,
-        "head": WORKING_TREE if head is None else head,
-        "weakening": [w.text for w in weakenings(diffs)],
-        "kinds": {
-            kind: {
-                "added": d.added,
-                "removed": d.removed,
-                "changed": {r: [change(c) for c in cs] for r, cs in d.changed.items()},
-            }
-            for kind, d in diffs.items()
-            if d
-        },
-    }

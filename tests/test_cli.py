@@ -175,7 +175,7 @@ def test_every_command_reads_the_data_folder_mkdocs_yml_gives(tmp_path: Path) ->
     runbook.write_text(runbook.read_text().replace("title: ", "title: Renamed ", 1))
     diff = handbook_cli("diff", "HEAD", cwd=project)
     assert diff.returncode == 0, diff.stderr
-    assert "oracle-outage" in diff.stdout and "Renamed" in diff.stdout
+    assert "→ Renamed Price oracle" in diff.stdout
     (project / "response/handbook.yml").write_text("organisation: [\n")
     broken = handbook_cli("validate", cwd=project)
     assert broken.returncode == 1 and "response/handbook.yml:" in broken.stdout

@@ -91,7 +91,7 @@ def test_init_refuses_what_is_there_and_writes_nothing(tmp_path: Path, existing:
 def test_the_starter_pins_the_installed_engine(tmp_path: Path) -> None:
     handbook_cli("init", "ours", cwd=tmp_path)
     version = metadata.version("incident-handbook")
-    for name in ("handbook-checks.yml", "handbook-publish.yml"):
+    for name in ("handbook-checks.yml", "handbook-publish.yml", "handbook-decision-review.yml"):
         text = (tmp_path / f"ours/.github/workflows/{name}").read_text(encoding="utf-8")
         assert f'"incident-handbook=={version}"' in text
         assert "@ENGINE_VERSION@" not in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -413,7 +414,7 @@ STARTER_WORKFLOWS = sorted((REPO / "handbook/starter/.github/workflows").glob("*
 
 
 def test_the_starter_workflows_are_hardened_as_ours() -> None:
-    assert len(STARTER_WORKFLOWS) == 2
+    assert len(STARTER_WORKFLOWS) == 3
     findings = zizmor(*STARTER_WORKFLOWS)
     unexpected = [f for f in findings if f["ident"] not in ACCEPTED]
     assert not unexpected, "\n".join(summary(unexpected))
@@ -425,3 +426,103 @@ def test_the_starter_publishes_only_the_public_edition() -> None:
     publish = (REPO / "handbook/starter/.github/workflows/handbook-publish.yml").read_text()
     builds = re.findall(r"^\s+handbook build[^\n]*", publish, re.MULTILINE)
     assert builds and all("--audience public" in b for b in builds)
+
+
+# --- the decision-maker gate ----------------------------------------------------------------
+
+GATES = (
+    WORKFLOWS / "decision-review.yml",
+    STARTER_WORKFLOWS[0].parent / "handbook-decision-review.yml",
+)
+
+
+def gate_step(path: Path) -> dict:
+    (step,) = [s for _, _, s in steps(load(path)) if "--fail-on weakening" in s.get("run", "")]
+    return step
+
+
+def test_the_gate_reruns_on_labels_and_forgets_approval_on_a_new_push() -> None:
+    for path in GATES:
+        workflow = load(path)
+        types = workflow[True]["pull_request"]["types"]  # YAML 1.1 reads `on` as True
+        assert {"labeled", "unlabeled", "synchronize"} <= set(types)
+        approved = gate_step(path)["env"]["APPROVED"]
+        assert "github.event.action != 'synchronize'" in approved
+        assert "'readiness-change-approved'" in approved
+    assert gate_step(GATES[0])["run"] == gate_step(GATES[1])["run"]
+
+
+@pytest.mark.parametrize(
+    ("weaken", "approved", "status", "said"),
+    [
+        (True, "false", 1, "::error::This pull request weakens readiness"),
+        (True, "true", 0, "Approved by a decision maker"),
+        (False, "false", 0, "No change weakens readiness."),
+    ],
+)
+def test_the_gate_script(
+    tmp_path: Path, weaken: bool, approved: str, status: int, said: str
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "data", root / "data")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(root),
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "base",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "-C", str(root), "update-ref", "refs/remotes/origin/main", "HEAD"], check=True
+    )
+    if weaken:
+        handbook = root / "data" / "handbook.yml"
+        text = handbook.read_text(encoding="utf-8")
+        handbook.write_text(text.replace("fallback_team: secops", "fallback_team: devops"))
+    summary = tmp_path / "summary.md"
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "BASE_REF": "main",
+        "APPROVED": approved,
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", gate_step(GATES[0])["run"]],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == status, done.stdout + done.stderr
+    assert said in done.stdout + summary.read_text(encoding="utf-8")
+    if weaken:
+        assert "fallback team secops → devops" in summary.read_text(encoding="utf-8")
+
+
+def test_the_gate_fails_when_the_diff_cannot_run(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "BASE_REF": "main",
+        "APPROVED": "true",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", gate_step(GATES[0])["run"]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "could not compare the data" in done.stdout

@@ -89,6 +89,7 @@ def test_weakening_changes_come_first_in_words(
         ]
     )
 
+
 def test_head_defaults_to_the_working_tree(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo / "data" / "runbooks" / "api-outage.yml", "owner: devops\n", "")
     status, out = run(capsys, repo, "HEAD")

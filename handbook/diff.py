@@ -45,6 +45,7 @@ from handbook.diff_match import (
 from handbook.kinds import KINDS, KINDS_BY_NAME, Kind
 from handbook.load import LoadedData, load_data
 from handbook.model import NONE
+from handbook.phones import renumbered_data
 
 _LONGEST = 100  # longer values are cut: the git diff has the full text
 _CONTEXT = 30  # characters shown before the first difference of two long texts
@@ -215,9 +216,12 @@ def _entry_name(item: Any, index: int) -> str:
     return str(index + 1) if isinstance(item, dict | list) or item is None else show(item)
 
 
-def _entry_words(key: str, list_words: str, item: Any, index: int) -> str:
-    """One list entry in words: "escalation step team secops", "version 2.1"."""
-    return f"{ITEM_NOUNS.get(key, list_words)} {_entry_name(item, index)}"
+def _entry_words(key: str, where: str, above: str, name: str) -> str:
+    """One list entry in words: "escalation step team secops", "document control version 2.1".
+
+    ``where`` names the list, ``above`` what holds it.
+    """
+    return _joined(above, f"{ITEM_NOUNS[key]} {name}") if key in ITEM_NOUNS else f"{where} {name}"
 
 
 # Values compared as one: a quorum reads "2-of-5 → 1-of-5", not as two numbers.
@@ -225,9 +229,17 @@ ATOMIC = frozenset({"quorum", "rating", "inherent"})
 
 
 def compare(
-    old: Any, new: Any, keys: tuple[str, ...] = (), where: str = "", path: str = ""
+    old: Any,
+    new: Any,
+    keys: tuple[str, ...] = (),
+    where: str = "",
+    path: str = "",
+    above: str = "",
 ) -> Iterator[Found]:
-    """Every difference between two values of a record, at its place."""
+    """Every difference between two values of a record, at its place.
+
+    ``where`` is the place in words, inside ``above``.
+    """
     key = keys[-1] if keys else ""
     if key not in ATOMIC and isinstance(old, dict) and isinstance(new, dict):
         for name in [*old, *(k for k in new if k not in old)]:
@@ -237,17 +249,18 @@ def compare(
                 (*keys, name),
                 _joined(where, _field_words(key, name)),
                 f"{path}.{name}" if path else name,
+                where,
             )
         return
     if isinstance(old, list) and isinstance(new, list):
-        yield from _compare_lists(old, new, keys, where, path)
+        yield from _compare_lists(old, new, keys, where, path, above)
         return
     if old != new:
         yield Found(keys, where, path, old, new)
 
 
 def _compare_lists(
-    old: list[Any], new: list[Any], keys: tuple[str, ...], where: str, path: str
+    old: list[Any], new: list[Any], keys: tuple[str, ...], where: str, path: str, above: str
 ) -> Iterator[Found]:
     key = keys[-1] if keys else ""
     pairs = pair(old, new, ITEM_LIKENESS, keys=(identity,))
@@ -255,15 +268,15 @@ def _compare_lists(
     scalars = all(not isinstance(v, dict | list) for v in [*old, *new])
 
     def entry(item: Any, index: int) -> str:
-        return where if scalars else _entry_words(key, where, item, index)
+        return where if scalars else _entry_words(key, where, above, _entry_name(item, index))
 
     for i, item in enumerate(old):
         if i not in kept_old:
             yield Found(keys, entry(item, i), f"{path}[{i}]", item, MISSING, entry=True)
     for i, j in pairs:
-        # An entry now naming someone else is named by its place: "escalation step 2".
-        same = scalars or identity(old[i]) == identity(new[j])
-        named = entry(new[j], j) if same else _entry_words(key, where, None, j)
+        # An entry whose name changed is named by its place: "escalation step 2".
+        same = scalars or _entry_name(old[i], i) == _entry_name(new[j], j)
+        named = entry(new[j], j) if same else entry(None, j)
         yield from compare(old[i], new[j], keys, named, f"{path}[{j}]")
     for j, item in enumerate(new):
         if j not in kept_new:
@@ -295,14 +308,18 @@ class Side:
     records: dict[str, tuple[Any, str]]
 
     @classmethod
-    def of(cls, loaded: LoadedData, kind: Kind) -> Side:
-        """The kind's records; an object kind is one record named after the kind."""
+    def of(cls, loaded: LoadedData, kind: Kind, region: str | None) -> Side:
+        """The kind's records; an object kind is one record named after the kind.
+
+        Phone numbers are read in E.164 (national ones in ``region``): a number written
+        another way is the same number.
+        """
         if not kind.has_ids:
             documents = loaded.documents.get(kind.name, [])
-            return cls({kind.name: (documents[0].data, documents[0].file)} if documents else {})
-        return cls(
-            {r.id: (r.data, r.document.file) for r in loaded.records(kind.name) if r.id is not None}
-        )
+            found = [(kind.name, d.data, d.file) for d in documents[:1]]
+        else:
+            found = [(r.id, r.data, r.document.file) for r in loaded.records(kind.name) if r.id]
+        return cls({i: (renumbered_data(data, region), file) for i, data, file in found})
 
     def data(self) -> dict[str, Any]:
         """Id -> data."""
@@ -353,10 +370,18 @@ def _record_event(kind: Kind, removed: bool) -> Verdict:
     return verdict("reach" if kind.name in GUARDED_REACH else "cover", removed)
 
 
+def _region(loaded: LoadedData) -> str | None:
+    """The ``phone_region`` a side's ``handbook.yml`` gives, if any."""
+    documents = loaded.documents.get("handbook", [])
+    settings = documents[0].data if documents else None
+    region = settings.get("phone_region") if isinstance(settings, dict) else None
+    return region if isinstance(region, str) else None
+
+
 def diff_data(old: LoadedData, new: LoadedData) -> list[Change]:
     """Every change between two states of the data, kind by kind, in the old order."""
-    before = {kind.name: Side.of(old, kind) for kind in KINDS}
-    after = {kind.name: Side.of(new, kind) for kind in KINDS}
+    before = {kind.name: Side.of(old, kind, _region(old)) for kind in KINDS}
+    after = {kind.name: Side.of(new, kind, _region(new)) for kind in KINDS}
     renames: Renames = {
         kind.name: renamed(before[kind.name].data(), after[kind.name].data())
         for kind in KINDS

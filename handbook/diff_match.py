@@ -10,13 +10,12 @@ renamed across the data is one rename per record that uses it, not a change of o
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from handbook.references import REFERENCES, walk
+from handbook.references import REFERENCES, replaced, walk
 
 K = TypeVar("K", bound=Hashable)
 
@@ -145,17 +144,7 @@ def read_renamed(kind: str, data: Any, renames: Renames) -> tuple[Any, list[tupl
             for target in reference.targets:
                 new_id = renames.get(target, {}).get(value) if isinstance(value, str) else None
                 if new_id is not None:
-                    found.append((path, target, value, new_id))
+                    found.append((path, (target, value, new_id)))
                     break
-    if not found:
-        return data, []
-    data = copy.deepcopy(data)
-    used: list[tuple[str, str, str]] = []
-    for path, target, old_id, new_id in found:
-        node = data
-        for step in path[:-1]:
-            node = node[step]
-        node[path[-1]] = new_id
-        if (target, old_id, new_id) not in used:
-            used.append((target, old_id, new_id))
-    return data, used
+    used = list(dict.fromkeys(rename for _, rename in found))
+    return replaced(data, [(path, rename[2]) for path, rename in found]), used

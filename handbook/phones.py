@@ -26,6 +26,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResu
 
 from handbook.kinds import KINDS
 from handbook.model import ContactChannel, Handbook
+from handbook.references import replaced
 
 if TYPE_CHECKING:
     from handbook.diagnostics import Diagnostic
@@ -205,6 +206,15 @@ def _phone_values(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]
     elif isinstance(data, list):
         for number, child in enumerate(data):
             yield from _phone_values(child, (*path, number))
+
+
+def renumbered_data(data: Any, region: str | None) -> Any:
+    """Raw data with every valid phone channel's value in E.164 (the same object if none).
+
+    The policy diff compares numbers, not how they were written.
+    """
+    numbers = [(path, value, normalise(value, region)) for path, value in _phone_values(data)]
+    return replaced(data, [(path, new) for path, old, new in numbers if new and new != old])
 
 
 def _region(context: RuleContext) -> tuple[str | None, list[Diagnostic]]:

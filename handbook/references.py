@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,19 @@ def walk(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[tuple[str | int,
     for key, child in items:
         for path, value in walk(child, rest):
             yield (key, *path), value
+
+
+def replaced(data: Any, values: list[tuple[tuple[str | int, ...], Any]]) -> Any:
+    """A copy of ``data`` with the node at each path set to its value (``data`` if none)."""
+    if not values:
+        return data
+    data = copy.deepcopy(data)
+    for path, value in values:
+        node = data
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+    return data
 
 
 def build_index(loaded: LoadedData) -> tuple[Index, list[Diagnostic]]:

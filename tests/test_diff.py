@@ -253,3 +253,35 @@ def section(markdown_text: str, heading: str) -> str:
     parts = markdown_text.split("\n### ")
     found = [p for p in parts if p.startswith(heading)]
     return found[0].split("\n", 1)[1] if found else ""
+
+
+def test_a_number_written_another_way_is_no_change(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = repo / "data" / "people.yml"
+    edit(people, 'value: "+1 201 555 0101"', 'value: "+12015550101"')
+    assert run(capsys, repo, "HEAD")[1].endswith("No change to the handbook's data.\n")
+    edit(people, 'value: "+12015550101"', 'value: "+1 (201) 555-0199"')
+    out = run(capsys, repo, "HEAD")[1]
+    assert "contact 1 value +12015550101 → +12015550199" in out  # one number, in E.164
+
+
+def test_many_other_changes_fold_and_data_cannot_unfold_them(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = repo / "data" / "policy.yml"
+    edit(policy, "author: ben-okoro", "author: ana-silva")
+    edit(policy, "changes: First version.", "changes: First version. </details> <b>x</b>")
+    for path in (repo / "data" / "runbooks").glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("title: ", "title: New ", 1), encoding="utf-8")
+    for n in range(10):
+        edit(policy, "title: ", f"x-note-{n}: added\ntitle: ")
+    status, out = run(capsys, repo, "HEAD")
+    assert status == 0
+    other = section(out, "Other changes")
+    assert other.startswith("\n<details>\n<summary>Show the ") and other.count("</details>") == 1
+    assert "document control version 1.0 author ben-okoro → ana-silva" in other
+    assert "&lt;/details&gt; &lt;b&gt;x&lt;/b&gt;" in other
+    html = _rendered(out)
+    assert "<b>" not in html

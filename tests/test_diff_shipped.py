@@ -87,7 +87,7 @@ def test_p1_without_decision_makers_fallback_and_public_address_are_weakening(
         levels[0]["involved_roles"].remove("decision-maker")
 
     def settings(handbook: dict[str, Any]) -> None:
-        handbook["fallback_team"] = "devops"
+        handbook["fallback_team"] = "infrastructure"
         handbook["public_url"] = "https://handbook.other.example"
 
     rewrite(data / "severities.yml", drop_decision_makers)
@@ -95,7 +95,7 @@ def test_p1_without_decision_makers_fallback_and_public_address_are_weakening(
     status, out = diff(capsys, shipped, "--fail-on", "weakening")
     assert status == 1
     assert weakening(out) == [
-        "- **reach narrowed**: handbook settings: fallback team secops → devops",
+        "- **reach narrowed**: handbook settings: fallback team secops → infrastructure",
         "- **reach narrowed**: severity P1 (Critical): involved roles decision-maker removed",
         "- **exposure widened**: handbook settings: public url https://handbook.example.org → "
         "https://handbook.other.example",

@@ -488,7 +488,7 @@ def test_the_gate_script(
     if weaken:
         handbook = root / "data" / "handbook.yml"
         text = handbook.read_text(encoding="utf-8")
-        handbook.write_text(text.replace("fallback_team: secops", "fallback_team: devops"))
+        handbook.write_text(text.replace("fallback_team: secops", "fallback_team: infrastructure"))
     summary = tmp_path / "summary.md"
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -506,7 +506,7 @@ def test_the_gate_script(
     assert done.returncode == status, done.stdout + done.stderr
     assert said in done.stdout + summary.read_text(encoding="utf-8")
     if weaken:
-        assert "fallback team secops → devops" in summary.read_text(encoding="utf-8")
+        assert "fallback team secops → infrastructure" in summary.read_text(encoding="utf-8")
 
 
 def test_the_gate_fails_when_the_diff_cannot_run(tmp_path: Path) -> None:

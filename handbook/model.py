@@ -18,6 +18,12 @@ NEVER = "never"  # a review, verification or drill that has not happened yet, sa
 
 EXTENSION_PREFIX = "x-"  # a team's own field on any record: kept, shown, checked only as data
 
+# Fields holding a message whose [fields] are filled in when it is sent or signed (an
+# external responder's message, a signer's post): not placeholders, and no prose either
+# (``handbook.facts`` leaves them as written). Communication templates mark their fields
+# {like_this}: a [bracket] left in one is a placeholder.
+BRACKET_TEMPLATES = frozenset({"message_template", "signer_message_template"})
+
 
 @dataclass(frozen=True)
 class XMap:

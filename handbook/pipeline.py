@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import bundle, model, phones
+from handbook import bundle, facts, model, phones
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
@@ -87,7 +87,11 @@ class Result:
 
 
 def build_model(loaded: LoadedData) -> model.Handbook:
-    """Turn validated data into the frozen model: one attribute per kind."""
+    """Turn validated data into the frozen model: one attribute per kind.
+
+    Prose states the facts it refers to (``{intervention:pause-market.quorum}``) from here
+    on, for every output; phone numbers are in E.164.
+    """
     fields: dict[str, object] = {}
     for kind in KINDS:
         records = loaded.records(kind.name)
@@ -95,7 +99,7 @@ def build_model(loaded: LoadedData) -> model.Handbook:
             fields[kind.attribute] = model.build(kind.model, next(records).data)
         else:
             fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
-    return phones.normalised(model.Handbook(fields))  # phone numbers in E.164
+    return phones.normalised(facts.resolved(loaded, model.Handbook(fields)))
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

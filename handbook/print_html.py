@@ -33,15 +33,14 @@ from handbook.book import (
     to_html,
 )
 from handbook.editions import edition
+from handbook.facts import response_target, update_cadence
 from handbook.model import NONE, ContactRef
 from handbook.render.common import (
     phone_links,
     quickref_box,
-    response_target,
     role_link,
     role_links,
     section,
-    update_cadence,
 )
 from handbook.render.interventions import render_intervention
 from handbook.render.policy import process_steps, role_checklist, step_note

@@ -14,10 +14,12 @@ from typing import Any
 from handbook import upgrades
 from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
+from handbook.facts import fact_contradictions, fact_references
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.leftovers import leftovers
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject, owned
+from handbook.model import BRACKET_TEMPLATES
 from handbook.phones import phone_numbers
 from handbook.reader import Document
 from handbook.readiness import OVERDUE, chosen_errors, readiness
@@ -104,12 +106,6 @@ def _placeholders_in(text: str, template: bool = False) -> list[str]:
                 continue
         found[match.group()] = None
     return list(found)
-
-
-# Fields holding a message whose [fields] are filled in when it is sent or signed (an
-# external responder's message, a signer's post). Communication templates mark their
-# fields {like_this}: a [bracket] left in one is a placeholder.
-BRACKET_TEMPLATES = frozenset({"message_template", "signer_message_template"})
 
 
 def _in_template(path: tuple[str | int, ...]) -> bool:
@@ -449,6 +445,8 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     example_leftovers,
     engine_versions,
     phone_numbers,
+    fact_references,
+    fact_contradictions,
 )
 
 

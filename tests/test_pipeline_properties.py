@@ -46,6 +46,8 @@ RULES = {
     "review-overdue",
     "missing-file",
     "unknown-file",
+    "fact-reference",
+    "fact-contradiction",
 }
 
 scalars = st.one_of(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handbook import markup, phones
-from handbook.model import NONE, ContactChannel, ContactRef, Handbook, Runbook, Severity
+from handbook.model import ContactChannel, ContactRef, Handbook, Runbook
 from handbook.site import Context, record_source
 
 _CHANNEL_URL = {
@@ -177,15 +177,3 @@ def severity_class(handbook: Handbook, severity_id: str) -> str:
     rank, levels = severity_rank(handbook)[severity_id], len(handbook.severities)
     tone = 1 + round(rank * (TONES - 1) / (levels - 1)) if levels > 1 else 1
     return f"handbook-severity handbook-tone-{tone}"
-
-
-def response_target(severity: Severity) -> str:
-    """A level's response target as a reader takes it in: ``15m``, or that there is none."""
-    return "no target" if severity.response.target == NONE else severity.response.target
-
-
-def update_cadence(severity: Severity) -> str:
-    """A level's update cadence: ``30m``, none set, or that the policy does not say."""
-    if severity.update_cadence is None:
-        return "not set by the policy"
-    return "no regular updates" if severity.update_cadence == NONE else severity.update_cadence

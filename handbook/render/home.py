@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handbook import markup
+from handbook.facts import response_target
 from handbook.render.common import (
     channels_html,
     contact_target,
     phone_links,
-    response_target,
     runbooks_by_severity,
 )
 from handbook.render.severities import escalation_anchor

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from handbook import markup
+from handbook.facts import update_cadence
 from handbook.markup import md_text
 from handbook.model import Handbook
-from handbook.render.common import update_cadence
 from handbook.render.policy import process_steps
 from handbook.site import Context
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import review_clock
-from handbook.model import NONE, Intervention
+from handbook.facts import max_duration
+from handbook.model import Intervention
 from handbook.render.common import (
     facts_table,
     name_link,
@@ -28,11 +29,6 @@ def quorum(item: Intervention) -> str:
     """How many must agree, e.g. ``2 of 5``."""
     q = item.authorised_by.quorum
     return "not stated" if q is None else f"{q.required} of {q.of}"
-
-
-def max_duration(item: Intervention) -> str:
-    """The longest it may last, e.g. ``72h``, or that no maximum is set."""
-    return "no maximum set" if item.limits.max_duration == NONE else item.limits.max_duration
 
 
 def yes_no(value: bool) -> str:

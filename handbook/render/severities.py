@@ -6,13 +6,12 @@ import re
 from collections.abc import Callable
 
 from handbook import markup
+from handbook.facts import response_target, update_cadence
 from handbook.model import NONE, Severity
 from handbook.render.common import (
     escalation_step,
-    response_target,
     role_links,
     severity_class,
-    update_cadence,
 )
 from handbook.render.extensions import more
 from handbook.site import Context, anchor

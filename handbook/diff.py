@@ -28,7 +28,6 @@ from handbook.diff_effects import (
     Effect,
     Verdict,
     judge,
-    quorum,
     score,
     verdict,
 )
@@ -42,6 +41,7 @@ from handbook.diff_match import (
     title,
     without_id,
 )
+from handbook.facts import quorum_pair, quorum_text
 from handbook.kinds import KINDS, KINDS_BY_NAME, Kind
 from handbook.load import LoadedData, load_data
 from handbook.model import NONE
@@ -135,8 +135,8 @@ def show(value: Any) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if quorum(value) is not None:
-        return "{}-of-{}".format(*quorum(value))
+    if (pair := quorum_pair(value)) is not None:
+        return quorum_text(*pair)
     if isinstance(value, dict) and set(value) <= {"likelihood", "impact"}:
         parts = [f"{k} {value[k]}" for k in ("likelihood", "impact") if k in value]
         rated = score(value)
@@ -185,7 +185,7 @@ def describe(found: Found) -> str:
     if old is MISSING:
         return (
             f"{where} added"
-            if isinstance(new, dict | list) and quorum(new) is None
+            if isinstance(new, dict | list) and quorum_pair(new) is None
             else (f"{where} added: {show(new)}")
         )
     if isinstance(old, str) and isinstance(new, str):

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from handbook.clocks import REVIEWS
+from handbook.facts import minutes, quorum_pair
 from handbook.model import NEVER, NONE
 
 MISSING: Any = object()  # a side of a change where the value is not there
@@ -144,17 +145,6 @@ DURATIONS = frozenset(
 REVIEW_DATES = frozenset(review.last for review in REVIEWS.values())
 # Who a field names, checked for being reachable when it changes.
 NAMES_RESPONDER = frozenset({"owner", "role", "team", "person", "external", "reach_via"})
-_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
-
-
-def minutes(duration: Any) -> int | None:
-    """A duration such as ``15m``, ``4h``, ``2d`` or ``1w`` in minutes."""
-    if not isinstance(duration, str) or len(duration) < 2 or duration[-1] not in _MINUTES:
-        return None
-    number = duration[:-1]
-    if not number.isascii() or not number.isdigit() or number.startswith("0"):
-        return None
-    return int(number) * _MINUTES[duration[-1]]
 
 
 def _name(keys: tuple[str, ...]) -> str:
@@ -231,19 +221,12 @@ def _changed(name: str, old: Any, new: Any, context: Context) -> Verdict:
 
 def _quorum(old: Any, new: Any) -> Verdict:
     """Fewer signatures needed, or as many among more signers, widens authority."""
-    before, after = quorum(old), quorum(new)
+    before, after = quorum_pair(old), quorum_pair(new)
     if before is None or after is None or before == after:
         return NEUTRAL
     if after[0] != before[0]:
         return verdict("authority", after[0] < before[0])
     return verdict("authority", after[1] > before[1])
-
-
-def quorum(value: Any) -> tuple[int, int] | None:
-    """A quorum's (required, of), when both are numbers."""
-    if isinstance(value, dict) and all(type(value.get(k)) is int for k in ("required", "of")):
-        return value["required"], value["of"]
-    return None
 
 
 def score(rating: Any) -> int | None:

@@ -45,8 +45,9 @@ from handbook.model import (
     Handbook,
     Intervention,
     Severity,
+    marked_internal,
 )
-from handbook.references import REFERENCES, Index, _Hints, replaced, walk
+from handbook.references import REFERENCES, Hints, Index, replaced, walk
 
 if TYPE_CHECKING:
     from handbook.rules import RuleContext
@@ -79,6 +80,26 @@ def max_duration(item: Intervention) -> str:
 def quorum_text(required: int, of: int) -> str:
     """An m-of-n quorum as prose writes it: ``2-of-5``."""
     return f"{required}-of-{of}"
+
+
+def quorum_pair(value: Any) -> tuple[int, int] | None:
+    """A quorum as written in the data (``{required: 2, of: 5}``) as (2, 5); else None."""
+    if isinstance(value, dict) and all(type(value.get(k)) is int for k in ("required", "of")):
+        return value["required"], value["of"]
+    return None
+
+
+_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+_DURATION = re.compile(r"([1-9][0-9]{0,5})([mhdw])")
+
+
+def minutes(duration: Any) -> int | None:
+    """A duration as written in the data (``30m``, ``4h``, ``2d``, ``1w``) in minutes.
+
+    None for anything else: ``none``, a malformed value, a value of another type.
+    """
+    parsed = _DURATION.fullmatch(duration) if isinstance(duration, str) else None
+    return int(parsed[1]) * _MINUTES[parsed[2]] if parsed else None
 
 
 def _target(severity: Severity) -> str | None:
@@ -260,6 +281,8 @@ def resolved(loaded: LoadedData, handbook: Handbook) -> Handbook:
         records = list(loaded.records(kind.name))[: len(items)]
         touched = False
         for number, record in enumerate(records):
+            if "{" not in record.document.text:
+                continue  # no reference anywhere in its file: nothing to walk
             values = [
                 (path, new)
                 for path, text in prose(kind.name, record.data)
@@ -294,7 +317,7 @@ class _Judge:
 
     index: Index
     incomplete: set[str]
-    hints: _Hints
+    hints: Hints
 
     def problem(self, match: re.Match[str]) -> str | None:
         """Why a text shaped like a reference is wrong, or None when it is fine (or none)."""
@@ -336,18 +359,14 @@ class _Judge:
         return None
 
 
-def _internal(node: Any) -> bool:
-    return isinstance(node, dict) and node.get("visibility") == "internal"
-
-
 def _internal_at(data: Any, path: Path) -> bool:
     """Whether the node at ``path`` of a record's data is internal, or inside something that is."""
     node = data
     for step in path:
-        if _internal(node):
+        if marked_internal(node):
             return True
         node = node[step] if isinstance(node, dict | list) else None
-    return _internal(node)
+    return marked_internal(node)
 
 
 def fact_references(context: RuleContext) -> Iterator[Diagnostic]:
@@ -356,7 +375,7 @@ def fact_references(context: RuleContext) -> Iterator[Diagnostic]:
     Also ``visibility``: public text quoting a fact of an internal record (a name or title
     is found by ``handbook.mentions`` once resolved, like any mention of it).
     """
-    judge = _Judge(context.index, context.loaded.incomplete_kinds(), _Hints())
+    judge = _Judge(context.index, context.loaded.incomplete_kinds(), Hints())
     for kind in KINDS:
         sources = {fact.field for fact in FACTS.get(kind.name, {}).values()}
         for record in context.loaded.records(kind.name):
@@ -382,7 +401,7 @@ def _judged(
         target = judge.index.get(kind, {}).get(reference["id"])
         fact = FACTS[kind].get(reference["fact"])
         quoted = target is not None and fact is not None and not fact.name
-        if quoted and _internal(target.data) and not _internal_at(record.data, path):
+        if quoted and marked_internal(target.data) and not _internal_at(record.data, path):
             yield record.diagnostic(
                 path,
                 f"{match.group()} states a fact of {reference['noun']} {reference['id']}, "
@@ -401,15 +420,7 @@ EVERY = re.compile(
     r"\bevery\s+([0-9]{1,6})\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b",
     re.IGNORECASE,
 )
-_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
-_DURATION = re.compile(r"([1-9][0-9]{0,5})([mhdw])")
-
-
-def minutes(duration: str) -> int | None:
-    """A duration as written in the data (``30m``, ``4h``) in minutes; None if it is none."""
-    parsed = _DURATION.fullmatch(duration)
-    return int(parsed[1]) * _MINUTES[parsed[2]] if parsed else None
 
 
 def _unit_minutes(unit: str) -> int:
@@ -418,11 +429,7 @@ def _unit_minutes(unit: str) -> int:
 
 
 def _quorum_of(record: Record) -> tuple[int, int] | None:
-    quorum = FACTS["interventions"]["quorum"].written(record.data)
-    if not isinstance(quorum, dict):
-        return None
-    required, of = quorum.get("required"), quorum.get("of")
-    return (required, of) if type(required) is int and type(of) is int else None
+    return quorum_pair(FACTS["interventions"]["quorum"].written(record.data))
 
 
 def quorum_contradictions(record: Record) -> Iterator[Diagnostic]:

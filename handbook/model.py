@@ -16,6 +16,11 @@ NONE = "none"  # a response target or update cadence the policy does not set, sa
 NEVER = "never"  # a review, verification or drill that has not happened yet, said so
 
 
+def marked_internal(data: Any) -> bool:
+    """Whether a record or entry as read (a mapping) says ``visibility: internal``."""
+    return isinstance(data, dict) and data.get("visibility") == "internal"
+
+
 EXTENSION_PREFIX = "x-"  # a team's own field on any record: kept, shown, checked only as data
 
 # Fields holding a message whose [fields] are filled in when it is sent or signed (an

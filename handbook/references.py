@@ -98,7 +98,7 @@ HINT_COMPARISONS = 50_000
 
 
 @dataclass
-class _Hints:
+class Hints:
     """Suggestions for unknown ids, within a bounded amount of work."""
 
     left: int = HINT_COMPARISONS
@@ -112,7 +112,7 @@ class _Hints:
         return close[0] if close else None
 
 
-def _unresolved(reference: Reference, value: str, known: list[str], hints: _Hints) -> str:
+def _unresolved(reference: Reference, value: str, known: list[str], hints: Hints) -> str:
     wanted = " or ".join(KINDS_BY_NAME[target].noun for target in reference.targets)
     close = hints.closest(value, known)
     hint = f"; did you mean {close!r}?" if close else ""
@@ -129,7 +129,7 @@ def check_references(
     """
     incomplete = loaded.incomplete_kinds()
     diagnostics = []
-    hints = _Hints()
+    hints = Hints()
     for reference in REFERENCES:
         if incomplete.intersection(reference.targets):
             continue

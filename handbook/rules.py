@@ -19,7 +19,7 @@ from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.leftovers import leftovers
 from handbook.load import LoadedData, Record
 from handbook.memo import PerObject, owned
-from handbook.model import BRACKET_TEMPLATES
+from handbook.model import BRACKET_TEMPLATES, marked_internal
 from handbook.phones import phone_numbers
 from handbook.reader import Document
 from handbook.readiness import OVERDUE, chosen_errors, readiness
@@ -377,15 +377,11 @@ def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _internal(data: Any) -> bool:
-    return _get(data, "visibility") == "internal"
-
-
 def public_needs(context: RuleContext) -> Iterator[Diagnostic]:
     """``visibility``: a public record names nothing internal that it cannot do without."""
     for reference in (r for r in REFERENCES if r.needed_in_public):
         for record in context.loaded.records(reference.kind):
-            if _internal(record.data):
+            if marked_internal(record.data):
                 continue
             for path, value in walk(record.data, reference.pattern):
                 target = (
@@ -393,7 +389,7 @@ def public_needs(context: RuleContext) -> Iterator[Diagnostic]:
                     if isinstance(value, str)
                     else None
                 )
-                if target is not None and _internal(target.data):
+                if target is not None and marked_internal(target.data):
                     yield record.diagnostic(
                         path,
                         f"{KINDS_BY_NAME[target.kind].noun} {value!r} is internal, but the "

@@ -159,6 +159,19 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def git_commit_all(root: Path) -> Path:
+    """Make ``root`` a git repository holding all its files in one commit; return it."""
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "user.email", "test@example.org"],
+        ["config", "user.name", "Test"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "base"],
+    ):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    return root
+
+
 def handbook_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``handbook ARGS`` run in ``cwd`` as a user runs it."""
     return run([sys.executable, "-m", "handbook.cli", *args], cwd)

@@ -12,7 +12,7 @@ import pytest
 from handbook.cli import main
 from handbook.diff import record_changes
 from handbook.diff_effects import Context, minutes
-from tests.conftest import BASE
+from tests.conftest import BASE, git_commit_all
 
 
 def git(repo: Path, *args: str) -> str:
@@ -32,12 +32,7 @@ def repo(tmp_path: Path) -> Path:
     """A git repository holding the base fixture's data in one commit."""
     root = tmp_path / "repo"
     shutil.copytree(BASE, root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "test@example.org")
-    git(root, "config", "user.name", "Test")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
-    return root
+    return git_commit_all(root)
 
 
 def weaken(root: Path) -> None:

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from handbook.cli import main
-from tests.conftest import REPO
-from tests.test_diff import git, section
+from tests.conftest import REPO, git_commit_all
+from tests.test_diff import section
 
 
 @pytest.fixture
@@ -25,12 +25,7 @@ def shipped(tmp_path: Path) -> Path:
     """A git repository holding the shipped example's data in one commit."""
     root = tmp_path / "repo"
     shutil.copytree(REPO / "data", root / "data")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "test@example.org")
-    git(root, "config", "user.name", "Test")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "shipped")
-    return root
+    return git_commit_all(root)
 
 
 def diff(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str]:

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import git_commit_all
+
 REPO = Path(__file__).resolve().parent.parent
 GITHUB = REPO / ".github"
 WORKFLOWS = GITHUB / "workflows"
@@ -463,25 +465,7 @@ def test_the_gate_reruns_on_labels_and_forgets_approval_on_a_new_push() -> None:
 def test_the_gate_script(
     tmp_path: Path, weaken: bool, approved: str, status: int, said: str
 ) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "data", root / "data")
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True)
-    subprocess.run(
-        [
-            "git",
-            "-C",
-            str(root),
-            "-c",
-            "user.name=T",
-            "-c",
-            "user.email=t@example.org",
-            "commit",
-            "-qm",
-            "base",
-        ],
-        check=True,
-    )
+    root = git_commit_all(shutil.copytree(REPO / "data", tmp_path / "repo" / "data").parent)
     subprocess.run(
         ["git", "-C", str(root), "update-ref", "refs/remotes/origin/main", "HEAD"], check=True
     )
@@ -490,19 +474,7 @@ def test_the_gate_script(
         text = handbook.read_text(encoding="utf-8")
         handbook.write_text(text.replace("fallback_team: secops", "fallback_team: infrastructure"))
     summary = tmp_path / "summary.md"
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "BASE_REF": "main",
-        "APPROVED": approved,
-        "GITHUB_STEP_SUMMARY": str(summary),
-    }
-    done = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", gate_step(GATES[0])["run"]],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = run_gate(root, approved, summary)
     assert done.returncode == status, done.stdout + done.stderr
     assert said in done.stdout + summary.read_text(encoding="utf-8")
     if weaken:
@@ -512,17 +484,22 @@ def test_the_gate_script(
 def test_the_gate_fails_when_the_diff_cannot_run(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    done = run_gate(tmp_path, "true", tmp_path / "summary.md")
+    assert done.returncode == 2 and "could not compare the data" in done.stdout
+
+
+def run_gate(root: Path, approved: str, summary: Path) -> subprocess.CompletedProcess[str]:
+    """The gate's script run as GitHub runs it, with the handbook of this environment."""
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "BASE_REF": "main",
-        "APPROVED": "true",
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "APPROVED": approved,
+        "GITHUB_STEP_SUMMARY": str(summary),
     }
-    done = subprocess.run(
+    return subprocess.run(
         ["bash", "-eo", "pipefail", "-c", gate_step(GATES[0])["run"]],
-        cwd=tmp_path,
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 2 and "could not compare the data" in done.stdout

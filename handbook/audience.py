@@ -35,17 +35,20 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from handbook.kinds import KINDS, Visibility
 from handbook.leaks import Secret, scan
 from handbook.model import (
+    Address,
     ContactChannel,
     ContactRef,
     Dependency,
     ExternalResponder,
     Handbook,
+    Incident,
     Intervention,
     Mitigation,
     Person,
     Risk,
     Runbook,
     Team,
+    Transaction,
     VendorContact,
 )
 from handbook.outputs import clean_leftovers, scratch_beside
@@ -195,6 +198,62 @@ def _external_responders(responders: tuple[Any, ...], kept: _Kept) -> tuple[Any,
     return tuple(dataclasses.replace(r, contacts=_public(r.contacts)) for r in _public(responders))
 
 
+# Incident statuses a public post-mortem may be published at: the review is done.
+PUBLISHED_STATUSES = frozenset({"reviewed"})
+
+
+def _incidents(incidents: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    """Reviewed public incidents as the public post-mortem shows them.
+
+    Who held which role never leaves the team; the sections the incident lists as
+    internal are left out whole, and internal entries of the rest one by one.
+    """
+
+    def view(i: Incident) -> Incident:
+        hidden = set(i.internal_sections)
+        web3 = None
+        if i.web3 is not None and "web3" not in hidden:
+            web3 = dataclasses.replace(
+                i.web3,
+                transactions=_public(i.web3.transactions),
+                addresses=_public(i.web3.addresses),
+            )
+        response = "response" not in hidden
+        lessons = "lessons" not in hidden
+        return dataclasses.replace(
+            i,
+            detected=None if "detection" in hidden else i.detected,
+            roles=(),
+            timeline=() if "timeline" in hidden else _public(i.timeline),
+            impact=None if "impact" in hidden else i.impact,
+            runbooks=_kept(i.runbooks, kept.runbooks) if response else (),
+            interventions=_kept(i.interventions, kept.interventions) if response else (),
+            communications=i.communications if response else (),
+            root_causes=() if "root_causes" in hidden else i.root_causes,
+            went_well=i.went_well if lessons else (),
+            went_badly=i.went_badly if lessons else (),
+            web3=web3,
+            action_items=() if "action_items" in hidden else _public(i.action_items),
+        )
+
+    return tuple(view(i) for i in _public(incidents) if i.status in PUBLISHED_STATUSES)
+
+
+def _exercises(exercises: tuple[Any, ...], kept: _Kept) -> tuple[Any, ...]:
+    """Public exercises without who took part or signed: signers are whom attackers target."""
+    return tuple(
+        dataclasses.replace(
+            e,
+            runbooks=_kept(e.runbooks, kept.runbooks),
+            interventions=_kept(e.interventions, kept.interventions),
+            signers=(),
+            participants=(),
+            action_items=_public(e.action_items),
+        )
+        for e in _public(exercises)
+    )
+
+
 # The public view of each kind declared ``Visibility.FILTERED`` in handbook/kinds.py (a test
 # keeps the two in step): its internal records, and every mention of a left-out one, dropped.
 FILTERS: dict[str, Callable[[tuple[Any, ...], _Kept], tuple[Any, ...]]] = {
@@ -208,6 +267,8 @@ FILTERS: dict[str, Callable[[tuple[Any, ...], _Kept], tuple[Any, ...]]] = {
     "signals": _signals,
     "risks": _risks,
     "external_responders": _external_responders,
+    "incidents": _incidents,
+    "exercises": _exercises,
 }
 
 
@@ -357,7 +418,15 @@ _NAMES = frozenset(
         (ExternalResponder, "name"),
     }
 )
-_VALUES = frozenset({(ContactChannel, "value"), (Team, "forge_handle")})
+# On-chain hashes and addresses are single words, looked for as values like a phone number.
+_VALUES = frozenset(
+    {
+        (ContactChannel, "value"),
+        (Team, "forge_handle"),
+        (Transaction, "hash"),
+        (Address, "address"),
+    }
+)
 _LABELS = frozenset(
     {(ContactChannel, "label"), (Person, "title"), (Person, "timezone"), (VendorContact, "purpose")}
 )

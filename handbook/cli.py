@@ -16,6 +16,13 @@ from handbook.codeowners import MissingHandle, codeowners
 from handbook.diagnostics import Level
 from handbook.diff import DiffError, diff_data, load_side
 from handbook.diff_report import as_json, format_markdown
+from handbook.incident_command import (
+    CLOSING,
+    IncidentUsageError,
+    close_incident,
+    new_incident,
+    utc_time,
+)
 from handbook.memo import session
 from handbook.outputs import (
     OutputError,
@@ -107,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--today", type=_date, help="date to judge review deadlines by")
     review.add_argument("--strict", action="store_true", help="overdue items are errors")
     review.add_argument("--format", choices=sorted(FORMATS), default="text")
+    incident = commands.add_parser("incident", help="open or close an incident record")
+    steps = incident.add_subparsers(dest="action", required=True, metavar="ACTION")
+    new = steps.add_parser("new", help="write data/incidents/<id>.yml, ready to commit")
+    new.add_argument("title", metavar="TITLE", help="what happened, in one line")
+    new.add_argument("--severity", required=True, metavar="LEVEL", help="an id of severities.yml")
+    new.add_argument("--id", help="the record's id (default: <YYYY-MM>-<title as kebab-case>)")
+    new.add_argument("--now", type=utc_time, help="the time to record (YYYY-MM-DDTHH:MMZ, UTC)")
+    close = steps.add_parser("close", help="check what the policy requires, then set the status")
+    close.add_argument("id", metavar="ID", help="the incident's id (its file name)")
+    close.add_argument("--status", choices=CLOSING, default="reviewed")
     owners = commands.add_parser("codeowners", help="write .github/CODEOWNERS from the data")
     owners.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     commands.add_parser("migrate", help="bring the data to this engine's version")
@@ -265,6 +282,21 @@ def run_codeowners(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_incident(args: argparse.Namespace) -> int:
+    """``handbook incident new|close``: open an incident record, or check and close one."""
+    try:
+        if args.action == "new":
+            done = new_incident(args.configured, args.title, args.severity, args.id, args.now)
+        else:
+            done = close_incident(args.configured, args.id, args.status)
+    except IncidentUsageError as exc:
+        sys.stderr.write(f"handbook incident {args.action}: {exc}\n")
+        return EXIT_USAGE
+    sys.stdout.write(done.out)
+    sys.stderr.write(done.err)
+    return EXIT_OK if done.ok else EXIT_INVALID
+
+
 def run_init(args: argparse.Namespace) -> int:
     """``handbook init DIR``: write a starter (or the example) handbook into DIR."""
     try:
@@ -324,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         "codeowners": run_codeowners,
         "pdf": run_pdf,
         "migrate": run_migrate,
+        "incident": run_incident,
     }
     with session():  # one command is one session: nothing it cached outlives it
         return handlers[args.command](args)

@@ -27,6 +27,7 @@ from handbook.diff_effects import (
     Context,
     Effect,
     Verdict,
+    has_open_item,
     judge,
     score,
     verdict,
@@ -361,8 +362,10 @@ def context_of(new: dict[str, Side]) -> Context:
     return Context(scale, frozenset(reachable), frozenset(authorising))
 
 
-def _record_event(kind: Kind, removed: bool) -> Verdict:
+def _record_event(kind: Kind, removed: bool, data: Any) -> Verdict:
     """A whole record added or removed."""
+    if removed and isinstance(data, dict) and has_open_item(data.get("action_items")):
+        return verdict("cover", True)  # its open action items deleted with it
     if kind.name == "interventions" and not removed:
         return verdict("authority", True)  # a new power: decision makers agree to it first
     if not kind.guarded:
@@ -418,7 +421,7 @@ def _kind_changes(
     for old_id, (old_data, old_file) in before.records.items():
         new_id = old_id if old_id in after.records else kept.get(old_id)
         if new_id is None:
-            removal = _record_event(kind, removed=True)
+            removal = _record_event(kind, True, old_data)
             who = subject(name, old_id, old_data)
             yield Change(name, old_id, who, "", old_id, MISSING, "removed", removal)
             continue
@@ -438,7 +441,7 @@ def _kind_changes(
         yield from record_changes(name, new_id, who, read, new_data, context)
     for new_id, (new_data, _) in after.records.items():
         if new_id not in matched:
-            addition = _record_event(kind, removed=False)
+            addition = _record_event(kind, False, new_data)
             who = subject(name, new_id, new_data)
             yield Change(name, new_id, who, "", MISSING, new_id, "added", addition)
 

@@ -10,9 +10,10 @@ The complete list of what weakens readiness lives here, as tables keyed by field
   reach, or (the fallback team) changed at all; a level that no longer pages;
 - **time** relaxed: a response target, update cadence, escalation ``within``, tolerable
   outage, review, verification or drill interval lengthened; a review date moved back, a
-  due date moved later;
+  due date moved later (an action item's too);
 - **cover** removed: a runbook, mitigation, degraded mode, verification, signal mapping,
-  intervention, control or readiness error removed;
+  intervention, control or readiness error removed; an action item deleted while open
+  (or its incident or exercise deleted with it) or dropped;
 - **severity** lowered: of a signal or a runbook, or a risk's rating;
 - **exposure** widened: a record or channel made public, the public address changed.
 
@@ -28,7 +29,7 @@ from typing import Any
 
 from handbook.clocks import REVIEWS
 from handbook.facts import minutes, quorum_pair
-from handbook.model import NEVER, NONE
+from handbook.model import ACTION_OPEN, NEVER, NONE
 
 MISSING: Any = object()  # a side of a change where the value is not there
 
@@ -161,6 +162,8 @@ def judge(keys: tuple[str, ...], old: Any, new: Any, context: Context, record: s
     entry added or removed is judged under the list's name. ``MISSING`` marks an absent side.
     """
     name = _name(keys)
+    if keys[-1:] == ("action_items",) or keys[-2:] == ("action_items", "status"):
+        return _action_item(keys[-1], old, new)
     if name == "visibility":  # no visibility is public
         return _changed(name, old, new, context)
     if old is MISSING or new is MISSING:
@@ -217,6 +220,24 @@ def _changed(name: str, old: Any, new: Any, context: Context) -> Verdict:
     if name in NAMES_RESPONDER and isinstance(new, str) and new not in context.reachable:
         return verdict("reach", True)  # handed to someone nobody can reach
     return NEUTRAL
+
+
+def has_open_item(entry: Any) -> bool:
+    """Whether an action item (or a record's list of them), as read, is still open."""
+    if isinstance(entry, list):
+        return any(has_open_item(item) for item in entry)
+    return isinstance(entry, dict) and entry.get("status") == ACTION_OPEN
+
+
+def _action_item(field: str, old: Any, new: Any) -> Verdict:
+    """An action item added (cover added), deleted while open, done or dropped."""
+    if field == "action_items":
+        if new is MISSING:
+            return verdict("cover", True) if has_open_item(old) else NEUTRAL
+        return verdict("cover", False) if old is MISSING else NEUTRAL
+    if old == ACTION_OPEN and new != ACTION_OPEN:  # done is cover added, dropped removed
+        return verdict("cover", new != "done")
+    return NEUTRAL  # reopened: work to do again, and said so
 
 
 def _quorum(old: Any, new: Any) -> Verdict:

@@ -336,6 +336,39 @@ KINDS: tuple[Kind, ...] = (
         Visibility.FILTERED,
         shown=Section("contacts.md", "external-"),
     ),
+    Kind(
+        "incidents",
+        Layout.DIRECTORY,
+        "incident",
+        model.Incident,
+        Visibility.FILTERED,
+        shown=RecordPages("incidents.md", "render_incident"),
+        references=(
+            Ref(("severity",), ("severities",)),
+            Ref(("detected", "signal"), ("signals",)),
+            Ref(("roles", EVERY, "role"), ("roles",)),
+            Ref(("roles", EVERY, "person"), ("people",)),
+            Ref(("runbooks", EVERY), ("runbooks",)),
+            Ref(("interventions", EVERY), ("interventions",)),
+            Ref(("communications", EVERY), ("communications",)),
+            Ref(("action_items", EVERY, "owner"), ("teams", "people")),
+        ),
+    ),
+    Kind(
+        "exercises",
+        Layout.DIRECTORY,
+        "exercise",
+        model.Exercise,
+        Visibility.FILTERED,
+        shown=Section("exercises.md", "exercise-"),
+        references=(
+            Ref(("runbooks", EVERY), ("runbooks",)),
+            Ref(("interventions", EVERY), ("interventions",)),
+            Ref(("signers", EVERY), ("people",)),
+            Ref(("participants", EVERY), ("people",)),
+            Ref(("action_items", EVERY, "owner"), ("teams", "people")),
+        ),
+    ),
 )
 
 KINDS_BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

@@ -471,6 +471,25 @@ class RiskMitigations:
 
 
 @dataclass(frozen=True)
+class RiskChange:
+    """One change of a risk's rating: when, in which handbook version, what caused it and why."""
+
+    date: dt.date
+    version: str  # the handbook version it landed in ("2.1")
+    likelihood: int  # the rating after the change
+    impact: int
+    note: str  # why it changed
+    was: Rating | None = None  # the rating before, when written down
+    incident: str | None = None  # the incident that changed it, or
+    exercise: str | None = None  # the exercise; neither: a release review
+
+    @property
+    def score(self) -> int:
+        """Likelihood times impact after the change, 1 to 25."""
+        return self.likelihood * self.impact
+
+
+@dataclass(frozen=True)
 class Risk(Extensible):
     """An entry of the risk register: only what it is must be said; the rest is tracked."""
 
@@ -490,6 +509,7 @@ class Risk(Extensible):
     last_reviewed: dt.date | None = None  # None: never, or not recorded
     categories: tuple[str, ...] = ()  # how the team frames it ("failure signal")
     review_interval_days: int | None = None
+    history: tuple[RiskChange, ...] = ()  # how the rating changed, oldest first
     visibility: str = "public"  # or "internal": left out of a public build
 
     @property
@@ -537,6 +557,157 @@ class ExternalResponder(Extensible):
     visibility: str = "public"  # or "internal": left out of a public build, with its links
 
 
+ACTION_OPEN = "open"  # an action item still to do; "done" and "dropped" close it
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """A follow-up of an incident or exercise, tracked to completion."""
+
+    id: str
+    title: str
+    owner: str  # a team's or person's id
+    due: dt.date
+    status: str  # open, done or dropped
+    closed_on: dt.date | None = None
+    link: str | None = None
+    note: str | None = None
+    visibility: str = "public"  # or "internal": left out of the public post-mortem
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the item is still to do."""
+        return self.status == ACTION_OPEN
+
+
+@dataclass(frozen=True)
+class Detection:
+    """How and when an incident was detected (times are UTC, ``YYYY-MM-DDTHH:MMZ``)."""
+
+    at: str
+    source: str
+    signal: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    """Who held an incident role, from when."""
+
+    role: str
+    person: str
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One moment of an incident, in UTC."""
+
+    at: str
+    phase: str  # detection, coordination, mitigation, resolution or follow-up
+    text: str
+    visibility: str = "public"  # or "internal": left out of the public post-mortem
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What an incident cost: users, funds, time and services."""
+
+    users: str | None = None
+    funds: str | None = None
+    duration: str | None = None
+    services: str | None = None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """An on-chain transaction that matters to an incident."""
+
+    hash: str
+    what: str
+    chain: str | None = None
+    visibility: str = "public"  # or "internal"
+
+
+@dataclass(frozen=True)
+class Address:
+    """An address involved in an incident: attacker, affected contract, recovery wallet."""
+
+    address: str
+    role: str
+    chain: str | None = None
+    note: str | None = None
+    visibility: str = "public"  # or "internal"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence preserved, and where it is kept."""
+
+    what: str
+    where: str
+
+
+@dataclass(frozen=True)
+class OnChain:
+    """The on-chain side of an incident."""
+
+    transactions: tuple[Transaction, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    funds_moved: str | None = None
+    funds_recovered: str | None = None
+    attacker: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incident(Extensible):
+    """One incident and its post-mortem."""
+
+    id: str
+    title: str
+    severity: str
+    status: str  # open, monitoring, resolved or reviewed
+    detected: Detection | None  # None only in a public view whose detection is internal
+    summary: str | None = None
+    roles: tuple[RoleHeld, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    impact: Impact | None = None
+    runbooks: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    communications: tuple[str, ...] = ()
+    root_causes: tuple[str, ...] = ()
+    went_well: tuple[str, ...] = ()
+    went_badly: tuple[str, ...] = ()
+    web3: OnChain | None = None
+    action_items: tuple[ActionItem, ...] = ()
+    internal_sections: tuple[str, ...] = ()  # left out of the public post-mortem
+    visibility: str = "public"  # or "internal": never in the public edition
+
+    @property
+    def date(self) -> dt.date | None:
+        """The UTC day it was detected."""
+        return dt.date.fromisoformat(self.detected.at[:10]) if self.detected else None
+
+
+@dataclass(frozen=True)
+class Exercise(Extensible):
+    """A drill or exercise: its date is the last drilled date of what it exercised."""
+
+    id: str
+    title: str
+    date: dt.date
+    kind: str  # tabletop, pause-drill, signer-test, restore-test or other
+    summary: str | None = None
+    runbooks: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    signers: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    time_to_quorum: str | None = None
+    findings: tuple[str, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    visibility: str = "public"  # or "internal": left out of a public build
+
+
 @dataclass(frozen=True)
 class Handbook:
     """The whole validated handbook: the records of every kind, by the kind's attribute.
@@ -562,6 +733,8 @@ class Handbook:
         risks: tuple[Risk, ...]
         communications: tuple[Communication, ...]
         external_responders: tuple[ExternalResponder, ...]
+        incidents: tuple[Incident, ...]
+        exercises: tuple[Exercise, ...]
 
     def __getattr__(self, name: str) -> Any:
         kinds = self.__dict__.get("kinds", {})  # absent while a copy is being made

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import bundle, facts, model, phones
+from handbook import bundle, drills, facts, model, phones
 from handbook.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from handbook.files import FileState, state_of, walk_tree
 from handbook.kinds import KINDS, Layout
@@ -99,7 +99,8 @@ def build_model(loaded: LoadedData) -> model.Handbook:
             fields[kind.attribute] = model.build(kind.model, next(records).data)
         else:
             fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
-    return phones.normalised(facts.resolved(loaded, model.Handbook(fields)))
+    handbook = drills.derived(loaded, model.Handbook(fields))
+    return phones.normalised(facts.resolved(loaded, handbook))
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from handbook.clocks import REVIEWS
 from handbook.diagnostics import Diagnostic, Level
+from handbook.drills import NEVER_DRILLED, latest_drills, never_drilled
 from handbook.kinds import EVERY
 from handbook.model import NEVER
 from handbook.references import walk
@@ -31,6 +32,8 @@ NO_TRUST_COST = "no-trust-cost"
 UNRATED_RISK = "unrated-risk"
 UNOWNED_RISK = "unowned-risk"
 OVERDUE = "review-overdue"
+OVERDUE_ITEM = "action-item-overdue"  # handbook.actions
+DUE_SOON_ITEM = "action-item-due-soon"
 # The findings handbook review lists; readiness_errors may name any of them.
 FINDINGS = (
     NEVER_DONE,
@@ -42,6 +45,9 @@ FINDINGS = (
     NO_TRUST_COST,
     UNRATED_RISK,
     UNOWNED_RISK,
+    NEVER_DRILLED,
+    OVERDUE_ITEM,
+    DUE_SOON_ITEM,
 )
 
 
@@ -121,11 +127,17 @@ def readiness(context: RuleContext) -> Iterator[Diagnostic]:
     def level(rule: str) -> Level:
         return Level.ERROR if rule in errors else Level.WARNING
 
+    drilled = latest_drills(context.loaded)
     for gap in GAPS:
         for record in context.loaded.records(gap.kind):
+            if gap.rule == NEVER_DONE and (gap.kind, record.id) in drilled:
+                continue  # its last drill is the date of an exercise record
             for path, node in walk(record.data, gap.within):
                 if isinstance(node, dict) and not any(f in node for f in gap.absent):
                     yield record.diagnostic(path, gap.message, gap.rule, level(gap.rule))
+    for record in never_drilled(context.loaded):
+        message = "never drilled: no exercise in data/exercises/ names this runbook"
+        yield record.diagnostic(("id",), message, NEVER_DRILLED, level(NEVER_DRILLED))
     # Said outright: never reviewed, verified or drilled.
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):

@@ -12,8 +12,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from handbook import upgrades
+from handbook.actions import action_item_dates
 from handbook.clocks import REVIEWS, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
+from handbook.drills import TYPED as DRILLED
+from handbook.drills import drill_records, effective_last, latest_drills
 from handbook.facts import fact_contradictions, fact_references
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.leftovers import leftovers
@@ -351,9 +354,12 @@ def _interval(context: RuleContext, record: Record, review: ReviewField) -> int 
 def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
     """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
     overdue = Level.ERROR if OVERDUE in chosen_errors(context) else Level.WARNING
+    drills = latest_drills(context.loaded)
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):
             raw = _get(record.data, review.last)
+            if review.last == DRILLED:
+                raw = effective_last(drills, kind, record)
             try:
                 when = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
             except ValueError:
@@ -443,6 +449,8 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     phone_numbers,
     fact_references,
     fact_contradictions,
+    drill_records,
+    action_item_dates,
 )
 
 

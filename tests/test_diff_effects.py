@@ -20,6 +20,14 @@ CONTEXT = Context(
     authorising_roles=frozenset({"decision-maker"}),
 )
 Q = {"required": 2, "of": 5}
+ITEM = {
+    "id": "relay",
+    "title": "Second relay",
+    "owner": "secops",
+    "due": "2026-12-04",
+    "status": "open",
+}
+DONE = {**ITEM, "status": "done"}
 ESCALATION = [{"team": "secops", "within": "5m"}, {"role": "incident-leader", "within": "10m"}]
 
 # (kind, record id, old, new, effect, category)
@@ -364,6 +372,36 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], Effect, str]] = [
     ("runbooks", "r", {"severity": "P1"}, {"severity": ["P6"]}, N, "edit"),  # invalid: no crash
     ("handbook", "handbook", {}, {"public_url": "https://a.example"}, N, "edit"),
     ("severities", "P1", {"escalation": ESCALATION}, {"escalation": ESCALATION[::-1]}, N, "order"),
+    # Action items: tracked to completion, never quietly lost.
+    ("incidents", "exploit", {"action_items": [ITEM]}, {"action_items": []}, W, "cover"),
+    ("incidents", "exploit", {"action_items": [DONE]}, {"action_items": []}, N, "edit"),
+    ("incidents", "exploit", {"action_items": []}, {"action_items": [ITEM]}, S, "cover"),
+    ("incidents", "exploit", {"action_items": [ITEM]}, {"action_items": [DONE]}, S, "cover"),
+    (
+        "exercises",
+        "drill",
+        {"action_items": [ITEM]},
+        {"action_items": [{**ITEM, "status": "dropped"}]},
+        W,
+        "cover",
+    ),
+    ("incidents", "exploit", {"action_items": [DONE]}, {"action_items": [ITEM]}, N, "edit"),
+    (
+        "incidents",
+        "exploit",
+        {"action_items": [ITEM]},
+        {"action_items": [{**ITEM, "due": "2027-01-15"}]},
+        W,
+        "time",
+    ),
+    (
+        "incidents",
+        "exploit",
+        {"action_items": [ITEM]},
+        {"action_items": [{**ITEM, "due": "2026-12-01"}]},
+        S,
+        "time",
+    ),
 ]
 
 

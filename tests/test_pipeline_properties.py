@@ -48,6 +48,10 @@ RULES = {
     "unknown-file",
     "fact-reference",
     "fact-contradiction",
+    "drill-record",
+    "never-drilled",
+    "action-item-overdue",
+    "action-item-due-soon",
 }
 
 scalars = st.one_of(

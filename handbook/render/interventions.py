@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import review_clock
+from handbook.drills import latest_exercise
 from handbook.facts import max_duration
 from handbook.model import Intervention
 from handbook.render.common import (
@@ -68,6 +69,8 @@ def render_intervention(ctx: Context, intervention_id: str) -> str:
         ("Runbook", title_link(ctx, "runbooks", item.runbook)),
         ("Last drilled", clock_summary(ctx, clock)),
     ]
+    if (exercise := latest_exercise(hb, "interventions", item.id)) is not None:
+        quickref.append(("Drilled in", ctx.ref("exercises", exercise.id, exercise.title)))
     rank = severity_rank(hb)  # the order of ordered_signals, without sorting every signal
     triggers = sorted(
         (hb.get("signals", s) for s in dict.fromkeys(item.signals)),

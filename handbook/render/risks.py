@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from handbook import markup
 from handbook.clocks import review_clock
-from handbook.model import Handbook, Risk
+from handbook.model import Handbook, Risk, RiskChange
 from handbook.render.common import owner_link, quickref_box, section, title_link
 from handbook.render.extensions import more
 from handbook.render.review import clock_summary
+from handbook.risk_history import history_versions, ratings_as_of, version_key
 from handbook.site import Context, record_source
 
 # (lowest score of the band, band name, fill colour); text stays dark on every fill.
@@ -38,15 +39,21 @@ def ranked_risks(handbook: Handbook) -> list[Risk]:
     return sorted(handbook.risks, key=lambda r: (-(r.score or 0), -(r.impact or 0), r.title, r.id))
 
 
-def score_badge(risk: Risk) -> str:
-    """``L x I = score`` in a badge coloured by its band; ``not rated`` without a rating."""
-    if risk.score is None:
-        return markup.muted("not rated")
-    name, _ = band(risk.score)
+def rating_badge(likelihood: int, impact: int) -> str:
+    """``L x I = score`` in a badge coloured by its band."""
+    score = likelihood * impact
+    name, _ = band(score)
     return (
         f'<span class="handbook-badge handbook-risk-{name}" title="{name}">'
-        f"{risk.likelihood} {_TIMES} {risk.impact} = {risk.score}</span>"
+        f"{likelihood} {_TIMES} {impact} = {score}</span>"
     )
+
+
+def score_badge(risk: Risk) -> str:
+    """``L x I = score`` in a badge coloured by its band; ``not rated`` without a rating."""
+    if risk.likelihood is None or risk.impact is None:
+        return markup.muted("not rated")
+    return rating_badge(risk.likelihood, risk.impact)
 
 
 def _said(value: str | None) -> str:
@@ -93,8 +100,64 @@ def _mitigations(ctx: Context, risk: Risk) -> list[str]:
     ]
 
 
+def _cause(ctx: Context, change: RiskChange) -> str:
+    """What changed the rating: a link to the incident or exercise, or a release review.
+
+    A record the handbook being rendered leaves out (the public edition keeps only reviewed,
+    public incidents) is not named: its title may be internal.
+    """
+    for kind, record_id, noun in (
+        ("incidents", change.incident, "Incident"),
+        ("exercises", change.exercise, "Exercise"),
+    ):
+        if record_id is None:
+            continue
+        try:
+            record = ctx.handbook.get(kind, record_id)
+        except KeyError:
+            return markup.muted(f"{noun} (not published)")
+        return f"{noun}: {ctx.ref(kind, record_id, record.title)}"
+    return "Release review"
+
+
+def _moves(risk: Risk) -> list[tuple[RiskChange, str]]:
+    """Each change of a risk with its rating change as badges: ``before -> after``.
+
+    Before is the change's ``was`` or, when it does not say, the change before it (rule
+    ``risk-history`` keeps the two equal); the first change without ``was`` shows only after.
+    """
+    moves = []
+    before: tuple[int, int] | None = None
+    for change in risk.history:
+        if change.was is not None:
+            before = (change.was.likelihood, change.was.impact)
+        after = rating_badge(change.likelihood, change.impact)
+        moves.append((change, f"{rating_badge(*before)} \u2192 {after}" if before else after))
+        before = (change.likelihood, change.impact)
+    return moves
+
+
+def _history(ctx: Context, risk: Risk) -> str:
+    """A risk's changes, oldest first: date, version, rating before and after, cause, note."""
+    rows = [
+        [
+            change.date.isoformat(),
+            markup.esc(change.version),
+            moved,
+            _cause(ctx, change),
+            markup.markdown(change.note),
+        ]
+        for change, moved in _moves(risk)
+    ]
+    return markup.table(
+        ["Date", "Version", f"Rating (L {_TIMES} I)", "Cause", "Why"],
+        rows,
+        "handbook-risk-history",
+    )
+
+
 def render_risk(ctx: Context, risk_id: str) -> str:
-    """A risk's page: score, owner, status, description and mitigations."""
+    """A risk's page: score, owner, status, description, mitigations and history."""
     hb = ctx.handbook
     risk = hb.get("risks", risk_id)
     quickref = [
@@ -116,6 +179,7 @@ def render_risk(ctx: Context, risk_id: str) -> str:
                 "Mitigations",
                 markup.items_or(mitigations, "No runbook or intervention mitigates it yet."),
             ),
+            *([section("History", _history(ctx, risk))] if risk.history else []),
             *([more(risk.extensions)] if risk.extensions else []),
             markup.block("<p>" + ctx.link("risks.md", "Risk register and heat map") + "</p>"),
         ]
@@ -219,28 +283,35 @@ def _axes() -> str:
     return "".join(labels)
 
 
-def render_risk_heatmap(ctx: Context) -> str:
+# A risk and the likelihood and impact it is drawn at on a heat map.
+Placed = tuple[Risk, int, int]
+
+
+def _ranked(placed: Sequence[Placed]) -> list[Placed]:
+    """Highest score first, then highest impact, then title: the order ``ranked_risks`` uses."""
+    return sorted(placed, key=lambda p: (-(p[1] * p[2]), -p[2], p[0].title, p[0].id))
+
+
+def heatmap(ctx: Context, placed: Sequence[Placed], left_off: str = "", what: str = "") -> str:
     """A 5 x 5 likelihood x impact heat map as inline SVG, each risk linked to its page.
 
-    Unrated risks have no place on it: the legend says how many were left off.
+    ``placed`` gives each risk with the rating it is drawn at (its current one, or the one
+    it had at some version), in the order its dots take within a cell; ``left_off`` says in
+    the legend which risks have no place on it, ``what`` (" as of version 2.0") what the
+    map shows.
     """
-    ranked = ranked_risks(ctx.handbook)
-    risks = [r for r in ranked if r.score is not None]
-    unrated = len(ranked) - len(risks)
+    cells_risks: dict[tuple[int, int], list[Risk]] = {}
+    for risk, likelihood, impact in placed:
+        cells_risks.setdefault((likelihood, impact), []).append(risk)
     cells = "".join(
-        _cell(
-            ctx,
-            likelihood,
-            impact,
-            [r for r in risks if (r.likelihood, r.impact) == (likelihood, impact)],
-        )
+        _cell(ctx, likelihood, impact, cells_risks.get((likelihood, impact), []))
         for likelihood in range(5, 0, -1)
         for impact in range(1, 6)
     )
     width = _LEFT + 5 * _CELL + 8
     height = _TOP + 5 * _CELL + _BOTTOM
     label = (
-        f"Risk heat map: {len(risks)} risks by likelihood (1 to 5, bottom to top) "
+        f"Risk heat map{what}: {len(placed)} risks by likelihood (1 to 5, bottom to top) "
         "and impact (1 to 5, left to right)"
     )
     svg = (
@@ -254,15 +325,122 @@ def render_risk_heatmap(ctx: Context) -> str:
         f'color: #212121">{name} (score {low}+)</span>'
         for low, name, fill in reversed(BANDS)
     )
-    if unrated:
-        legend += f" · {unrated} unrated risk{'' if unrated == 1 else 's'} not shown"
+    if left_off:
+        legend += f" · {markup.esc(left_off)}"
     return markup.block(
         f'<figure class="handbook-heatmap-figure">{svg}<figcaption>{legend}</figcaption></figure>'
     )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def render_risk_heatmap(ctx: Context) -> str:
+    """The heat map of the register as it stands: every rated risk at its current rating.
+
+    Unrated risks have no place on it: the legend says how many were left off.
+    """
+    ranked = ranked_risks(ctx.handbook)
+    placed = [
+        (r, r.likelihood, r.impact)
+        for r in ranked
+        if r.likelihood is not None and r.impact is not None
+    ]
+    unrated = len(ranked) - len(placed)
+    return heatmap(ctx, placed, f"{_plural(unrated, 'unrated risk')} not shown" if unrated else "")
+
+
+def _as_of(ctx: Context, version: str) -> str:
+    """The heat map as the register stood at ``version``: each risk's last change by then."""
+    placed = _ranked(
+        [(r, c.likelihood, c.impact) for r, c in ratings_as_of(ctx.handbook.risks, version)]
+    )
+    missing = len(ctx.handbook.risks) - len(placed)
+    return heatmap(
+        ctx,
+        placed,
+        f"{_plural(missing, 'risk')} with no recorded rating by version {version} not shown"
+        if missing
+        else "",
+        f" as of version {version}",
+    )
+
+
+def render_risk_heatmap_as_of(ctx: Context, version: str) -> str:
+    """The heat map as it stood at a handbook version, from the risks' histories.
+
+    Each risk is drawn at the rating of its latest change that landed in ``version`` or
+    before; a risk with no change by then is left off (the legend says how many).
+    """
+    try:
+        version_key(version)
+    except (AttributeError, ValueError):
+        raise ValueError(
+            f'risk_heatmap_as_of: {version!r} is not a handbook version such as "2.1"'
+        ) from None
+    return _as_of(ctx, version)
+
+
+def _version_label(ctx: Context, version: str) -> str:
+    """A version with its publication date from the document control, or that it is next."""
+    key = version_key(version)
+    for published in ctx.handbook.policy.document_control.versions:
+        if version_key(published.version) == key:
+            return f"{version} (published {published.date.isoformat()})"
+    if key > version_key(ctx.handbook.info.handbook_version):
+        return f"{version} (not yet published)"
+    return version
+
+
+def render_risk_history(ctx: Context) -> str:
+    """The register across releases, from the risks' histories.
+
+    For every version named in any history, oldest first: the changes that landed in it
+    and the heat map as the register stood then.
+    """
+    hb = ctx.handbook
+    versions = history_versions(hb.risks)
+    if not versions:
+        return markup.block(
+            '<p class="handbook-muted">No risk records a change of its rating yet: give a '
+            "risk a <code>history</code> in data/risks.yml.</p>"
+        )
+    landed: dict[tuple[int, ...], list[tuple[RiskChange, list[str]]]] = {}
+    for risk in ranked_risks(hb):
+        for change, moved in _moves(risk):
+            landed.setdefault(version_key(change.version), []).append(
+                (
+                    change,
+                    [
+                        change.date.isoformat(),
+                        ctx.ref("risks", risk.id, risk.title),
+                        moved,
+                        _cause(ctx, change),
+                    ],
+                )
+            )
+    parts = []
+    for version in versions:
+        rows = [row for _, row in sorted(landed[version_key(version)], key=lambda c: c[0].date)]
+        parts.append(f"\n### Version {markup.esc(_version_label(ctx, version))}\n")
+        parts.append(
+            markup.block(
+                markup.table(
+                    ["Date", "Risk", f"Rating (L {_TIMES} I)", "Cause"],
+                    rows,
+                    "handbook-risk-changes",
+                )
+            )
+        )
+        parts.append(_as_of(ctx, version))
+    return "".join(parts)
 
 
 # The macros pages may call, by name (collected by handbook.render.catalogue).
 MACROS: dict[str, Callable[..., str]] = {
     "risks": render_risks,
     "risk_heatmap": render_risk_heatmap,
+    "risk_heatmap_as_of": render_risk_heatmap_as_of,
+    "risk_history": render_risk_history,
 }

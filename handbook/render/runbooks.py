@@ -18,6 +18,7 @@ from handbook.render.common import (
     severity_badge,
     title_link,
 )
+from handbook.render.exercises import drill_summary
 from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.site import PDF_DIR, Context, pdf_name
@@ -32,6 +33,8 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
         ("Owner", owner_link(ctx, runbook.owner)),
         ("Last reviewed", clock_summary(ctx, review_clock(ctx.handbook, "runbooks", runbook.id))),
     ]
+    if ctx.handbook.exercises:  # the team keeps drill records: the date is derived from them
+        rows.append(("Last drilled", drill_summary(ctx, "runbooks", runbook.id)))
     if runbook.tags:
         rows.append(("Tags", ", ".join(markup.esc(t) for t in runbook.tags)))
     if ctx.site.pdfs:  # only when the build writes the PDFs: never a broken link

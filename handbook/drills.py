@@ -1,0 +1,150 @@
+"""Last drilled, derived from the exercise records rather than typed by hand.
+
+A runbook or intervention was drilled on the date of the latest exercise record
+(``data/exercises/``) that names it, and never when none does.
+
+A team that keeps no exercise records types ``last_drilled`` by hand, as before. Once it
+keeps any, the records are the truth: a hand-typed date that disagrees with them is
+refused (rule ``drill-record``), and a runbook no exercise names is never drilled (finding
+``never-drilled``). The same derivation serves the rules (on the data as read, with file,
+line and column) and the model (``derived``), so pages, cards and the review agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from handbook.diagnostics import Diagnostic
+from handbook.load import LoadedData, Record
+from handbook.model import NEVER, Exercise, Handbook
+
+if TYPE_CHECKING:
+    from handbook.rules import RuleContext
+
+EXERCISES = "exercises"
+DRILLED_KINDS = ("runbooks", "interventions")  # the fields of an exercise naming them
+TYPED = "last_drilled"  # the hand-typed field (interventions only)
+NEVER_DRILLED = "never-drilled"
+DRILL_RECORD = "drill-record"
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The latest exercise naming a record: its date and where it is written."""
+
+    date: dt.date
+    exercise: str  # the exercise's id
+    file: str
+
+
+def _date(value: Any) -> dt.date | None:
+    """An exercise's date as read (a string, or a date), None when it is not one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None  # the schema reports it
+
+
+def latest_drills(loaded: LoadedData) -> dict[tuple[str, str], Drill]:
+    """(kind, id) -> the latest exercise naming it, for every runbook and intervention named."""
+    found: dict[tuple[str, str], Drill] = {}
+    for record in loaded.records(EXERCISES):
+        data = record.data if isinstance(record.data, dict) else {}
+        when = _date(data.get("date"))
+        if when is None or record.id is None:
+            continue
+        for kind in DRILLED_KINDS:
+            named = data.get(kind)
+            for target in named if isinstance(named, list) else ():
+                if not isinstance(target, str):
+                    continue
+                current = found.get((kind, target))
+                if current is None or when > current.date:
+                    found[(kind, target)] = Drill(when, record.id, record.document.file)
+    return found
+
+
+def keeps_records(loaded: LoadedData) -> bool:
+    """Whether the handbook keeps exercise records: then they, not typed dates, are the truth."""
+    return next(loaded.records(EXERCISES), None) is not None
+
+
+def effective_last(drills: dict[tuple[str, str], Drill], kind: str, record: Record) -> Any:
+    """A record's last drilled value as the review reads it: typed, else derived."""
+    typed = record.data.get(TYPED) if isinstance(record.data, dict) else None
+    if typed is not None or record.id is None:
+        return typed
+    drill = drills.get((kind, record.id))
+    return drill.date.isoformat() if drill else None
+
+
+def never_drilled(loaded: LoadedData) -> Iterator[Record]:
+    """The runbooks no exercise names, when the handbook keeps exercise records."""
+    if not keeps_records(loaded):
+        return
+    drills = latest_drills(loaded)
+    for record in loaded.records("runbooks"):
+        if record.id is not None and ("runbooks", record.id) not in drills:
+            yield record
+
+
+def drill_records(context: RuleContext) -> Iterator[Diagnostic]:
+    """``drill-record``: a hand-typed last drilled date the exercise records do not bear out."""
+    loaded = context.loaded
+    if not keeps_records(loaded):
+        return
+    drills = latest_drills(loaded)
+    for kind in DRILLED_KINDS:
+        for record in loaded.records(kind):
+            if record.id is not None and isinstance(record.data, dict) and TYPED in record.data:
+                yield from _disagreement(record, drills.get((kind, record.id)))
+
+
+def _disagreement(record: Record, drill: Drill | None) -> Iterator[Diagnostic]:
+    """The error for a typed ``last_drilled`` that the exercise records do not bear out."""
+    typed = record.data[TYPED]
+    when = _date(typed)
+    if drill is None:
+        if typed == NEVER:
+            return
+        yield record.diagnostic(
+            (TYPED,),
+            f"last drilled {typed} is typed by hand, but no exercise in data/exercises/ "
+            f"names {record.id}: record the drill there (its date becomes this one) or "
+            "remove this field",
+            DRILL_RECORD,
+        )
+    elif when != drill.date:
+        yield record.diagnostic(
+            (TYPED,),
+            f"last drilled {typed} disagrees with the exercises: {drill.file} "
+            f"({drill.exercise}) drilled it on {drill.date.isoformat()}; remove this field, "
+            "the date is taken from the exercise records",
+            DRILL_RECORD,
+        )
+
+
+def derived(loaded: LoadedData, handbook: Handbook) -> Handbook:
+    """The model with every intervention's last drilled date taken from the exercises."""
+    if not keeps_records(loaded):
+        return handbook
+    drills = latest_drills(loaded)
+    interventions = tuple(
+        dataclasses.replace(i, last_drilled=drills[("interventions", i.id)].date)
+        if ("interventions", i.id) in drills
+        else i
+        for i in handbook.interventions
+    )
+    return handbook.replace(interventions=interventions)
+
+
+def latest_exercise(handbook: Handbook, kind: str, record_id: str) -> Exercise | None:
+    """The latest exercise naming a runbook or intervention, None when none does."""
+    named = handbook.referring(EXERCISES, kind, record_id)
+    return max(named, key=lambda e: (e.date, e.id), default=None)

@@ -314,6 +314,8 @@ KINDS: tuple[Kind, ...] = (
             Ref(("owner",), ("teams", "people"), needed_in_public=True),
             Ref(("mitigations", "runbooks", EVERY), ("runbooks",)),
             Ref(("mitigations", "interventions", EVERY), ("interventions",)),
+            Ref(("history", EVERY, "incident"), ("incidents",)),
+            Ref(("history", EVERY, "exercise"), ("exercises",)),
         ),
     ),
     Kind(

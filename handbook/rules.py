@@ -27,6 +27,7 @@ from handbook.phones import phone_numbers
 from handbook.reader import Document
 from handbook.readiness import OVERDUE, chosen_errors, readiness
 from handbook.references import REFERENCES, Index, resolve, walk
+from handbook.risk_history import risk_history
 from handbook.secret_scan import RULE as SECRET
 from handbook.secret_scan import (
     Flagged,
@@ -451,6 +452,7 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     fact_contradictions,
     drill_records,
     action_item_dates,
+    risk_history,
 )
 
 

@@ -206,6 +206,8 @@ def _message(error: ValidationError) -> tuple[str, PathKey] | None:
         if not isinstance(instance, dict):
             return None  # the type error on the same node says it
         return f"must name exactly one of: {', '.join(names)}", path
+    if validator == "not" and isinstance(expected, dict) and set(expected) == {"required"}:
+        return f"give at most one of: {', '.join(expected['required'])}", path
     if validator == "type":
         return f"expected {expected}, found {_short(instance)}", path
     if validator == "enum":

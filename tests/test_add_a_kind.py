@@ -253,8 +253,8 @@ def test_a_new_kind_is_validated_and_its_references_checked(with_trainings: Path
     completed = _handbook(with_trainings, "validate")
     assert completed.returncode == 1
     assert re.search(
-        r"data/trainings/signer-training-2026\.yml:5:12: error: .*unknown runbook 'no-such-runbook' "
-        r"\[reference\]",
+        r"data/trainings/signer-training-2026\.yml:5:12: error: "
+        r".*unknown runbook 'no-such-runbook' \[reference\]",
         completed.stdout,
     ), completed.stdout
     assert "Traceback" not in completed.stderr

@@ -52,6 +52,7 @@ RULES = {
     "never-drilled",
     "action-item-overdue",
     "action-item-due-soon",
+    "risk-history",
 }
 
 scalars = st.one_of(

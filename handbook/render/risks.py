@@ -367,12 +367,15 @@ def _as_of(ctx: Context, version: str) -> str:
     )
 
 
-def render_risk_heatmap_as_of(ctx: Context, version: str) -> str:
+def render_risk_heatmap_as_of(ctx: Context, version: str | None = None) -> str:
     """The heat map as it stood at a handbook version, from the risks' histories.
 
     Each risk is drawn at the rating of its latest change that landed in ``version`` or
-    before; a risk with no change by then is left off (the legend says how many).
+    before; a risk with no change by then is left off (the legend says how many). Without
+    a version: the handbook's own (``handbook_version``).
     """
+    if version is None:
+        version = ctx.handbook.info.handbook_version
     try:
         version_key(version)
     except (AttributeError, ValueError):

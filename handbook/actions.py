@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handbook.clocks import due_status
+from handbook.clocks import date_as_read, due_status
 from handbook.diagnostics import Diagnostic, Level
 from handbook.model import ACTION_OPEN, ActionItem, Handbook
 from handbook.readiness import DUE_SOON_ITEM, OVERDUE_ITEM, chosen_errors
@@ -71,13 +71,9 @@ def action_item_dates(context: RuleContext) -> Iterator[Diagnostic]:
         for number, item in enumerate(items if isinstance(items, list) else ()):
             if not isinstance(item, dict) or item.get("status") != ACTION_OPEN:
                 continue
-            due = item.get("due")
-            try:
-                when = dt.date.fromisoformat(due) if isinstance(due, str) else due
-            except ValueError:
-                continue  # the schema reports a malformed date
-            if not isinstance(when, dt.date):
-                continue
+            when = date_as_read(item.get("due"))
+            if when is None:
+                continue  # the schema reports it
             status = due_status(when, context.today)
             if status == "ok":
                 continue

@@ -23,6 +23,19 @@ def due_date(last: dt.date, interval_days: int) -> dt.date:
     return last + dt.timedelta(days=interval_days)
 
 
+def date_as_read(value: Any) -> dt.date | None:
+    """A date as the reader gives it (a string, or a date), None when it is not one.
+
+    Rules read the raw data; a malformed date is the schema's to report.
+    """
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 MAX_INTERVAL_DAYS = 3650  # the schemas' upper bound for every interval
 DUE_SOON_DAYS = 30
 

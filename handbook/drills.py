@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from handbook.clocks import date_as_read
 from handbook.diagnostics import Diagnostic
 from handbook.load import LoadedData, Record
 from handbook.model import NEVER, Exercise, Handbook
@@ -41,22 +42,12 @@ class Drill:
     file: str
 
 
-def _date(value: Any) -> dt.date | None:
-    """An exercise's date as read (a string, or a date), None when it is not one."""
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None  # the schema reports it
-
-
 def latest_drills(loaded: LoadedData) -> dict[tuple[str, str], Drill]:
     """(kind, id) -> the latest exercise naming it, for every runbook and intervention named."""
     found: dict[tuple[str, str], Drill] = {}
     for record in loaded.records(EXERCISES):
         data = record.data if isinstance(record.data, dict) else {}
-        when = _date(data.get("date"))
+        when = date_as_read(data.get("date"))
         if when is None or record.id is None:
             continue
         for kind in DRILLED_KINDS:
@@ -95,10 +86,16 @@ def never_drilled(loaded: LoadedData) -> Iterator[Record]:
 
 
 def drill_records(context: RuleContext) -> Iterator[Diagnostic]:
-    """``drill-record``: a hand-typed last drilled date the exercise records do not bear out."""
+    """``drill-record``: an exercise in the future, or a typed date the exercises contradict."""
     loaded = context.loaded
     if not keeps_records(loaded):
         return
+    for record in loaded.records(EXERCISES):
+        data = record.data if isinstance(record.data, dict) else {}
+        when = date_as_read(data.get("date"))
+        if when is not None and when > context.today:
+            message = f"exercise dated {when.isoformat()}, in the future: record it once held"
+            yield record.diagnostic(("date",), message, DRILL_RECORD)
     drills = latest_drills(loaded)
     for kind in DRILLED_KINDS:
         for record in loaded.records(kind):
@@ -109,7 +106,7 @@ def drill_records(context: RuleContext) -> Iterator[Diagnostic]:
 def _disagreement(record: Record, drill: Drill | None) -> Iterator[Diagnostic]:
     """The error for a typed ``last_drilled`` that the exercise records do not bear out."""
     typed = record.data[TYPED]
-    when = _date(typed)
+    when = date_as_read(typed)
     if drill is None:
         if typed == NEVER:
             return

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from handbook.clocks import date_as_read
 from handbook.diagnostics import Diagnostic
 from handbook.load import Record
 from handbook.model import Risk, RiskChange
@@ -72,16 +73,6 @@ def ratings_as_of(risks: Iterable[Risk], version: str) -> list[tuple[Risk, RiskC
 # --- the rule, on the data as read ----------------------------------------------------
 
 
-def _date(value: Any) -> dt.date | None:
-    """A date as read (a string, or a date), None when it is not one (the schema says so)."""
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def _rating(data: Any) -> tuple[int, int] | None:
     """(likelihood, impact) of a mapping holding both as integers; None otherwise."""
     if not isinstance(data, dict):
@@ -104,14 +95,16 @@ def _shown(rating: tuple[int, int]) -> str:
     return f"{rating[0]}{_TIMES}{rating[1]}"
 
 
-def _checked(record: Record, history: list[Any], today: dt.date) -> Iterator[Diagnostic]:
-    """The errors of one risk's history list."""
+def _checked(
+    record: Record, history: list[Any], today: dt.date, current: tuple[tuple[int, ...], str] | None
+) -> Iterator[Diagnostic]:
+    """The errors of one risk's history list (``current``: the handbook's own version)."""
     previous: tuple[dt.date | None, tuple[int, int] | None] | None = None
     last_dated: dt.date | None = None
     last_version: tuple[tuple[int, ...], str] | None = None
     for number, entry in enumerate(history):
         data = entry if isinstance(entry, dict) else {}
-        when = _date(data.get("date"))
+        when = date_as_read(data.get("date"))
         rating = _rating(data)
         raw = data.get("date")
         if when is not None and when > today:
@@ -133,6 +126,13 @@ def _checked(record: Record, history: list[Any], today: dt.date) -> Iterator[Dia
                 ("history", number, "version"),
                 f"change in version {version[1]} comes after one in version {last_version[1]}: "
                 "a later change lands in the same version or a later one",
+                RULE,
+            )
+        if version is not None and current is not None and version[0] > current[0]:
+            yield record.diagnostic(
+                ("history", number, "version"),
+                f"change in version {version[1]}, after the handbook's own version "
+                f"{current[1]} (handbook.yml): raise handbook_version when the release is made",
                 RULE,
             )
         if version is not None and (last_version is None or version[0] > last_version[0]):
@@ -168,10 +168,14 @@ def _checked(record: Record, history: list[Any], today: dt.date) -> Iterator[Dia
 def risk_history(context: RuleContext) -> Iterator[Diagnostic]:
     """``risk-history``: a risk's changes are in order and agree with the register.
 
-    In date and version order, none in the future, each ``was`` the rating the change
-    before left, and the last one the risk's current likelihood and impact.
+    In date and version order, none in the future nor in a version after the handbook's,
+    each ``was`` the rating the change before left, and the last one the risk's current
+    likelihood and impact.
     """
+    settings = next(context.loaded.records("handbook"), None)
+    data = settings.data if settings is not None and isinstance(settings.data, dict) else {}
+    current = _version(data.get("handbook_version"))
     for record in context.loaded.records("risks"):
         history = record.data.get("history") if isinstance(record.data, dict) else None
         if isinstance(history, list) and history:
-            yield from _checked(record, history, context.today)
+            yield from _checked(record, history, context.today, current)

@@ -37,6 +37,7 @@ from handbook.secret_scan import (
     single_word,
     yaml_text_findings,
 )
+from handbook.timeline import incident_timelines
 
 # Linear time: no two quantifiers can share what they consume, and the one run that could
 # ("{{" then anything) stops at the next brace, so a run of "{" costs nothing.
@@ -453,6 +454,7 @@ RULES: tuple[Callable[[RuleContext], Iterator[Diagnostic]], ...] = (
     drill_records,
     action_item_dates,
     risk_history,
+    incident_timelines,
 )
 
 

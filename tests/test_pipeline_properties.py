@@ -53,6 +53,7 @@ RULES = {
     "action-item-overdue",
     "action-item-due-soon",
     "risk-history",
+    "incident-timeline",
 }
 
 scalars = st.one_of(

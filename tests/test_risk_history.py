@@ -345,12 +345,35 @@ def test_the_register_shows_each_version_with_its_changes_and_heat_map(
     assert _cells(second)["3,5"] == "Oracle price manipulation"
 
 
-def test_a_version_after_the_handbook_version_is_not_yet_published(tmp_path: Path) -> None:
-    text = RISKS.replace(
+def _later(text: str = RISKS) -> str:
+    return text.replace(
         'version: "1.0"\n      likelihood: 3\n      impact: 3',
         'version: "1.1"\n      likelihood: 3\n      impact: 3',
     )
-    hb = _model(_project(tmp_path, text))
+
+
+def test_a_change_in_a_version_after_the_handbooks_own_is_an_error(tmp_path: Path) -> None:
+    text = _later()
+    where = _at(text, 'version: "1.1"', chr(34))
+    assert _found(_project(tmp_path, text)) == [
+        f"{where}: $[1].history[0].version: "
+        "change in version 1.1, after the handbook's own version 1.0 (handbook.yml): raise "
+        "handbook_version when the release is made"
+    ]
+
+
+def test_the_handbook_version_not_in_document_control_is_not_yet_published(
+    tmp_path: Path,
+) -> None:
+    project = _project(tmp_path, _later())
+    info = project / "data/handbook.yml"
+    info.write_text(
+        info.read_text(encoding="utf-8").replace(
+            'handbook_version: "1.0"', 'handbook_version: "1.1"'
+        ),
+        encoding="utf-8",
+    )
+    hb = _model(project)
     out = risks.render_risk_history(Site(hb, TODAY).page("risks.md"))
     assert "### Version 1.1 (not yet published)" in out
 

@@ -60,6 +60,11 @@ def _pairs(rows: list[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
+def _written(*fields: tuple[str, str | None]) -> list[tuple[str, str]]:
+    """(label, the value as Markdown) of the fields the record fills in."""
+    return [(label, markup.markdown(value)) for label, value in fields if value]
+
+
 def _roles(ctx: Context, incident: Incident) -> str:
     if not incident.roles:
         return ""
@@ -91,16 +96,10 @@ def _impact(incident: Incident) -> str:
     impact = incident.impact
     if impact is None:
         return ""
-    rows = [
-        (label, markup.markdown(value))
-        for label, value in (
-            ("Users", impact.users),
-            ("Funds", impact.funds),
-            ("Duration", impact.duration),
-            ("Services", impact.services),
-        )
-        if value
-    ]
+    rows = _written(("Users", impact.users), ("Funds", impact.funds))
+    if impact.duration:
+        rows.append(("Duration", markup.esc(impact.duration)))
+    rows += _written(("Services", impact.services))
     return section("Impact", _pairs(rows)) if rows else ""
 
 
@@ -141,15 +140,11 @@ def _web3(web3: OnChain | None) -> str:
             for a in web3.addresses
         ]
         parts.append(markup.table(["Address", "Role", "Chain", "Note"], rows, "handbook-txs"))
-    facts = [
-        (label, markup.markdown(value))
-        for label, value in (
-            ("Funds moved", web3.funds_moved),
-            ("Funds recovered", web3.funds_recovered),
-            ("Attacker", web3.attacker),
-        )
-        if value
-    ]
+    facts = _written(
+        ("Funds moved", web3.funds_moved),
+        ("Funds recovered", web3.funds_recovered),
+        ("Attacker", web3.attacker),
+    )
     if facts:
         parts.append(_pairs(facts))
     if web3.evidence:

@@ -391,7 +391,7 @@ def _version_label(ctx: Context, version: str) -> str:
     for published in ctx.handbook.policy.document_control.versions:
         if version_key(published.version) == key:
             return f"{version} (published {published.date.isoformat()})"
-    if key > version_key(ctx.handbook.info.handbook_version):
+    if key >= version_key(ctx.handbook.info.handbook_version):  # the release in the works
         return f"{version} (not yet published)"
     return version
 

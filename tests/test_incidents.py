@@ -241,3 +241,31 @@ def test_deleting_an_incident_with_open_items_or_delaying_one_weakens(tmp_path: 
     gate = handbook_cli("diff", "HEAD", "--fail-on", "weakening", cwd=tmp_path / "b")
     assert gate.returncode == 1
     assert "Weakens readiness" in gate.stdout
+
+
+def test_an_open_incident_is_announced_on_the_home_page(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    opened = handbook_cli(
+        "incident",
+        "new",
+        "Oracle price stuck",
+        "--severity",
+        "P1",
+        "--now",
+        "2026-11-30T02:10Z",
+        cwd=project,
+    )
+    assert opened.returncode == 0, opened.stdout + opened.stderr
+    site = tmp_path / "site"
+    built = handbook_cli("build", "--site-dir", str(site), cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    home = (site / "index.html").read_text(encoding="utf-8")
+    banner = home.split("handbook-active-incidents", 1)[1].split("</div>", 1)[0]
+    assert "Incident in progress" in banner
+    assert 'href="incidents/2026-11-oracle-price-stuck/"' in banner
+    assert "2026-11-30 02:10 UTC" in banner
+    article = home.split("<article", 1)[1]
+    assert article.index("handbook-active-incidents") < article.index("Pick a severity")
+    closed = handbook_cli("build", "--site-dir", str(tmp_path / "before"), cwd=REPO)
+    assert closed.returncode == 0
+    assert "handbook-active-incidents" not in (tmp_path / "before/index.html").read_text("utf-8")

@@ -169,3 +169,20 @@ def test_the_example_itself_and_a_starter_carry_no_leftover(tmp_path: Path) -> N
     assert "[example-leftover]" not in handbook_cli("validate", cwd=REPO).stdout
     handbook_cli("init", "starter", cwd=tmp_path)
     assert "[example-leftover]" not in handbook_cli("validate", cwd=tmp_path / "starter").stdout
+
+
+def test_every_command_the_starter_readme_names_is_accepted() -> None:
+    """A team follows its README at 3 a.m.: each `handbook ...` it shows must parse."""
+    from handbook.cli import _parser
+
+    text = (REPO / "handbook/starter/README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"`handbook ([^`]+)`", text)
+    assert len(commands) >= 8
+    parser = _parser()
+    for command in commands:
+        words = re.sub(r'"[^"]*"', "TITLE", command).split()
+        words = ["x" if w.startswith("<") else w for w in words]
+        try:
+            parser.parse_args(words)
+        except SystemExit as exc:  # argparse's way of refusing
+            pytest.fail(f"`handbook {command}`: refused ({exc.code})")

@@ -12,6 +12,7 @@ from handbook.render.common import (
     phone_links,
     runbooks_by_severity,
 )
+from handbook.render.incidents import active_incidents
 from handbook.render.severities import escalation_anchor
 from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
 
@@ -68,6 +69,7 @@ def render_home(ctx: Context) -> str:
     )
     return "\n".join(
         [
+            active_incidents(ctx),
             "\n## 1. Pick a severity\n",
             markup.block(picker),
             "\n## 2. Call\n",

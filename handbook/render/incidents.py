@@ -184,6 +184,29 @@ def render_incident(ctx: Context, incident_id: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+ACTIVE = ("open", "monitoring")  # an incident still being responded to
+
+
+def active_incidents(ctx: Context) -> str:
+    """A banner naming each incident still open or monitored; empty when there is none."""
+    active = [i for i in ctx.handbook.incidents if i.status in ACTIVE]
+    if not active:
+        return ""
+    entries = []
+    for incident in active:
+        since = f" since {_utc(incident.detected.at)}" if incident.detected else ""
+        entries.append(
+            f"{severity_badge(ctx, incident.severity)} "
+            f"{ctx.ref('incidents', incident.id, incident.title)}: "
+            f"{markup.esc(incident.status)}{since}"
+        )
+    return markup.block(
+        "<p><strong>Incident in progress.</strong> Join it before opening another:</p>",
+        markup.items(entries),
+        css_class="handbook admonition warning handbook-active-incidents",
+    )
+
+
 def render_incidents(ctx: Context) -> str:
     """Every incident, latest first: when, what, how severe, where it stands."""
     ordered = sorted(

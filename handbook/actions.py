@@ -1,7 +1,7 @@
 """Action items tracked to completion: every follow-up of the incidents and exercises.
 
 The one place that says which items are open, overdue or due soon, so that ``handbook
-review``, the action-item page, the go-bag and the diff agree.
+review``, the action-item page and the go-bag agree.
 """
 
 from __future__ import annotations
@@ -32,8 +32,13 @@ class Tracked:
     item: ActionItem
 
     def status(self, today: dt.date) -> str:
-        """``overdue``, ``due soon`` or ``ok`` while open; the item's own status once closed."""
-        return due_status(self.item.due, today) if self.item.is_open else self.item.status
+        """The item's standing as of ``today`` (``item_status``)."""
+        return item_status(self.item, today)
+
+
+def item_status(item: ActionItem, today: dt.date) -> str:
+    """``overdue``, ``due soon`` or ``ok`` while open; the item's own status once closed."""
+    return due_status(item.due, today) if item.is_open else item.status
 
 
 def tracked(handbook: Handbook) -> list[Tracked]:

@@ -128,20 +128,27 @@ def _disagreement(record: Record, drill: Drill | None) -> Iterator[Diagnostic]:
 
 
 def derived(loaded: LoadedData, handbook: Handbook) -> Handbook:
-    """The model with every intervention's last drilled date taken from the exercises."""
+    """The model with every runbook's and intervention's last drilled date from the exercises.
+
+    Derived from every exercise, internal ones too: a public edition that leaves a drill
+    out still says when the runbook was drilled, not that it never was.
+    """
     if not keeps_records(loaded):
         return handbook
     drills = latest_drills(loaded)
-    interventions = tuple(
-        dataclasses.replace(i, last_drilled=drills[("interventions", i.id)].date)
-        if ("interventions", i.id) in drills
-        else i
-        for i in handbook.interventions
-    )
-    return handbook.replace(interventions=interventions)
+
+    def dated(kind: str) -> tuple[Any, ...]:
+        return tuple(
+            dataclasses.replace(r, last_drilled=drills[(kind, r.id)].date)
+            if (kind, r.id) in drills
+            else r
+            for r in getattr(handbook, kind)
+        )
+
+    return handbook.replace(**{kind: dated(kind) for kind in DRILLED_KINDS})
 
 
 def latest_exercise(handbook: Handbook, kind: str, record_id: str) -> Exercise | None:
-    """The latest exercise naming a runbook or intervention, None when none does."""
+    """The latest exercise naming a runbook or intervention in this view, None when none does."""
     named = handbook.referring(EXERCISES, kind, record_id)
     return max(named, key=lambda e: (e.date, e.id), default=None)

@@ -363,6 +363,8 @@ class Runbook(Extensible):
     communications: tuple[str, ...] = ()
     review_interval_days: int | None = None
     visibility: str = "public"  # or "internal": left out of a public build, with its links
+    # Derived from the exercise records (handbook.drills), never written in a runbook.
+    last_drilled: dt.date | None = None
 
 
 @dataclass(frozen=True)

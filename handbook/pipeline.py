@@ -99,8 +99,9 @@ def build_model(loaded: LoadedData) -> model.Handbook:
             fields[kind.attribute] = model.build(kind.model, next(records).data)
         else:
             fields[kind.attribute] = tuple(model.build(kind.model, r.data) for r in records)
-    handbook = drills.derived(loaded, model.Handbook(fields))
-    return phones.normalised(facts.resolved(loaded, handbook))
+    # Drill dates last: resolving facts rebuilds the records that state any from the data.
+    handbook = phones.normalised(facts.resolved(loaded, model.Handbook(fields)))
+    return drills.derived(loaded, handbook)
 
 
 def check(loaded: LoadedData, project: Project, today: dt.date) -> list[Diagnostic]:

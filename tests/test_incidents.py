@@ -7,6 +7,7 @@ a deleted open action item does.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,7 +20,9 @@ import yaml
 
 from handbook.audience import public_view
 from handbook.model import Handbook
-from tests.conftest import REPO, copy_project, git_commit_all, handbook_cli
+from handbook.render.exercises import drill_summary
+from handbook.site import Site
+from tests.conftest import REPO, TODAY, copy_project, git_commit_all, handbook_cli
 
 INCIDENTS = sorted((REPO / "data/incidents").glob("*.yml"))
 EXERCISES = sorted((REPO / "data/exercises").glob("*.yml"))
@@ -269,3 +272,32 @@ def test_an_open_incident_is_announced_on_the_home_page(tmp_path: Path) -> None:
     closed = handbook_cli("build", "--site-dir", str(tmp_path / "before"), cwd=REPO)
     assert closed.returncode == 0
     assert "handbook-active-incidents" not in (tmp_path / "before/index.html").read_text("utf-8")
+
+
+def test_a_drill_the_public_edition_leaves_out_still_dates_the_runbook(
+    handbook_model: Handbook,
+) -> None:
+    exercise = next(e for e in handbook_model.exercises if e.runbooks)
+    runbook = exercise.runbooks[0]
+    hidden = handbook_model.replace(
+        exercises=tuple(
+            dataclasses.replace(e, visibility="internal") for e in handbook_model.exercises
+        )
+    )
+    internal = drill_summary(Site(hidden, TODAY).page("index.md"), "runbooks", runbook)
+    public = drill_summary(
+        Site(hidden, TODAY, audience="public").page("index.md"), "runbooks", runbook
+    )
+    when = hidden.get("runbooks", runbook).last_drilled
+    assert when is not None and when >= exercise.date
+    assert internal.startswith(when.isoformat()) and "href=" in internal
+    assert public == when.isoformat()  # the date stays; the drill it names does not
+
+
+def test_every_drilled_record_carries_the_date_of_its_latest_exercise(
+    handbook_model: Handbook,
+) -> None:
+    for kind in ("runbooks", "interventions"):
+        for record in getattr(handbook_model, kind):
+            dates = [e.date for e in handbook_model.exercises if record.id in getattr(e, kind)]
+            assert record.last_drilled == (max(dates) if dates else None), record.id

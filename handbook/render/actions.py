@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from handbook import markup
-from handbook.actions import Tracked, by_owner, open_items
+from handbook.actions import Tracked, by_owner, item_status, open_items
 from handbook.model import ActionItem
 from handbook.render.common import owner_link
 from handbook.render.review import status_badge
@@ -21,8 +21,7 @@ def _shows_owners(ctx: Context) -> bool:
 
 def _status(ctx: Context, item: ActionItem) -> str:
     """The item's status, and how its due date stands while it is open."""
-    tracked = Tracked("", "", "", item)
-    status = tracked.status(ctx.site.today)
+    status = item_status(item, ctx.site.today)
     if not item.is_open:
         closed = f" {item.closed_on.isoformat()}" if item.closed_on else ""
         return markup.esc(f"{item.status}{closed}")

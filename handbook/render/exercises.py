@@ -22,12 +22,17 @@ KIND_WORDS = {
 
 
 def drill_summary(ctx: Context, kind: str, record_id: str) -> str:
-    """``2026-10-08 (exercise title)`` for a runbook or intervention, or never drilled."""
-    exercise = latest_exercise(ctx.handbook, kind, record_id)
-    if exercise is None:
+    """``2026-10-08 (exercise title)`` for a runbook or intervention, or never drilled.
+
+    The exercise is named when this edition shows it (a public one may leave it out).
+    """
+    when = ctx.handbook.get(kind, record_id).last_drilled
+    if when is None:
         return '<strong class="handbook-review-status handbook-never">never drilled</strong>'
-    link = ctx.ref("exercises", exercise.id, exercise.title)
-    return f"{exercise.date.isoformat()} ({link})"
+    exercise = latest_exercise(ctx.handbook, kind, record_id)
+    if exercise is None or exercise.date != when:
+        return when.isoformat()
+    return f"{when.isoformat()} ({ctx.ref('exercises', exercise.id, exercise.title)})"
 
 
 def _people(ctx: Context, ids: tuple[str, ...]) -> str:
@@ -88,10 +93,9 @@ def render_drill_coverage(ctx: Context) -> str:
     rows = []
     for kind, noun in (("interventions", "Intervention"), ("runbooks", "Runbook")):
         for record in getattr(hb, kind):
-            exercise = latest_exercise(hb, kind, record.id)
             rows.append(
                 (
-                    exercise.date.isoformat() if exercise else "",
+                    record.last_drilled.isoformat() if record.last_drilled else "",
                     [
                         noun,
                         title_link(ctx, kind, record.id),

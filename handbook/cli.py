@@ -186,11 +186,21 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show_mkdocs_log(level: int) -> None:
-    """Print MkDocs' messages (and the engine's, under ``mkdocs.handbook``) from ``level``."""
+def _show_mkdocs_log(level: int, own_info: bool = False) -> None:
+    """Print MkDocs' messages (and the engine's, under ``mkdocs.handbook``) from ``level``.
+
+    With ``own_info``, MkDocs and its plugins say only warnings and errors; the engine's
+    own lines (what is served, what was rebuilt) are all there is to read otherwise.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(level)
+    if own_info:
+        handler.addFilter(
+            lambda record: (
+                record.levelno >= logging.WARNING or record.name.startswith("mkdocs.handbook")
+            )
+        )
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(min(level, logger.getEffectiveLevel()))
@@ -202,7 +212,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from handbook.mkdocs_serve import serve  # MkDocs only when serving
 
-    _show_mkdocs_log(logging.INFO)
+    _show_mkdocs_log(logging.INFO, own_info=True)
     try:
         serve(args.project / "mkdocs.yml", args.dev_addr)
     except MkDocsException as exc:

@@ -22,7 +22,9 @@ page-level steps mirror ``mkdocs.commands.build`` (MkDocs 1.6).
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -231,6 +233,9 @@ class LiveSite:
         self.serve_url = ""
         # MkDocs keeps one plugin object per process: its pages must be from our build.
         self.files: object = None
+        # Why the data cannot be built (file:line:column lines), shown on every served page
+        # over the last good build until the data is valid again; None while it is.
+        self.problems: str | None = None
 
     def load_config(self) -> MkDocsConfig:
         """The configuration as ``mkdocs serve`` loads it (strict, our site folder)."""
@@ -255,8 +260,8 @@ class LiveSite:
         try:
             site = _plugin(config).load(config)
         except PluginError as exc:  # invalid data: nothing written, the last good build stays
-            log.error(str(exc))
-            raise Abort("Fix the data; the server shows the last good build meanwhile.") from None
+            return self._invalid(str(exc))
+        self.problems = None
         try:
             with _strict(config):
                 written, total = apply_data_change(config, site)
@@ -270,16 +275,68 @@ class LiveSite:
         changed = ", ".join(now.changed_data(before, root)) or "no file"
         return Rebuilt(written, total, False, f"changed: {changed}")
 
+    def _invalid(self, problems: str) -> Rebuilt:
+        """Invalid data: say so once in the terminal and on every page; keep the last build."""
+        if problems != self.problems:
+            log.error(f"{problems.rstrip()}\nThe browser shows this over the last good build.")
+        self.problems = problems
+        index = Path(self.site_dir) / "index.html"
+        if not index.exists():  # nothing built yet: a page to show the problems on
+            index.write_text(_NOTHING_BUILT, encoding="utf-8")
+        return Rebuilt(0, 0, False, "invalid data")
+
     def full_build(self, reason: str) -> Rebuilt:
-        """Build every page, as ``mkdocs build`` does."""
+        """Build every page, as ``mkdocs build`` does; nothing when the data is invalid."""
         self.config = None
         config = self.load_config()
         snapshot = inputs(config)
+        try:
+            _plugin(config).load(config)  # validated once: the build below reuses it
+        except PluginError as exc:
+            return self._invalid(str(exc))
+        self.problems = None
         build(config, serve_url=self.serve_url or None)
         plugin = _plugin(config)
         self.config, self.inputs, self.files = config, snapshot, plugin.files
         total = len(plugin.files.documentation_pages()) if plugin.files else 0
         return Rebuilt(total, total, True, reason)
+
+
+_NOTHING_BUILT = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Handbook</title>'
+    "</head><body><main><h1>Nothing built yet</h1><p>The handbook's data is invalid: fix "
+    "what is listed above; this page reloads by itself.</p></main></body></html>"
+)
+BANNER_ID = "handbook-serve-problems"
+
+
+def problems_banner(problems: str) -> bytes:
+    """The banner every served page shows while the data is invalid (text, never markup)."""
+    text = html.escape(problems.strip())
+    return (
+        f'<div id="{BANNER_ID}" role="alert" style="position:sticky;top:0;z-index:1000;'
+        "margin:0;padding:.75rem 1rem;background:#b71c1c;color:#fff;font:14px/1.4 "
+        'system-ui,sans-serif;max-height:50vh;overflow:auto"><strong>The data is invalid: '
+        "this is the last good build.</strong> Fix these and the page reloads."
+        f'<pre style="white-space:pre-wrap;margin:.5rem 0 0;color:#fff;background:none">'
+        f"{text}</pre></div>"
+    ).encode()
+
+
+class HandbookServer(LiveReloadServer):
+    """MkDocs' live-reload server, showing the data's problems on every page while any."""
+
+    def __init__(self, live: LiveSite, **options: Any) -> None:
+        super().__init__(**options)
+        self.live = live
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        content = super()._inject_js_into_html(content, epoch)
+        if self.live.problems is None:
+            return content
+        body = re.search(rb"<body\b[^>]*>", content)
+        at = body.end() if body else 0
+        return content[:at] + problems_banner(self.live.problems) + content[at:]
 
 
 @contextmanager
@@ -299,6 +356,15 @@ def _strict(config: MkDocsConfig) -> Iterator[None]:
         raise Abort(f"Aborted with {shown} in strict mode!")
 
 
+def _relative(path: Path, root: Path) -> str:
+    """A watched path as the user knows it: relative to the project, folders with a slash."""
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    return shown + "/" if path.is_dir() else shown
+
+
 def serve(config_file: Path, dev_addr: str | None = None) -> None:
     """Serve the site with live reload until interrupted."""
     site_dir = tempfile.mkdtemp(prefix="handbook_")
@@ -312,19 +378,25 @@ def serve(config_file: Path, dev_addr: str | None = None) -> None:
     def builder() -> None:
         start = time.monotonic()
         done = site.rebuild()
+        if site.problems is not None or done.reason == "first build":
+            return  # said once with the problems; the first build by the line below
         seconds = time.monotonic() - start
         what = "the whole site" if done.full else f"{done.pages} of {done.total} pages"
         log.info(f"Rebuilt {what} in {seconds:.2f} s ({done.reason})")
 
-    server = LiveReloadServer(
-        builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path
+    server = HandbookServer(
+        site, builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path
     )
     try:
         builder()
         data, others = watched(config)
+        root = Path(config.config_file_path).parent
+        shown = []
         for path in [data, *others]:
             if path.exists():
                 server.watch(str(path))
+                shown.append(_relative(path, root))
+        log.info(f"Serving {site.serve_url} (watching {', '.join(shown)}; Ctrl+C stops)")
         config.plugins.on_serve(server, config=config, builder=builder)
         try:
             server.serve()

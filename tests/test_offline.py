@@ -19,7 +19,15 @@ from handbook.model import Handbook
 from handbook.offline import POLICY, render_offline
 from handbook.site import OFFLINE_PAGE, Site
 from handbook.site_sources import read_sources
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, TODAY, internal_values, playwright_api
+from tests.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    TODAY,
+    internal_values,
+    playwright_api,
+    serving,
+)
 
 TIMEOUT = 30_000  # ms, for anything the browser waits for
 
@@ -136,3 +144,43 @@ def test_the_public_go_bag_holds_no_internal_contact_detail(handbook: Handbook) 
     assert "public edition" in public
     # The internal go-bag does hold them: the check above can fail.
     assert any(v in go_bag(Site(handbook, TODAY)) for v in internal)
+
+
+def test_a_site_page_opened_from_disk_points_to_the_go_bag(built_site: Path, go_bag: Path) -> None:
+    """Over file:// the site cannot navigate or search: each page says so and links offline.html."""
+    api = playwright_api()
+    expect, sync_playwright = api.expect, api.sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_context(service_workers="block", offline=True).new_page()
+            for path in ("index.html", "runbooks/active-exploit/index.html"):
+                page.goto((built_site / path).as_uri())
+                notice = page.locator("#handbook-from-disk")
+                expect(notice).to_be_visible(timeout=TIMEOUT)
+                expect(notice).to_contain_text("needs a web server")
+                link = notice.locator("a")
+                target = page.evaluate("(a) => a.href", link.element_handle())
+                assert target == go_bag.as_uri(), (path, target)
+            page.goto(go_bag.as_uri())  # the go-bag itself works from disk: no notice
+            expect(page.locator("#contents")).to_be_visible(timeout=TIMEOUT)
+            assert page.locator("#handbook-from-disk").count() == 0
+        finally:
+            browser.close()
+
+
+def test_the_served_site_shows_no_disk_notice(built_site: Path) -> None:
+    api = playwright_api()
+    with api.sync_playwright() as playwright, serving(built_site) as url:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            api.expect(page.locator("h1").first).to_be_visible(timeout=TIMEOUT)
+            assert page.locator("#handbook-from-disk").count() == 0
+        finally:
+            browser.close()

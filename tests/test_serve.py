@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 from mkdocs.config import load_config
-from mkdocs.exceptions import Abort
 
 from handbook.load import load_data
-from handbook.mkdocs_serve import LiveSite, Rebuilt
+from handbook.mkdocs_serve import BANNER_ID, LiveSite, Rebuilt, problems_banner
 from handbook.pipeline import Project, validate
 from tests.conftest import CASES, ENV, REPO, TODAY, copy_project, make_project
 
@@ -142,13 +141,16 @@ def test_invalid_data_keeps_the_last_good_site_until_fixed(
     original = runbook.read_text(encoding="utf-8")
     runbook.write_text(original.replace("owner: ", "owner: nobody-", 1), encoding="utf-8")
 
-    with pytest.raises(Abort, match="last good build"):
-        live.rebuild()
-
+    assert live.rebuild().reason == "invalid data"  # no exception: the server stays up
+    assert live.problems is not None
+    assert "data/runbooks/active-exploit.yml:10:8: error: $.owner: unknown" in live.problems
     assert "data/runbooks/active-exploit.yml:10:8: error: $.owner: unknown" in caplog.text
     assert page.read_bytes() == good
+    banner = problems_banner(live.problems + "<script>x</script>").decode()
+    assert "$.owner: unknown" in banner and "<script>" not in banner
     runbook.write_text(original, encoding="utf-8")
     assert not live.rebuild().full  # fixed: back to page-level rebuilds
+    assert live.problems is None
     _full_build_matches(project, tmp_path, tmp_path / "served")
 
 
@@ -273,6 +275,17 @@ def _wait_for(url: str, text: str, server: subprocess.Popen[str], limit: float) 
     pytest.fail(f"{url} never showed {text!r}")
 
 
+def _wait_until_gone(url: str, text: str, server: subprocess.Popen[str], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "handbook serve exited"
+        body = _fetch(url)
+        if body is not None and text not in body:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{url} still shows {text!r}")
+
+
 def test_the_serve_command_reloads_an_edited_runbook(project: Path, tmp_path: Path) -> None:
     address = f"127.0.0.1:{_free_port()}"
     log = tmp_path / "serve.log"
@@ -296,13 +309,28 @@ def test_the_serve_command_reloads_an_edited_runbook(project: Path, tmp_path: Pa
         try:
             url = f"http://{address}/runbooks/active-exploit/"
             _wait_for(url, "<html", server, 300)
+            started = log.read_text(encoding="utf-8")
             title = _retitle(_runbook(project), " (served)")
             _wait_for(url, title, server, 120)
+            runbook = _runbook(project)
+            good = runbook.read_text(encoding="utf-8")
+            runbook.write_text(good.replace("owner: ", "owner: nobody-", 1), encoding="utf-8")
+            _wait_for(url, BANNER_ID, server, 120)  # every page says so, the last good one
+            body = _fetch(f"http://{address}/") or ""
+            assert "data/runbooks/active-exploit.yml:10:8: error: $.owner: unknown" in body
+            runbook.write_text(good, encoding="utf-8")
+            _wait_until_gone(url, BANNER_ID, server, 120)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
+    # Start-up says one thing: where it is served and what is watched.
+    assert started.splitlines() == [
+        f"INFO    -  Serving http://{address}/ (watching data/, docs/, mkdocs.yml, schemas/; "
+        "Ctrl+C stops)"
+    ], started
     shown = log.read_text(encoding="utf-8")
-    assert re.search(r"Rebuilt the whole site in [0-9.]+ s \(first build\)", shown), shown
+    assert "appear stuck" not in shown
+    assert shown.count("error: $.owner: unknown") == 1
     assert re.search(
         r"Rebuilt [0-9]+ of [0-9]+ pages in [0-9.]+ s "
         r"\(changed: data/runbooks/active-exploit\.yml\)",

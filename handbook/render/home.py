@@ -67,9 +67,10 @@ def render_home(ctx: Context) -> str:
         ],
         "handbook-severity-picker",
     )
+    banner = active_incidents(ctx)  # only while an incident is open
     return "\n".join(
         [
-            active_incidents(ctx),
+            *([banner] if banner else []),
             "\n## 1. Pick a severity\n",
             markup.block(picker),
             "\n## 2. Call\n",

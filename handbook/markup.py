@@ -314,14 +314,46 @@ def checklist(fragments: Iterable[str], ordered: bool = False) -> str:
     return tag("ol" if ordered else "ul", body, "task-list handbook-checklist")
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css_class: str = "") -> str:
-    """A table of already-safe cells under plain-text headers."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return (
-        f'<table class="{esc(("handbook-table " + css_class).strip())}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def table(
+    headers: Iterable[str],
+    rows: Iterable[Iterable[str]],
+    css_class: str = "",
+    stacked: bool = False,
+) -> str:
+    """A table of already-safe cells under plain-text headers.
+
+    Cells and rows are separated by a space, which a browser does not lay out but text
+    extraction (the site's search index, a copy and paste) reads as a word break. With
+    ``stacked``, every cell carries its column's header (``data-label``) and the table the
+    class ``handbook-stacked``: on a narrow screen it shows as one card per row, each value
+    after its label (handbook.css, "Small screens").
+    """
+    labels = [esc(h) for h in headers]
+    head = " ".join(f"<th>{h}</th>" for h in labels)
+
+    def cell(column: int, value: str) -> str:
+        label = f' data-label="{labels[column]}"' if stacked and column < len(labels) else ""
+        return f"<td{label}>{value}</td>"
+
+    body = " ".join(
+        "<tr>" + " ".join(cell(n, value) for n, value in enumerate(row)) + "</tr>" for row in rows
     )
+    stack = "handbook-stacked" if stacked else ""
+    classes = " ".join(c for c in ("handbook-table", css_class, stack) if c)
+    return (
+        f'<table class="{esc(classes)}">'
+        f"<thead><tr>{head}</tr></thead> <tbody>{body}</tbody></table>"
+    )
+
+
+def definitions(rows: Iterable[tuple[str, str]], css_class: str | None = None) -> str:
+    """A definition list of plain-text terms and already-safe descriptions.
+
+    Each term ends with a colon and a space separates the entries, so that the list's text
+    (the site's search snippets, a copy and paste) reads ``When: … Impact: …``.
+    """
+    body = " ".join(f"<dt>{esc(term)}:</dt> <dd>{value}</dd>" for term, value in rows)
+    return tag("dl", body, css_class)
 
 
 def block(*parts: str, css_class: str = "handbook", id: str | None = None) -> str:

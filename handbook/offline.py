@@ -1,9 +1,10 @@
 """The go-bag: the whole handbook in one self-contained HTML file (``site/offline.html``).
 
 For when hosting, SSO or the laptop fails: the file opens from a phone or a USB stick
-with no network. Every page of the handbook (book.py's reading order) follows a table of
-contents; the site's stylesheets are inlined, and a Content-Security-Policy lets the file
-load nothing but itself (no request leaves it, whatever a page holds).
+with no network. It opens on the home page (what to do now, whom to call first), then a
+table of contents and every other page of the handbook (book.py's reading order); the
+site's stylesheets are inlined, and a Content-Security-Policy lets the file load nothing
+but itself (no request leaves it, whatever a page holds).
 
 Diagrams: the vendored Mermaid (``docs/assets/vendor/mermaid/mermaid.min.js``, 3.5 MB)
 is inlined, so the escalation diagrams are drawn offline too. Every diagram has the same
@@ -41,6 +42,7 @@ _DRAW_DIAGRAMS = """
   mermaid.run({ nodes: nodes });
 })();
 """
+HOME_PAGE = "index.md"  # what to do now: the site's home page
 _END_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
 
@@ -49,19 +51,25 @@ def _inline(code: str) -> str:
     return _END_TAG.sub(lambda m: "<\\/" + m.group(1), code)
 
 
+def _diagrams(html: str) -> str:
+    """Mermaid's blocks marked for the go-bag's own script (the site's Material draws them)."""
+    return html.replace('<pre class="mermaid">', '<pre class="handbook-mermaid">')
+
+
 def render_offline(
     site: Site, pages: Sequence[BookPage], stylesheets: Sequence[str], scripts: Sequence[str]
 ) -> str:
-    """The go-bag document: header, contents, every page; styles and scripts inline."""
+    """The go-bag document: header, home page, contents, the other pages; all inline."""
     info = site.handbook.info
     title = f"{info.organisation.name} incident response"
     stamp = f"version {info.handbook_version}, built {site.today.isoformat()}"
-    body = (
-        sections(list(pages))
-        .replace('<pre class="mermaid">', '<pre class="handbook-mermaid">')
-        .replace(
-            "</section>", '<p class="offline-up"><a href="#contents">↑ Contents</a></p></section>'
-        )
+    # The home page (what to do now, whom to call first) comes before the contents, so
+    # that the file opens on the numbers, on a phone's first screen too.
+    lead = [p for p in pages[:1] if p.src == HOME_PAGE]
+    rest = list(pages[len(lead) :])
+    front = _diagrams(sections(lead))
+    body = _diagrams(sections(rest)).replace(
+        "</section>", '<p class="offline-up"><a href="#contents">↑ Contents</a></p></section>'
     )
     online = (
         f" The online handbook: {markup.link(info.public_url, info.public_url)}."
@@ -82,9 +90,11 @@ def render_offline(
         f"{markup.esc(site.audience)} edition.</p>"
         "<p>The offline copy: the whole handbook in this one file, which needs no network. "
         f"Check the build date before you rely on it.{online}</p></header>"
-        '<nav class="offline-toc" id="contents" aria-label="Contents"><h2>Contents</h2>'
+        '<main class="md-content">'
+        + (f'<article class="md-typeset offline-lead">{front}</article>' if lead else "")
+        + '<nav class="offline-toc" id="contents" aria-label="Contents"><h2>Contents</h2>'
         f"{contents(list(pages))}</nav>"
-        f'<main class="md-content"><article class="md-typeset">{body}</article></main>'
+        f'<article class="md-typeset">{body}</article></main>'
         f"{script}</body></html>\n"
     )
 

@@ -53,11 +53,11 @@ def test_extension_fields_are_kept_in_order_and_shown(tmp_path: Path) -> None:
     build_site(project)
     page = (project / "site/runbooks/api-outage/index.html").read_text(encoding="utf-8")
     assert 'id="more"' in page
-    assert "<dt>Pagerduty service</dt><dd>PD-ORACLE</dd>" in page
-    assert "<dt>Escalation tier</dt><dd>2</dd>" in page
-    assert "<li>weekdays</li>" in page and "<dt>ack</dt><dd>5 minutes</dd>" in page
+    assert "<dt>Pagerduty service:</dt> <dd>PD-ORACLE</dd>" in page
+    assert "<dt>Escalation tier:</dt> <dd>2</dd>" in page
+    assert "<li>weekdays</li>" in page and "<dt>ack:</dt> <dd>5 minutes</dd>" in page
     signals_page = (project / "site/signals/index.html").read_text(encoding="utf-8")
-    assert "<dt>Dashboard panel</dt><dd>12</dd>" in signals_page
+    assert "<dt>Dashboard panel:</dt> <dd>12</dd>" in signals_page
 
 
 @pytest.mark.parametrize("key", ["x_tier", "X-Tier", "x-", "tier"])
@@ -88,6 +88,6 @@ def test_the_policy_and_severity_levels_show_theirs_too(tmp_path: Path) -> None:
     text = severities.read_text(encoding="utf-8")
     severities.write_text(text.replace("- id: P1\n", "- id: P1\n  x-pager-policy: PD-P1\n", 1))
     site = build_site(project)
-    assert "<dt>Approved by</dt><dd>The board</dd>" in (site / "policy/index.html").read_text()
+    assert "<dt>Approved by:</dt> <dd>The board</dd>" in (site / "policy/index.html").read_text()
     escalation = (site / "escalation/index.html").read_text(encoding="utf-8")
-    assert "<dt>Pager policy</dt><dd>PD-P1</dd>" in escalation
+    assert "<dt>Pager policy:</dt> <dd>PD-P1</dd>" in escalation

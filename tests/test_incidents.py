@@ -119,7 +119,7 @@ def test_a_drill_record_changes_last_drilled_on_the_page_and_in_the_review(
     built = handbook_cli("build", "--site-dir", str(site), cwd=project)
     assert built.returncode == 0, built.stdout + built.stderr
     page = (site / f"runbooks/{runbook}/index.html").read_text(encoding="utf-8")
-    row = re.search(r"<th>Last drilled</th><td>(.*?)</td>", page)
+    row = re.search(r"<th>Last drilled:</th> <td>(.*?)</td>", page)
     assert row and "2026-11-20" in row.group(1)
     assert 'href="../../exercises/#exercise-2026-11-new-drill"' in row.group(1)
     calendar = (site / "exercises/index.html").read_text(encoding="utf-8")

@@ -258,7 +258,7 @@ def test_risks_are_sorted_by_score(site: Site) -> None:
 def test_heat_map_is_valid_svg_with_25_cells(site: Site, handbook: Handbook) -> None:
     svg = _svg(risks.render_risk_heatmap(site.page("risks.md")))
     ns = "{http://www.w3.org/2000/svg}"
-    assert svg.get("role") == "img"
+    assert svg.get("role") == "group"  # not "img": it holds links (axe nested-interactive)
     assert svg.get("aria-label")
     assert svg.get("viewBox")
     cells = [r for r in svg.iter(f"{ns}rect") if r.get("class") == "handbook-heat-cell"]
@@ -271,6 +271,14 @@ def test_heat_map_is_valid_svg_with_25_cells(site: Site, handbook: Handbook) -> 
     assert len(counts) == 25 and sum(counts) == len(handbook.risks)
     hrefs = {a.get("href") for a in svg.iter(f"{ns}a")}
     assert hrefs == {f"{r.id}/" for r in handbook.risks}
+    # Each link is named by its risk and rating: the dots are reachable and say what they are.
+    names = {a.get("aria-label") for a in svg.iter(f"{ns}a")}
+    assert names == {
+        f"{r.title}: likelihood {r.likelihood} \u00d7 impact {r.impact} = "
+        f"{r.likelihood * r.impact} ({risks.band(r.likelihood * r.impact)[0]})"
+        for r in handbook.risks
+        if r.likelihood is not None and r.impact is not None
+    }
 
 
 def _svg(fragment: str) -> ET.Element:

@@ -261,9 +261,9 @@ def test_the_risk_page_shows_each_change_with_its_cause(handbook: Handbook) -> N
     history = page[page.index("## History") :]
     rows = re.findall(r"<tr><td>(.*?)</td></tr>", history)
     assert len(rows) == 2
-    assert rows[0].startswith("2026-03-01</td><td>0.9</td><td>")
+    assert rows[0].startswith("2026-03-01</td> <td>0.9</td> <td>")
     assert "Release review" in rows[0] and "Rated at the first release review." in rows[0]
-    assert rows[1].startswith("2026-09-05</td><td>1.0</td><td>")
+    assert rows[1].startswith("2026-09-05</td> <td>1.0</td> <td>")
     assert (
         '<span class="handbook-badge handbook-risk-high" title="high">2 × 5 = 10</span> → '
         '<span class="handbook-badge handbook-risk-high" title="high">3 × 5 = 15</span>'

@@ -33,7 +33,7 @@ def _what(item: ActionItem) -> str:
     if item.link and (url := markup.safe_url(item.link)):
         text += " " + markup.link(url, "(tracker)")
     if item.note:
-        text += f"<br>{markup.muted(item.note)}"
+        text += f"<br> {markup.muted(item.note)}"
     return text
 
 

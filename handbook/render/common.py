@@ -13,14 +13,26 @@ _CHANNEL_URL = {
     "url": "{}",
 }  # a phone's is its tel: URL (``phones.tel_url``)
 
+# A channel's kind as people say it (the data's ``type``: phone, email, chat, pager, url).
+CHANNEL_WORDS = {
+    "phone": "Phone",
+    "email": "Email",
+    "chat": "Chat",
+    "pager": "Pager",
+    "url": "Link",
+}
+
 
 def channel_html(item: ContactChannel, region: str | None = None) -> str:
-    """One contact channel: a tel:, mailto: or https link where it has one.
+    """One contact channel: its kind as a word, its label, and a tel:, mailto: or https link.
 
-    A phone number is shown grouped, as read out (``+1 201-555-0123``), and dialled in
-    E.164; ``region`` (the handbook's ``phone_region``) reads one written in national form.
+    ``Phone · Mobile: +1 201-555-0123``, or ``Email: security@example.org`` without a
+    label. A phone number is shown grouped, as read out (``+1 201-555-0123``), and dialled
+    in E.164; ``region`` (the handbook's ``phone_region``) reads one written in national
+    form.
     """
-    label = f"{item.label}: " if item.label else ""
+    kind = CHANNEL_WORDS.get(item.type, item.type)
+    label = f" · {item.label}: " if item.label else ": "
     if item.type == "phone":
         value = markup.link(phones.tel_url(item.value, region), phones.display(item.value, region))
     elif (pattern := _CHANNEL_URL.get(item.type)) is not None:
@@ -29,7 +41,8 @@ def channel_html(item: ContactChannel, region: str | None = None) -> str:
         value = markup.esc(item.value)
     return (
         f'<span class="handbook-channel handbook-channel-{markup.esc(item.type)}">'
-        f"{markup.esc(item.type)} {markup.esc(label)}{value}</span>"
+        f'<span class="handbook-channel-kind">{markup.esc(kind)}</span>'
+        f"{markup.esc(label)}{value}</span>"
     )
 
 
@@ -140,8 +153,13 @@ def escalation_step(ctx: Context, step: ContactRef) -> str:
 
 
 def facts_table(rows: list[tuple[str, str]], css_class: str = "handbook-quickref") -> str:
-    """A two-column table of plain-text labels and already-safe values."""
-    body = "".join(f"<tr><th>{markup.esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    """A two-column table of plain-text labels and already-safe values.
+
+    Each label ends with a colon and a space separates cells and rows, so that the text
+    of the table (the site's search snippets, a copy and paste) reads
+    ``Owner: Smart Contracts Last reviewed: 2026-11-12``, not ``OwnerSmart Contracts``.
+    """
+    body = " ".join(f"<tr><th>{markup.esc(k)}:</th> <td>{v}</td></tr>" for k, v in rows)
     return f'<table class="{markup.esc(css_class)}"><tbody>{body}</tbody></table>'
 
 

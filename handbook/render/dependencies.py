@@ -48,10 +48,14 @@ def _contacts(ctx: Context, dependency: Dependency) -> str:
 def _degraded_mode(dependency: Dependency) -> str:
     mode = dependency.degraded_mode
     return (
-        f"<dl><dt>What still works</dt><dd>{markup.markdown(mode.what_still_works)}</dd>"
-        f"<dt>User impact</dt><dd>{markup.markdown(mode.user_impact)}</dd>"
-        f"<dt>Longest tolerable</dt><dd><strong>{markup.esc(mode.max_tolerable)}</strong></dd></dl>"
-        "<p><strong>How to enter it</strong></p>"
+        markup.definitions(
+            [
+                ("What still works", markup.markdown(mode.what_still_works)),
+                ("User impact", markup.markdown(mode.user_impact)),
+                ("Longest tolerable", f"<strong>{markup.esc(mode.max_tolerable)}</strong>"),
+            ]
+        )
+        + "<p><strong>How to enter it</strong></p>"
         + markup.checklist((markup.esc(step) for step in mode.how_to_enter), ordered=True)
     )
 
@@ -102,7 +106,7 @@ def render_dependencies(ctx: Context) -> str:
                 markup.esc(d.kind),
                 criticality_badge(d.criticality),
                 owner_link(ctx, d.owner),
-                f"{markup.esc(d.degraded_mode.what_still_works)}<br>"
+                f"{markup.esc(d.degraded_mode.what_still_works)}<br> "
                 f"<strong>Longest tolerable:</strong> {markup.esc(d.degraded_mode.max_tolerable)}",
                 _contact(ctx, contact)
                 if contact

@@ -56,7 +56,7 @@ def _exercise(ctx: Context, exercise: Exercise) -> str:
         rows.append(("Signers reached", _people(ctx, exercise.signers)))
     if exercise.participants:
         rows.append(("Participants", _people(ctx, exercise.participants)))
-    facts = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    facts = markup.definitions(rows)
     parts = [f"<h3>{markup.esc(exercise.title)}</h3>", facts]
     if exercise.summary:
         parts.append(markup.markdown(exercise.summary))

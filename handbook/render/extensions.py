@@ -17,13 +17,7 @@ def _label(key: str) -> str:
 def _value(value: Any) -> str:
     """One value as HTML: text escaped, lists as items, mappings as a definition list."""
     if isinstance(value, XMap):
-        return (
-            "<dl>"
-            + "".join(
-                f"<dt>{markup.esc(key)}</dt><dd>{_value(item)}</dd>" for key, item in value.items
-            )
-            + "</dl>"
-        )
+        return markup.definitions((key, _value(item)) for key, item in value.items)
     if isinstance(value, tuple):
         return markup.items(_value(item) for item in value)
     if isinstance(value, bool):
@@ -38,9 +32,7 @@ def more(extensions: tuple[Extension, ...], heading: bool = True) -> str:
     """
     if not extensions:
         return ""
-    rows = "".join(
-        f"<dt>{markup.esc(_label(e.key))}</dt><dd>{_value(e.value)}</dd>" for e in extensions
-    )
+    rows = markup.definitions((_label(e.key), _value(e.value)) for e in extensions)
     if heading:
-        return "\n## More\n" + markup.block(f"<dl>{rows}</dl>", css_class="handbook handbook-more")
-    return f'<div class="handbook-more"><p><strong>More</strong></p><dl>{rows}</dl></div>'
+        return "\n## More\n" + markup.block(rows, css_class="handbook handbook-more")
+    return f'<div class="handbook-more"><p><strong>More</strong></p>{rows}</div>'

@@ -11,6 +11,7 @@ from handbook.render.common import (
     contact_target,
     phone_links,
     runbooks_by_severity,
+    severity_badge,
 )
 from handbook.render.incidents import active_incidents
 from handbook.render.severities import escalation_anchor
@@ -18,18 +19,21 @@ from handbook.site import OFFLINE_PAGE, PDF_DIR, WHOLE_PDF, Context, pdf_name
 
 
 def _first_call(ctx: Context) -> str:
-    """Who to call first for the most severe level, with their phone numbers."""
+    """Who to call first for the most severe level, with their phone numbers.
+
+    The home page's first step, so that a phone shows the numbers on its first screen; the
+    level's impact says when it applies, the severity table below covers the others.
+    """
     top = ctx.handbook.severities[0]
+    level = f"<p>{severity_badge(ctx, top.id)} {markup.esc(top.impact)}</p>"
     if not top.escalation:  # every step is internal and this is the public build
-        return f"<p>For a <strong>{markup.esc(top.id)}</strong>, call the fallback team below.</p>"
+        return level + "<p>Call the fallback team (step 3).</p>"
     step = top.escalation[0]
-    calls = [
-        f"<p>For a <strong>{markup.esc(top.id)}</strong>, call first: "
-        f"{contact_target(ctx, step)}</p>"
-    ]
+    calls = [level, f"<p>Call first: {contact_target(ctx, step)}</p>"]
     numbers = phone_links(ctx, step)
     if numbers:
         calls.append(markup.items(numbers, css_class="handbook-first-call"))
+    calls.append("<p>Less severe? Pick its level below: its escalation path says whom to call.</p>")
     return "".join(calls)
 
 
@@ -51,7 +55,11 @@ def _take_it_with_you(ctx: Context) -> str:
 
 
 def render_home(ctx: Context) -> str:
-    """Pick a severity, who to call first, the fallback contact, where the runbooks are."""
+    """Who to call first, the severities, the fallback contact, where the runbooks are.
+
+    The most severe level's first call comes first (after any incident in progress), so
+    that it is on the first screen of a phone; the severity table follows.
+    """
     hb = ctx.handbook
     fallback = hb.get("teams", hb.info.fallback_team)
     picker = markup.table(
@@ -66,15 +74,16 @@ def render_home(ctx: Context) -> str:
             for s in hb.severities
         ],
         "handbook-severity-picker",
+        stacked=True,
     )
     banner = active_incidents(ctx)  # only while an incident is open
     return "\n".join(
         [
             *([banner] if banner else []),
-            "\n## 1. Pick a severity\n",
-            markup.block(picker),
-            "\n## 2. Call\n",
+            "\n## 1. Call\n",
             markup.block(_first_call(ctx), css_class="handbook handbook-call-box"),
+            "\n## 2. Pick a severity\n",
+            markup.block(picker),
             "\n## 3. Do not know whom to call?\n",
             markup.block(
                 "<p>Contact the fallback team, "

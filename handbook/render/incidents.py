@@ -57,7 +57,7 @@ def _detection(ctx: Context, incident: Incident) -> str:
 
 
 def _pairs(rows: list[tuple[str, str]]) -> str:
-    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    return markup.definitions(rows)
 
 
 def _written(*fields: tuple[str, str | None]) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ _LEFT = 56  # room for the likelihood axis
 _TOP = 8
 _BOTTOM = 48  # room for the impact axis
 _DOTS_PER_ROW = 4
+_SPACING = 16  # between dots' centres: a quarter of a cell
 _MAX_DOTS = 8
 
 
@@ -221,22 +222,32 @@ def render_risks(ctx: Context) -> str:
     )
 
 
-def _dots(ctx: Context, risks: list[Risk], x: int, y: int) -> str:
-    """One linked dot per risk (up to eight, centred) along the bottom of a cell."""
+def _dots(ctx: Context, risks: list[Risk], x: int, y: int, where: str) -> str:
+    """One linked dot per risk (up to eight, centred) along the bottom of a cell.
+
+    Each link is named by its risk and ``where`` (the cell's rating), and is tapped on a
+    transparent circle of ``_SPACING`` units round the dot: 24 px across where the map is
+    drawn at its full width (WCAG 2.2 target size), its neighbours' just touching it.
+    """
     shown = risks[:_MAX_DOTS]
     dots = []
     for n, risk in enumerate(shown):
         row, col = divmod(n, _DOTS_PER_ROW)
         in_row = min(_DOTS_PER_ROW, len(shown) - row * _DOTS_PER_ROW)
-        cx = x + _CELL // 2 + col * 14 - (in_row - 1) * 7
-        cy = y + _CELL - 9 - row * 12
+        cx = x + _CELL // 2 + col * _SPACING - (in_row - 1) * _SPACING // 2
+        cy = y + _CELL - 9 - row * _SPACING
         dot = (
             f'<circle class="handbook-heat-dot" cx="{cx}" cy="{cy}" r="5" fill="#37474f">'
             f"<title>{markup.esc(risk.title)}</title></circle>"
         )
         target = record_source("risks", risk.id)
         if ctx.site.has(target):
-            dot = f'<a href="{markup.esc(ctx.url(target))}">{dot}</a>'
+            name = f"{risk.title}: {where}"
+            dot = (
+                f'<a href="{markup.esc(ctx.url(target))}" aria-label="{markup.esc(name)}">'
+                f'<circle class="handbook-heat-target" cx="{cx}" cy="{cy}" '
+                f'r="{_SPACING // 2}" fill="#ffffff" fill-opacity="0"/>{dot}</a>'
+            )
         dots.append(dot)
     return "".join(dots)
 
@@ -247,6 +258,7 @@ def _cell(ctx: Context, likelihood: int, impact: int, risks: list[Risk]) -> str:
     name, fill = band(likelihood * impact)
     names = "; ".join(r.title for r in risks) or "no risks"
     tooltip = f"Likelihood {likelihood}, impact {impact} ({name}): {names}"
+    where = f"likelihood {likelihood} {_TIMES} impact {impact} = {likelihood * impact} ({name})"
     count_class = "handbook-heat-count" + ("" if risks else " handbook-heat-empty")
     opacity = "" if risks else ' fill-opacity="0.4"'
     return (
@@ -254,8 +266,8 @@ def _cell(ctx: Context, likelihood: int, impact: int, risks: list[Risk]) -> str:
         f'<rect class="handbook-heat-cell" x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" '
         f'fill="{fill}" stroke="#ffffff" stroke-width="2"/>'
         f'<text class="{count_class}" x="{x + _CELL // 2}" y="{y + 30}" text-anchor="middle" '
-        f'font-size="20" fill="#212121"{opacity}>{len(risks)}</text>'
-        f"{_dots(ctx, risks, x, y)}</g>"
+        f'font-size="20" fill="#212121"{opacity} aria-hidden="true">{len(risks)}</text>'
+        f"{_dots(ctx, risks, x, y, where)}</g>"
     )
 
 
@@ -265,20 +277,22 @@ def _axes() -> str:
     for n in range(1, 6):
         labels.append(
             f'<text x="{_LEFT + (n - 1) * _CELL + _CELL // 2}" y="{grid_bottom + 18}" '
-            f'text-anchor="middle" font-size="13" fill="currentColor">{n}</text>'
+            f'text-anchor="middle" font-size="13" fill="currentColor" aria-hidden="true">{n}</text>'
         )
         labels.append(
             f'<text x="{_LEFT - 10}" y="{_TOP + (5 - n) * _CELL + _CELL // 2 + 5}" '
-            f'text-anchor="end" font-size="13" fill="currentColor">{n}</text>'
+            f'text-anchor="end" font-size="13" fill="currentColor" aria-hidden="true">{n}</text>'
         )
     middle_y = _TOP + 5 * _CELL // 2
     labels.append(
         f'<text x="{_LEFT + 5 * _CELL // 2}" y="{grid_bottom + 40}" text-anchor="middle" '
-        'font-size="14" font-weight="bold" fill="currentColor">Impact →</text>'
+        'font-size="14" font-weight="bold" fill="currentColor" aria-hidden="true">'
+        "Impact →</text>"
     )
     labels.append(
         f'<text x="16" y="{middle_y}" text-anchor="middle" font-size="14" font-weight="bold" '
-        f'fill="currentColor" transform="rotate(-90 16 {middle_y})">Likelihood →</text>'
+        f'fill="currentColor" transform="rotate(-90 16 {middle_y})" aria-hidden="true">'
+        "Likelihood →</text>"
     )
     return "".join(labels)
 
@@ -316,7 +330,7 @@ def heatmap(ctx: Context, placed: Sequence[Placed], left_off: str = "", what: st
     )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{markup.esc(label)}" class="handbook-heatmap" '
+        f'role="group" aria-label="{markup.esc(label)}" class="handbook-heatmap" '
         f'style="max-width: {width * 3 // 2}px; width: 100%; height: auto">'
         f"<title>{markup.esc(label)}</title>{cells}{_axes()}</svg>"
     )

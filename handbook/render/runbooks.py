@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import review_clock
-from handbook.model import Action, Mitigation, Runbook
+from handbook.model import Action, ContactRef, Mitigation, Runbook
 from handbook.render.common import (
+    contact_target,
     escalation_step,
     name_link,
     owner_link,
+    phone_links,
     quickref_box,
     role_link,
     runbooks_by_severity,
@@ -27,10 +29,33 @@ from handbook.site import PDF_DIR, Context, pdf_name
 _NO_MITIGATION = '<p class="handbook-muted">Escalate: the owner knows the mitigation options.</p>'
 
 
+def _first_call(ctx: Context, runbook: Runbook) -> str:
+    """Whom to call first, with their phones: the first escalation step, else the owner.
+
+    In the quick reference at the top, so that the numbers the immediate actions need
+    are on a phone's first screen and a printed runbook's first page.
+    """
+    if runbook.escalation:
+        step = runbook.escalation[0]
+        who = contact_target(ctx, step)
+        if step.within:
+            who += f" within {markup.esc(step.within)}"
+    else:
+        team = ctx.handbook.owner(runbook.owner)[0] == "teams"
+        step = ContactRef(team=runbook.owner) if team else ContactRef(person=runbook.owner)
+        who = f"the owner, {owner_link(ctx, runbook.owner)}"
+    numbers = phone_links(ctx, step)
+    if not numbers:  # none listed, or (in the public edition) none public
+        none = "no public phone" if ctx.site.audience == "public" else "no phone listed"
+        return f"{who} {markup.muted(f'({none})')}"
+    return who + markup.items(numbers, css_class="handbook-first-call")
+
+
 def _quick_reference(ctx: Context, runbook: Runbook) -> str:
     rows = [
         ("Typical severity", severity_badge(ctx, runbook.severity)),
         ("Owner", owner_link(ctx, runbook.owner)),
+        ("First call", _first_call(ctx, runbook)),
         ("Last reviewed", clock_summary(ctx, review_clock(ctx.handbook, "runbooks", runbook.id))),
     ]
     if ctx.handbook.exercises:  # the team keeps drill records: the date is derived from them
@@ -44,17 +69,17 @@ def _quick_reference(ctx: Context, runbook: Runbook) -> str:
 
 
 def _mitigation(mitigation: Mitigation) -> str:
-    facts = "".join(
-        f"<dt>{label}</dt><dd>{markup.esc(value)}</dd>"
+    facts = [
+        (label, markup.esc(value))
         for label, value in (
             ("When", mitigation.when),
             ("Impact", mitigation.impact),
             ("Verify", mitigation.verify),
         )
         if value
-    )
+    ]
     if not mitigation.verify:  # said, so nobody assumes a check exists
-        facts += '<dt>Verify</dt><dd class="handbook-muted">no verification step given</dd>'
+        facts.append(("Verify", markup.muted("no verification step given")))
     badge = (
         f'<span class="handbook-badge handbook-{markup.esc(mitigation.preference)}">'
         f"{markup.esc(mitigation.preference)}</span> "
@@ -65,7 +90,7 @@ def _mitigation(mitigation: Mitigation) -> str:
         f'<p class="handbook-mitigation-title">{badge}'
         f'<strong id="mitigation-{markup.esc(mitigation.id)}">{markup.esc(mitigation.title)}'
         "</strong></p>",
-        f"<dl>{facts}</dl>",
+        markup.definitions(facts),
         markup.checklist((markup.esc(step) for step in mitigation.steps), ordered=True),
         css_class="handbook handbook-mitigation",
     )
@@ -77,11 +102,11 @@ def _step(ctx: Context, step: Action) -> str:
     if step.role:
         text += f' <span class="handbook-role">({role_link(ctx, step.role)})</span>'
     if step.why:
-        text += f'<br><span class="handbook-why"><em>Why:</em> {markup.esc(step.why)}</span>'
+        text += f'<br> <span class="handbook-why"><em>Why:</em> {markup.esc(step.why)}</span>'
     if step.command:
-        text += f"<br><code>{markup.esc(step.command)}</code>"
+        text += f"<br> <code>{markup.esc(step.command)}</code>"
     if step.expected:
-        text += f"<br><em>Expect:</em> {markup.esc(step.expected)}"
+        text += f"<br> <em>Expect:</em> {markup.esc(step.expected)}"
     return text
 
 

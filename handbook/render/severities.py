@@ -49,14 +49,14 @@ def _level(ctx: Context, severity: Severity) -> str:
     kinds = (["major incident"] if severity.major else []) + (
         ["pages at any hour"] if severity.pages else []
     )
-    return badge + "".join(f'<br><em class="handbook-level-kind">{k}</em>' for k in kinds)
+    return badge + "".join(f'<br> <em class="handbook-level-kind">{k}</em>' for k in kinds)
 
 
 def _response(severity: Severity) -> str:
     """A level's response target and, when the policy says it, how the team responds."""
     described = severity.response.description
     return f"<strong>{markup.esc(response_target(severity))}</strong>" + (
-        f"<br>{markup.esc(described)}" if described else ""
+        f"<br> {markup.esc(described)}" if described else ""
     )
 
 
@@ -77,6 +77,7 @@ def render_severity_matrix(ctx: Context) -> str:
         ["Severity", "Impact", "Response target", "Who is involved", "Examples", "Updates"],
         rows,
         "handbook-severity-matrix",
+        stacked=True,
     )
     return doubt_principles(ctx) + markup.block(matrix)
 

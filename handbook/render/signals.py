@@ -49,7 +49,7 @@ def _facts(ctx: Context, signal: Signal) -> str:
                 ", ".join(ctx.ref("interventions", i.id, i.title) for i in interventions),
             )
         )
-    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    return markup.definitions(rows)
 
 
 def _signal(ctx: Context, signal: Signal) -> str:

@@ -189,6 +189,21 @@ def _one_of_names(branches: Any) -> list[str] | None:
     return names if len(names) == len(branches) else None
 
 
+def _pattern_message(instance: Any, schema: Any, pattern: str) -> str:
+    """What a value should look like, from the schema's own examples, not its regex.
+
+    ``'one day' is not written like 15m or 1h (Duration)``; the pattern itself only when
+    the schema gives no example.
+    """
+    examples = schema.get("examples") if isinstance(schema, dict) else None
+    shown = [str(e) for e in examples or () if isinstance(e, str)][:2]
+    if not shown:
+        return f"{_short(instance)} does not match the pattern {pattern}"
+    title = schema.get("title")
+    what = f" ({title})" if isinstance(title, str) else ""
+    return f"{_short(instance)} is not written like {' or '.join(shown)}{what}"
+
+
 def _message(error: ValidationError) -> tuple[str, PathKey] | None:
     """A short message for an error and the path it is about, or None when another says it."""
     path: PathKey = tuple(error.absolute_path)
@@ -213,7 +228,7 @@ def _message(error: ValidationError) -> tuple[str, PathKey] | None:
     if validator == "enum":
         return f"{_short(instance)} is not one of: {', '.join(map(str, expected))}", path
     if validator == "pattern":
-        return f"{_short(instance)} does not match the pattern {expected}", path
+        return _pattern_message(instance, error.schema, expected), path
     if validator == "format":
         return f"{_short(instance)} is not a valid {expected}", path
     if validator == "maxLength":

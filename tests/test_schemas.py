@@ -163,3 +163,16 @@ def test_editor_settings_map_every_kind_to_its_schema() -> None:
 def test_an_email_is_one_plain_address(value: str, plain: bool) -> None:
     assert is_plain_email(value) is plain
     assert FORMAT_CHECKER.conforms(value, "email") is plain
+
+
+def test_a_pattern_error_shows_the_schemas_examples_not_its_regex() -> None:
+    from handbook.schemas import _pattern_message
+
+    duration = {"title": "Duration", "examples": ["15m", "1h", "3d"], "pattern": "^x$"}
+    assert _pattern_message("one day", duration, "^x$") == (
+        "'one day' is not written like 15m or 1h (Duration)"
+    )
+    # A schema of a team's own without examples: the pattern is all there is to say.
+    assert _pattern_message("v1", {"title": "Version"}, "^[0-9]+$") == (
+        "'v1' does not match the pattern ^[0-9]+$"
+    )

@@ -53,11 +53,7 @@ def _detection(ctx: Context, incident: Incident) -> str:
     rows = [("When", _utc(detected.at)), ("Source", markup.esc(detected.source))]
     if detected.signal:
         rows.append(("Signal", name_link(ctx, "signals", detected.signal)))
-    return section("Detection", _pairs(rows))
-
-
-def _pairs(rows: list[tuple[str, str]]) -> str:
-    return markup.definitions(rows)
+    return section("Detection", markup.definitions(rows))
 
 
 def _written(*fields: tuple[str, str | None]) -> list[tuple[str, str]]:
@@ -100,7 +96,7 @@ def _impact(incident: Incident) -> str:
     if impact.duration:
         rows.append(("Duration", markup.esc(impact.duration)))
     rows += _written(("Services", impact.services))
-    return section("Impact", _pairs(rows)) if rows else ""
+    return section("Impact", markup.definitions(rows)) if rows else ""
 
 
 def _response(ctx: Context, incident: Incident) -> str:
@@ -112,7 +108,7 @@ def _response(ctx: Context, incident: Incident) -> str:
     ):
         if ids:
             rows.append((label, ", ".join(title_link(ctx, kind, i) for i in ids)))
-    return section("Response", _pairs(rows)) if rows else ""
+    return section("Response", markup.definitions(rows)) if rows else ""
 
 
 def _texts(title: str, texts: tuple[str, ...]) -> str:
@@ -146,7 +142,7 @@ def _web3(web3: OnChain | None) -> str:
         ("Attacker", web3.attacker),
     )
     if facts:
-        parts.append(_pairs(facts))
+        parts.append(markup.definitions(facts))
     if web3.evidence:
         rows = [[markup.esc(e.what), markup.esc(e.where)] for e in web3.evidence]
         parts.append("<p><strong>Evidence preserved</strong></p>")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handbook.clocks import date_as_read, due_status
-from handbook.diagnostics import Diagnostic, Level
+from handbook.diagnostics import Diagnostic
 from handbook.model import ACTION_OPEN, ActionItem, Handbook
-from handbook.readiness import DUE_SOON_ITEM, OVERDUE_ITEM, chosen_errors
+from handbook.readiness import DUE_SOON_ITEM, OVERDUE_ITEM, finding_level
 
 if TYPE_CHECKING:
     from handbook.rules import RuleContext
@@ -70,7 +70,7 @@ def action_item_dates(context: RuleContext) -> Iterator[Diagnostic]:
 
     Errors when ``readiness_errors`` names them, and with ``handbook review --strict``.
     """
-    errors = chosen_errors(context)
+    levels = {rule: finding_level(context, rule) for rule in (OVERDUE_ITEM, DUE_SOON_ITEM)}
     for record in (r for kind in HOLDERS for r in context.loaded.records(kind)):
         items = record.data.get("action_items") if isinstance(record.data, dict) else None
         for number, item in enumerate(items if isinstance(items, list) else ()):
@@ -91,5 +91,4 @@ def action_item_dates(context: RuleContext) -> Iterator[Diagnostic]:
                 f"{record.kind[:-1]} {record.id} {when_said} {when.isoformat()}: "
                 f"{item.get('title')}"
             )
-            level = Level.ERROR if rule in errors else Level.WARNING
-            yield record.diagnostic(("action_items", number, "due"), message, rule, level)
+            yield record.diagnostic(("action_items", number, "due"), message, rule, levels[rule])

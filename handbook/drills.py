@@ -42,9 +42,13 @@ class Drill:
     file: str
 
 
-def latest_drills(loaded: LoadedData) -> dict[tuple[str, str], Drill]:
+# (kind, id) -> the latest exercise naming that runbook or intervention.
+Drills = dict[tuple[str, str], Drill]
+
+
+def latest_drills(loaded: LoadedData) -> Drills:
     """(kind, id) -> the latest exercise naming it, for every runbook and intervention named."""
-    found: dict[tuple[str, str], Drill] = {}
+    found: Drills = {}
     for record in loaded.records(EXERCISES):
         data = record.data if isinstance(record.data, dict) else {}
         when = date_as_read(data.get("date"))
@@ -66,20 +70,23 @@ def keeps_records(loaded: LoadedData) -> bool:
     return next(loaded.records(EXERCISES), None) is not None
 
 
-def effective_last(drills: dict[tuple[str, str], Drill], kind: str, record: Record) -> Any:
-    """A record's last drilled value as the review reads it: typed, else derived."""
-    typed = record.data.get(TYPED) if isinstance(record.data, dict) else None
-    if typed is not None or record.id is None:
+def last_done(drills: Drills, kind: str, field: str, record: Record) -> Any:
+    """A record's last review, verification or drill date as the rules read it.
+
+    As typed; a ``last_drilled`` not typed is the date of the latest exercise naming the
+    record (the string form, as the reader gives dates), None when there is none either.
+    """
+    typed = record.data.get(field) if isinstance(record.data, dict) else None
+    if typed is not None or field != TYPED or record.id is None:
         return typed
     drill = drills.get((kind, record.id))
     return drill.date.isoformat() if drill else None
 
 
-def never_drilled(loaded: LoadedData) -> Iterator[Record]:
+def never_drilled(loaded: LoadedData, drills: Drills) -> Iterator[Record]:
     """The runbooks no exercise names, when the handbook keeps exercise records."""
     if not keeps_records(loaded):
         return
-    drills = latest_drills(loaded)
     for record in loaded.records("runbooks"):
         if record.id is not None and ("runbooks", record.id) not in drills:
             yield record
@@ -96,7 +103,7 @@ def drill_records(context: RuleContext) -> Iterator[Diagnostic]:
         if when is not None and when > context.today:
             message = f"exercise dated {when.isoformat()}, in the future: record it once held"
             yield record.diagnostic(("date",), message, DRILL_RECORD)
-    drills = latest_drills(loaded)
+    drills = context.drills
     for kind in DRILLED_KINDS:
         for record in loaded.records(kind):
             if record.id is not None and isinstance(record.data, dict) and TYPED in record.data:

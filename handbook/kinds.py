@@ -88,6 +88,15 @@ def _escalation() -> tuple[Ref, ...]:
     )
 
 
+def _follow_ups() -> tuple[Ref, ...]:
+    """What an incident or an exercise used or drilled, and who owns each action item."""
+    return (
+        Ref(("runbooks", EVERY), ("runbooks",)),
+        Ref(("interventions", EVERY), ("interventions",)),
+        Ref(("action_items", EVERY, "owner"), ("teams", "people")),
+    )
+
+
 @dataclass(frozen=True)
 class Kind:
     """A data kind and everything the engine needs to know about it."""
@@ -350,10 +359,8 @@ KINDS: tuple[Kind, ...] = (
             Ref(("detected", "signal"), ("signals",)),
             Ref(("roles", EVERY, "role"), ("roles",)),
             Ref(("roles", EVERY, "person"), ("people",)),
-            Ref(("runbooks", EVERY), ("runbooks",)),
-            Ref(("interventions", EVERY), ("interventions",)),
             Ref(("communications", EVERY), ("communications",)),
-            Ref(("action_items", EVERY, "owner"), ("teams", "people")),
+            *_follow_ups(),
         ),
     ),
     Kind(
@@ -364,11 +371,9 @@ KINDS: tuple[Kind, ...] = (
         Visibility.FILTERED,
         shown=Section("exercises.md", "exercise-"),
         references=(
-            Ref(("runbooks", EVERY), ("runbooks",)),
-            Ref(("interventions", EVERY), ("interventions",)),
             Ref(("signers", EVERY), ("people",)),
             Ref(("participants", EVERY), ("people",)),
-            Ref(("action_items", EVERY, "owner"), ("teams", "people")),
+            *_follow_ups(),
         ),
     ),
 )

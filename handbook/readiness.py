@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from handbook.clocks import REVIEWS
 from handbook.diagnostics import Diagnostic, Level
-from handbook.drills import NEVER_DRILLED, latest_drills, never_drilled
+from handbook.drills import NEVER_DRILLED, last_done, never_drilled
 from handbook.kinds import EVERY
 from handbook.model import NEVER
 from handbook.references import walk
@@ -63,16 +63,6 @@ class Gap:
 
 
 GAPS: tuple[Gap, ...] = (
-    *(
-        Gap(
-            NEVER_DONE,
-            kind,
-            (review.last,),
-            f"no date of its last {review.activity}; write {review.last}: "
-            f"{NEVER} if it has never been {review.past}",
-        )
-        for kind, review in REVIEWS.items()
-    ),
     Gap(NO_SEVERITY, "runbooks", ("severity",), "no typical severity: responders must judge it"),
     Gap(
         NO_ESCALATION,
@@ -120,6 +110,11 @@ def chosen_errors(context: RuleContext) -> frozenset[str]:
     return frozenset(c for c in chosen if isinstance(c, str))
 
 
+def finding_level(context: RuleContext, rule: str) -> Level:
+    """A finding's level: a warning, or an error when ``readiness_errors`` names it."""
+    return Level.ERROR if rule in chosen_errors(context) else Level.WARNING
+
+
 def readiness(context: RuleContext) -> Iterator[Diagnostic]:
     """Every readiness finding, at the level ``readiness_errors`` sets."""
     errors = chosen_errors(context)
@@ -127,20 +122,27 @@ def readiness(context: RuleContext) -> Iterator[Diagnostic]:
     def level(rule: str) -> Level:
         return Level.ERROR if rule in errors else Level.WARNING
 
-    drilled = latest_drills(context.loaded)
     for gap in GAPS:
         for record in context.loaded.records(gap.kind):
-            if gap.rule == NEVER_DONE and (gap.kind, record.id) in drilled:
-                continue  # its last drill is the date of an exercise record
             for path, node in walk(record.data, gap.within):
                 if isinstance(node, dict) and not any(f in node for f in gap.absent):
                     yield record.diagnostic(path, gap.message, gap.rule, level(gap.rule))
-    for record in never_drilled(context.loaded):
+    for record in never_drilled(context.loaded, context.drills):
         message = "never drilled: no exercise in data/exercises/ names this runbook"
         yield record.diagnostic(("id",), message, NEVER_DRILLED, level(NEVER_DRILLED))
-    # Said outright: never reviewed, verified or drilled.
+    # Never reviewed, verified or drilled: not recorded, or said outright. A last drill an
+    # exercise records is a date (``drills.last_done``), as the review clocks read it.
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):
-            if isinstance(record.data, dict) and record.data.get(review.last) == NEVER:
+            if not isinstance(record.data, dict):
+                continue
+            last = last_done(context.drills, kind, review.last, record)
+            if last is None:
+                message = (
+                    f"no date of its last {review.activity}; write {review.last}: "
+                    f"{NEVER} if it has never been {review.past}"
+                )
+                yield record.diagnostic((), message, NEVER_DONE, level(NEVER_DONE))
+            elif last == NEVER:
                 message = f"never {review.past}"
                 yield record.diagnostic((review.last,), message, NEVER_DONE, level(NEVER_DONE))

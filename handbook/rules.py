@@ -7,16 +7,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import PurePosixPath
 from typing import Any
 
 from handbook import upgrades
 from handbook.actions import action_item_dates
-from handbook.clocks import REVIEWS, due_date, interval_days
+from handbook.clocks import REVIEWS, date_as_read, due_date, interval_days
 from handbook.diagnostics import Diagnostic, Level
-from handbook.drills import TYPED as DRILLED
-from handbook.drills import drill_records, effective_last, latest_drills
+from handbook.drills import Drills, drill_records, last_done, latest_drills
 from handbook.facts import fact_contradictions, fact_references
 from handbook.kinds import KINDS, KINDS_BY_NAME, Layout, ReviewField
 from handbook.leftovers import leftovers
@@ -25,7 +24,7 @@ from handbook.memo import PerObject, owned
 from handbook.model import BRACKET_TEMPLATES, marked_internal
 from handbook.phones import phone_numbers
 from handbook.reader import Document
-from handbook.readiness import OVERDUE, chosen_errors, readiness
+from handbook.readiness import OVERDUE, finding_level, readiness
 from handbook.references import REFERENCES, Index, resolve, walk
 from handbook.risk_history import risk_history
 from handbook.secret_scan import RULE as SECRET
@@ -60,6 +59,11 @@ class RuleContext:
     loaded: LoadedData
     index: Index
     today: dt.date
+
+    @cached_property
+    def drills(self) -> Drills:
+        """Each runbook's and intervention's latest exercise, read once for every rule."""
+        return latest_drills(self.loaded)
 
 
 # (the document as a record, path, node) of every node of one document.
@@ -355,17 +359,11 @@ def _interval(context: RuleContext, record: Record, review: ReviewField) -> int 
 
 def review_dates(context: RuleContext) -> Iterator[Diagnostic]:
     """``review-date`` (error) for dates in the future; ``review-overdue`` (warning) when due."""
-    overdue = Level.ERROR if OVERDUE in chosen_errors(context) else Level.WARNING
-    drills = latest_drills(context.loaded)
+    overdue = finding_level(context, OVERDUE)
     for kind, review in REVIEWS.items():
         for record in context.loaded.records(kind):
-            raw = _get(record.data, review.last)
-            if review.last == DRILLED:
-                raw = effective_last(drills, kind, record)
-            try:
-                when = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
-            except ValueError:
-                continue  # the schema reports a malformed date
+            raw = last_done(context.drills, kind, review.last, record)
+            when = date_as_read(raw)  # None: not a date (the schema reports a malformed one)
             interval = _interval(context, record, review)
             if when is None or interval is None:
                 continue

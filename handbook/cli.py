@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("--out", type=_folder, help="folder to write to (default: site/pdf)")
     pdf.add_argument("--paper", choices=("a4", "letter"), default="a4")
     pdf.add_argument(
+        "--cache",
+        type=_folder,
+        metavar="DIR",
+        help="keep PDFs between runs here (default: .handbook-cache/pdf, or $HANDBOOK_PDF_CACHE)",
+    )
+    pdf.add_argument("--no-cache", action="store_true", help="lay out every PDF, keep none")
+    pdf.add_argument(
         "--audience",
         choices=("internal", "public"),
         help="who the PDFs are for; public drops every internal contact detail",
@@ -229,7 +236,15 @@ def run_pdf(args: argparse.Namespace) -> int:
     except OutputError as exc:
         sys.stderr.write(f"handbook pdf: {exc}\n")
         return EXIT_INVALID
-    return write_pdfs_command(args.project, args.runbook_ids, out, args.paper, args.audience)
+    return write_pdfs_command(
+        args.project,
+        args.runbook_ids,
+        out,
+        args.paper,
+        args.audience,
+        cache=Path(args.cache) if args.cache is not None else None,
+        no_cache=args.no_cache,
+    )
 
 
 def run_diff(args: argparse.Namespace) -> int:

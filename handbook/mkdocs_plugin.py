@@ -269,10 +269,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             pages = render_book(self.site, sources, public_url, reuse=self.serving)
             write_offline(self.site, pages, sources, site_dir)
             if self.site.pdfs:
-                from handbook.pdf import PdfError, write_pdfs  # WeasyPrint only when asked
+                from handbook import pdf_cache  # WeasyPrint only when asked
+                from handbook.pdf import PdfError, write_pdfs
 
+                root = Path(config.config_file_path).parent
                 try:
-                    write_pdfs(self.site, sources, site_dir / PDF_DIR, book_pages=pages)
+                    write_pdfs(
+                        self.site,
+                        sources,
+                        site_dir / PDF_DIR,
+                        book_pages=pages,
+                        cache=pdf_cache.configured(root),
+                        progress="handbook build --pdf",
+                    )
                 except PdfError as exc:
                     raise PluginError(f"handbook pdf: {exc}") from None
         except BookError as exc:

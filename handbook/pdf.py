@@ -8,9 +8,10 @@ Under the output folder (``site/pdf`` by default; ``<site>/pdf`` with ``handbook
     cards/intervention-<id>.pdf         one page per intervention
     handbook.pdf                        everything, with contents, bookmarks, page numbers
 
-The whole handbook is laid out once and every runbook's PDF is its pages of it, cut out
-(each runbook starts a page and counts its own pages: handbook/paged.css); the cards are
-laid out in a second process meanwhile.
+Every PDF is laid out on its own, by a pool of worker processes (one per core): the whole
+handbook first, as it takes longest, the runbooks and cards meanwhile; no PDF waits for
+another. Each is kept in a cache (handbook/pdf_cache.py) under a key of everything that
+goes into it, so a run after one runbook's edit lays out that runbook and the book only.
 
 Each file is written to a temporary name beside it and renamed into place, so a failure
 never leaves half a PDF. The same data on the same build date gives the same bytes: the
@@ -23,22 +24,27 @@ Debian's fonts-dejavu-core), so another WeasyPrint or other font files give othe
 from __future__ import annotations
 
 import copy
+import hashlib
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from handbook import pdf_cache
 from handbook.audience import PublicLeak, write_scanned
 from handbook.book import BookError, BookPage, render_book
 from handbook.bundle import pages_dir
-from handbook.editions import SiteError, load_site, resolve_audience
+from handbook.editions import SiteError, edition, load_site, resolve_audience
 from handbook.files import write_atomically
+from handbook.pdf_cache import PdfCache
 from handbook.pipeline import Project, validate
 from handbook.print_html import (
     PAGED_CSS,
@@ -47,8 +53,8 @@ from handbook.print_html import (
     PrintDocument,
     Printer,
     end_anchor,
-    online_target,
 )
+from handbook.progress import Progress
 from handbook.report import format_text
 from handbook.site import Audience, Site
 from handbook.site_sources import Sources, read_sources
@@ -63,6 +69,12 @@ CARD_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
 
 # Where a link out of a part goes: an anchor elsewhere in its document -> URL, or None.
 AnchorOut = Callable[[str], str | None]
+# Memory a worker may need (one document laid out at a time): the pool has no more workers
+# than the memory available holds.
+WORKER_MEMORY = 1536 * 1024 * 1024
+
+
+LAYOUTS = 0  # documents laid out by this process: what the cache saves, counted
 
 
 class PdfError(Exception):
@@ -75,6 +87,16 @@ class Written:
 
     path: Path
     pages: int
+    laid_out_by: int | None = None  # the process that laid it out; None: from the cache
+
+
+@dataclass(frozen=True)
+class Made:
+    """One PDF made, not yet written: its name under the PDF folder, pages and bytes."""
+
+    name: str
+    pages: int
+    data: bytes
 
 
 def _nowhere(anchor: str) -> str | None:
@@ -129,6 +151,10 @@ def save(rendered: weasyprint.Document, target: Path) -> Written:
     return Written(target, len(rendered.pages))
 
 
+def _made(rendered: weasyprint.Document, name: str) -> Made:
+    return Made(name, len(rendered.pages), rendered.write_pdf())
+
+
 class Engine:
     """WeasyPrint with the print stylesheets parsed once, fetching nothing but data: URLs."""
 
@@ -157,6 +183,8 @@ class Engine:
 
     def render(self, doc: PrintDocument, scale: float = 1.0) -> weasyprint.Document:
         """Lay out one document, its root font size scaled by ``scale``."""
+        global LAYOUTS
+        LAYOUTS += 1
         sheets = list(self._stylesheets)
         if scale != 1.0:
             if scale not in self._scaled:
@@ -181,6 +209,31 @@ class Engine:
             f"{CARD_SCALES[-1]:.0%} of the normal size; shorten its text in data/"
         )
 
+    def made(
+        self,
+        doc: PrintDocument,
+        outside: AnchorOut = _nowhere,
+        alone: Callable[[Part], PrintDocument] | None = None,
+    ) -> list[Made]:
+        """Lay out ``doc`` once: each part's pages as a PDF, then the whole when it is named.
+
+        A one-page part that takes more is laid out again, smaller: on its own (``alone``
+        gives its document; by default ``doc``, which then holds only that part).
+        """
+        rendered = self.render(doc)
+        ranges = part_pages(rendered, doc)
+        made = []
+        for part in doc.parts:
+            pages = ranges[part.name]
+            if doc.one_page and len(pages) != 1:
+                fitted = self.fit(alone(part) if alone else doc, part)
+                made.append(_made(cut(fitted, part, range(1)), part.name))
+            else:
+                made.append(_made(cut(rendered, part, pages, outside), part.name))
+        if doc.name is not None:
+            made.append(_made(rendered, doc.name))
+        return made
+
     def write(
         self,
         doc: PrintDocument,
@@ -188,23 +241,11 @@ class Engine:
         outside: AnchorOut = _nowhere,
         alone: Callable[[Part], PrintDocument] | None = None,
     ) -> list[Written]:
-        """Lay out ``doc`` once; write each part's pages, then the whole when it is named.
-
-        A one-page part that takes more is laid out again, smaller: on its own (``alone``
-        gives its document; by default ``doc``, which then holds only that part).
-        """
-        rendered = self.render(doc)
-        ranges = part_pages(rendered, doc)
+        """Lay out ``doc`` once (as ``made``) and write its PDFs under ``out``."""
         written = []
-        for part in doc.parts:
-            pages = ranges[part.name]
-            if doc.one_page and len(pages) != 1:
-                fitted = self.fit(alone(part) if alone else doc, part)
-                written.append(save(cut(fitted, part, range(1)), out / part.name))
-            else:
-                written.append(save(cut(rendered, part, pages, outside), out / part.name))
-        if doc.name is not None:
-            written.append(save(rendered, out / doc.name))
+        for item in self.made(doc, outside, alone):
+            write_atomically(out / item.name, item.data)
+            written.append(Written(out / item.name, item.pages))
         return written
 
 
@@ -215,7 +256,7 @@ def unknown_runbooks(site: Site, runbook_ids: Sequence[str]) -> list[str]:
 
 
 def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
-    """Every break-glass card, one page each, each laid out on its own.
+    """Every break-glass card, one page each, each laid out on its own, in this process.
 
     Not one document for all of them cut into pages: WeasyPrint's cost is per page, not
     per document, and writing each page cut out costs as much as a card laid out alone.
@@ -228,26 +269,50 @@ def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
     return written
 
 
-def write_book(printer: Printer, pages: list[BookPage], out: Path, paper: Paper) -> list[Written]:
-    """The whole handbook of the book ``pages``, and every runbook's PDF cut out of it."""
-    book = printer.book(pages)
-    outside = partial(online_target, printer.site, dict(book.pages))
-    return Engine(paper).write(book, out, outside=outside)
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:
-    """Whether a second process can help and is safe to start.
+    """Whether worker processes can help and are safe to start.
 
     Fork must exist, two cores be ours, and this process run one thread: ``handbook
     serve`` runs several, and a fork there could copy a lock another thread holds, which
     the child would then wait on forever.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
         "fork" in multiprocessing.get_all_start_methods()
-        and (cores or 1) > 1
+        and _cores() > 1
         and threading.active_count() == 1
     )
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to start new work (Linux), or None when unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_workers() -> int:
+    """Worker processes to lay out PDFs: one per core, as many as the memory holds.
+
+    ``HANDBOOK_PDF_WORKERS`` sets the number. Otherwise each worker is allowed
+    ``WORKER_MEMORY`` (a worker holds one document laid out at a time).
+    """
+    given = os.environ.get("HANDBOOK_PDF_WORKERS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    available = _available_memory()
+    by_memory = max(1, available // WORKER_MEMORY) if available else _cores()
+    return max(1, min(_cores(), by_memory))
 
 
 @contextmanager
@@ -295,6 +360,146 @@ def in_background(task: Callable[[], list[Written]]) -> Iterator[Callable[[], li
         reader.close()
 
 
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make: its name under the PDF folder, its document, its cache key."""
+
+    name: str
+    doc: PrintDocument
+    key: str
+
+
+def plan(
+    printer: Printer,
+    paper: Paper,
+    runbook_ids: Sequence[str] | None,
+    pages: Callable[[], list[BookPage]],
+) -> list[Job]:
+    """The PDFs to make: the whole handbook first (the longest), then runbooks and cards.
+
+    Every runbook is laid out on its own, so no PDF waits for the book, and editing one
+    runbook lays out that runbook and the book again, nothing else. Its footer counts its
+    own pages only ("Page 2 of 3"): where they sit in the book would need the book first.
+    """
+    site = printer.site
+    styles = [
+        hashlib.sha256(PRINT_CSS.read_bytes()).hexdigest(),
+        hashlib.sha256(PAGED_CSS.read_bytes()).hexdigest(),
+    ]
+    context = [paper, edition(site), *styles, list(CARD_SCALES), ROOT_PT]
+
+    def job(name: str, doc: PrintDocument) -> Job:
+        parts = [[p.name, p.title, p.anchor] for p in doc.parts]
+        what = [name, doc.name, doc.title, doc.one_page, parts]
+        return Job(name, doc, pdf_cache.key(*context, *what, doc.html))
+
+    ids = list(runbook_ids) if runbook_ids else [r.id for r in site.handbook.runbooks]
+    runbooks = []
+    for runbook_id in ids:
+        doc = printer.runbooks([runbook_id])
+        runbooks.append(job(doc.parts[0].name, doc))
+    if runbook_ids:
+        return runbooks
+    cards = []
+    for card in printer.all_cards():
+        doc = printer.cards([card])
+        cards.append(job(doc.parts[0].name, doc))
+    book = replace(printer.book(pages()), parts=())
+    assert book.name is not None
+    return [job(book.name, book), *runbooks, *cards]
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Written:
+    """Lay out ``job``'s PDF, keep it in ``cache``, write it under ``out``: in a worker.
+
+    Every failure is a ``PdfError`` naming the PDF (it crosses to the parent process).
+    """
+    try:
+        engine = _ENGINES.get(paper) or _ENGINES.setdefault(paper, Engine(paper))
+        [(data, pages)] = [(m.data, m.pages) for m in engine.made(job.doc)]
+        if cache is not None:
+            PdfCache(cache).put(job.key, data, pages)
+        write_atomically(out / job.name, data)
+    except PdfError:
+        raise
+    except OSError as exc:
+        raise PdfError(f"{job.name}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # a bug or WeasyPrint's: named, without a traceback
+        raise PdfError(f"{job.name}: {type(exc).__name__}: {exc}") from None
+    return Written(out / job.name, pages, laid_out_by=os.getpid())
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """End ``executor`` now: queued work cancelled, running workers killed."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join()
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    paper: Paper,
+    out: Path,
+    cache: Path | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Written]:
+    """Make every PDF of ``jobs`` under ``out``: from ``cache`` when there, else laid out.
+
+    Laid out by a pool of ``workers`` processes (one per core by default), forked so that
+    they share the documents already made; in this process when one worker is enough or
+    forking is unsafe. Each worker holds one document at a time.
+    """
+    store = PdfCache(cache) if cache is not None else None
+    done: dict[str, Written] = {}
+    pending = []
+    for job in jobs:
+        entry = store.get(job.key) if store is not None else None
+        if entry is None:
+            pending.append(job)
+            continue
+        write_atomically(out / job.name, entry.data)
+        done[job.name] = Written(out / job.name, entry.pages)
+        if progress is not None:
+            progress.advance()
+    count = min(workers or default_workers(), len(pending))
+    if count <= 1 or not _can_fork():
+        for job in pending:
+            done[job.name] = lay_out(job, paper, out, cache)
+            if progress is not None:
+                progress.advance()
+        return done
+    executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    finished = False
+    try:
+        futures = {executor.submit(lay_out, job, paper, out, cache): job for job in pending}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                done[job.name] = future.result()
+            except BrokenProcessPool:
+                raise PdfError(
+                    f"a worker process stopped while laying out {job.name} "
+                    "(killed, or out of memory: try HANDBOOK_PDF_WORKERS=1)"
+                ) from None
+            if progress is not None:
+                progress.advance()
+        finished = True
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            _stop(executor)
+    return done
+
+
 def write_pdfs(
     site: Site,
     sources: Sources,
@@ -302,24 +507,39 @@ def write_pdfs(
     paper: Paper = "a4",
     runbook_ids: Sequence[str] | None = None,
     book_pages: list[BookPage] | None = None,
+    cache: Path | None = None,
+    workers: int | None = None,
+    progress: str | None = None,
 ) -> list[Written]:
     """Write the runbooks named (every runbook, card and the book when None) under ``out``.
 
-    All of them: the cards in a second process (when there is a second core) while this
-    one lays out the whole handbook, out of which every runbook's PDF is cut. The book's
-    pages are ``book_pages`` when the caller rendered them already (for the go-bag).
+    Each PDF is laid out on its own, by a pool of worker processes, unless ``cache`` holds
+    it already (then its bytes are copied). The book's pages are ``book_pages`` when the
+    caller rendered them already (for the go-bag). With ``progress`` (a label), progress
+    is shown on stderr as the PDFs are written. After a whole run the cache keeps only
+    this run's PDFs of this edition and paper.
     """
     unknown = unknown_runbooks(site, runbook_ids or ())
     if unknown:
         known = ", ".join(sorted(r.id for r in site.handbook.runbooks))
         raise PdfError(f"unknown runbook: {', '.join(unknown)} (known: {known})")
     printer = Printer.of(site, sources)
-    if runbook_ids:
-        return Engine(paper).write(printer.runbooks(list(runbook_ids)), out)
-    with in_background(partial(write_cards, printer, out, paper)) as cards:
-        pages = book_pages or render_book(site, sources, site.handbook.info.public_url)
-        *runbooks, book = write_book(printer, pages, out, paper)
-        return [*runbooks, *cards(), book]
+
+    def pages() -> list[BookPage]:
+        return book_pages or render_book(site, sources, site.handbook.info.public_url)
+
+    jobs = plan(printer, paper, runbook_ids or None, pages)
+    shelf = cache / f"{site.audience}-{paper}" if cache is not None else None
+    shown = Progress(progress, len(jobs)) if progress else None
+    done = run_jobs(jobs, paper, out, shelf, workers, shown)
+    if shelf is not None and not runbook_ids:
+        PdfCache(shelf).prune(job.key for job in jobs)
+    if shown is not None:
+        made = sum(1 for w in done.values() if w.laid_out_by is not None)
+        cached = len(done) - made
+        shown.close(f"{len(done)} PDFs written ({made} laid out, {cached} from the cache)")
+    ordered = [done[job.name] for job in jobs]
+    return ordered[1:] + ordered[:1] if not runbook_ids else ordered  # the book last
 
 
 def run(
@@ -328,8 +548,10 @@ def run(
     out: Path | None,
     paper: Paper,
     audience: Audience | None,
+    cache: Path | None = None,
+    no_cache: bool = False,
 ) -> int:
-    """``handbook pdf``: validate, then write the PDFs; print what was written.
+    """``handbook pdf``: validate, then write the PDFs, showing progress; say what was done.
 
     Exit status 0 when written, 1 on invalid data, an unknown runbook, a PDF that
     cannot be made, or (for the public) an internal value found in a PDF's text.
@@ -344,11 +566,19 @@ def run(
         site = load_site(project, chosen, sources.directory_urls)  # as the site sees it
         site = replace(site, pages=sources.site_pages)  # with the pages it has
         target = out if out is not None else project / "site" / "pdf"
+        write = partial(
+            write_pdfs,
+            site,
+            sources,
+            paper=paper,
+            runbook_ids=runbook_ids or None,
+            cache=pdf_cache.configured(project, cache, no_cache),
+            progress="handbook pdf",
+        )
         if chosen == "public":  # written aside and leak-scanned before it reaches ``target``
-            write = partial(write_pdfs, site, sources, paper=paper, runbook_ids=runbook_ids or None)
             written = write_scanned(result.handbook, target, write)
         else:
-            written = write_pdfs(site, sources, target, paper, runbook_ids or None)
+            written = write(target)
     except PublicLeak as exc:
         sys.stderr.write("".join(f"handbook pdf: {m}\n" for m in exc.messages))
         sys.stderr.write("handbook pdf: public PDFs refused; nothing written\n")
@@ -359,7 +589,8 @@ def run(
     except OSError as exc:
         sys.stderr.write(f"handbook pdf: {type(exc).__name__}: {exc}\n")
         return 1
-    for item in written:
-        sys.stdout.write(f"{item.path} ({item.pages} page{'s' if item.pages != 1 else ''})\n")
-    sys.stdout.write(f"handbook pdf: {len(written)} PDFs written to {target}\n")
+    pages = sum(item.pages for item in written)
+    count = f"{len(written)} PDF{'s' if len(written) != 1 else ''}"
+    sys.stdout.write(f"handbook pdf: {count} ({pages} page{'s' if pages != 1 else ''}) ")
+    sys.stdout.write(f"written to {target}\n")
     return 0

@@ -1,39 +1,32 @@
-"""Time to write every PDF: runbooks, break-glass cards and the whole handbook.
+"""Time and peak memory of ``handbook pdf``: cold, then again after one runbook's edit.
 
-For the shipped handbook and synthetic handbooks of N runbooks (benchmarks/synthetic.py),
-against a floor measured in the same run: WeasyPrint writing a one-line page, the least
-any PDF costs. First ``write_pdfs`` as ``handbook pdf`` runs it ("all": the whole
-handbook laid out once with every runbook cut out of it, the cards in a second process
-when there is a second core, the print HTML included), then its steps one after another
-in this process: the book's layout, cutting out and writing the runbooks, writing the
-book, and the cards (each laid out on its own, as in the second process).
+For synthetic handbooks of N runbooks (benchmarks/synthetic.py with the shipped
+``docs/``), each run as ``handbook pdf`` runs it, in a process of its own: every runbook,
+card and the whole handbook, laid out by the pool of workers (one per core) into an empty
+cache ("cold"); then one runbook's title edited and the command run again over the kept
+cache ("edit": that runbook, the book and what shows the title are laid out again). Peak
+memory is the most the command's processes held at once (their resident sets summed,
+sampled every 50 ms). The floor, measured in the same run, is WeasyPrint writing a
+one-line page: the least any PDF costs.
 
-    python -m benchmarks.pdf [--sizes 100] [--runs 5]
+    python -m benchmarks.pdf [--sizes 100 1000] [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from benchmarks.synthetic import generate
-from handbook.book import render_book
-from handbook.editions import build_date
-from handbook.pdf import Engine, cut, part_pages, save, write_cards, write_pdfs
-from handbook.pipeline import Project, validate
-from handbook.print_html import Printer, online_target
-from handbook.site import Site
-from handbook.site_sources import Sources, read_sources
 
 REPO = Path(__file__).resolve().parent.parent
-T = TypeVar("T")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def floor(runs: int) -> float:
@@ -48,94 +41,94 @@ def floor(runs: int) -> float:
     return statistics.median(times[1:])
 
 
-@dataclass
-class Row:
-    """The figures of one handbook."""
+def _tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm", encoding="ascii") as statm:
+                rss[int(entry)] = int(statm.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
 
-    name: str
-    runbooks: int
-    documents: int
-    all_s: float
-    layout_s: float
-    book_pages: int
-    runbooks_s: float
-    book_s: float
-    cards_s: float
-    cards: int
 
-
-def _timed(task: Callable[[], T]) -> tuple[T, float]:
-    """``task``'s result and the seconds it took."""
+def handbook_pdf(project: Path, out: Path, cache: Path) -> tuple[float, int, str]:
+    """Run ``handbook pdf``: (seconds, peak bytes of its processes, its last stderr line)."""
+    command = [
+        sys.executable,
+        "-m",
+        "handbook.cli",
+        "pdf",
+        "--out",
+        str(out),
+        "--cache",
+        str(cache),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
-    value = task()
-    return value, time.perf_counter() - start
+    with subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as process:
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        err = process.stderr.read() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"handbook pdf failed:\n{err}")
+    return seconds, peak, err.strip().splitlines()[-1]
 
 
-def measure(name: str, project: Path, sources: Sources, out: Path) -> Row:
-    """Write every PDF of ``project``, then each step on its own; return the timings."""
-    result = validate(Project.at(project))
-    if result.handbook is None or not result.ok:
-        raise SystemExit(f"{name}: invalid data")
-    site = Site(result.handbook, build_date())
-    Engine().render(Printer.of(site, sources).runbooks([site.handbook.runbooks[0].id]))  # warm
-    written, all_s = _timed(lambda: write_pdfs(site, sources, out / "all"))
-
-    printer = Printer.of(site, sources)
-    book = printer.book(render_book(site, sources, site.handbook.info.public_url))
-    rendered, layout_s = _timed(lambda: Engine().render(book))
-    ranges = part_pages(rendered, book)
-    outside = partial(online_target, site, book.pages)
-    _, runbooks_s = _timed(
-        lambda: [
-            save(cut(rendered, part, ranges[part.name], outside), out / part.name)
-            for part in book.parts
-        ]
-    )
-    _, book_s = _timed(lambda: save(rendered, out / "handbook.pdf"))
-    cards, cards_s = _timed(lambda: write_cards(printer, out, "a4"))
-    return Row(
-        name=name,
-        runbooks=len(book.parts),
-        documents=len(written),
-        all_s=all_s,
-        layout_s=layout_s,
-        book_pages=len(rendered.pages),
-        runbooks_s=runbooks_s,
-        book_s=book_s,
-        cards_s=cards_s,
-        cards=len(cards),
-    )
+def edit_one_runbook(project: Path) -> None:
+    """Change the title of the first runbook (in its file)."""
+    path = sorted((project / "data" / "runbooks").glob("*.yml"))[0]
+    text = path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\ntitle: ")
+    path.write_text(head + sep + "Edited " + rest, encoding="utf-8")
 
 
 def main() -> None:
-    """Print one row per handbook; times in seconds, per-document costs in ms."""
+    """Print one row per handbook and run."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100])
     parser.add_argument("--runs", type=int, default=5, help="runs of the floor")
     args = parser.parse_args()
     base = floor(args.runs)
-    print(f"floor: WeasyPrint writes a one-line page in {1000 * base:.1f} ms")
+    cores = len(os.sched_getaffinity(0))
+    print(f"floor: WeasyPrint writes a one-line page in {1000 * base:.1f} ms; {cores} cores")
     print(
-        f"{'handbook':>10} {'runbooks':>8} {'PDFs':>5} {'all s':>7} {'s/runbook':>9} "
-        f"{'x floor':>8} {'layout s':>8} {'book pp':>7} {'cut ms/rb':>9} {'write s':>7} "
-        f"{'cards s':>7} {'ms/card':>7}"
+        f"{'runbooks':>8} {'run':>5} {'s':>8} {'s/runbook':>9} {'x floor':>8} "
+        f"{'vs cold':>7} {'peak MiB':>8}  what was done"
     )
     with tempfile.TemporaryDirectory() as scratch:
-        projects = [("shipped", REPO)]
-        projects += [
-            (f"{size}", generate(size, Path(scratch) / f"n{size}", site=True))
-            for size in args.sizes
-        ]
-        for name, project in projects:
-            sources = read_sources(project / "mkdocs.yml")
-            row = measure(name, project, sources, Path(scratch) / f"out-{name}")
-            per_runbook = row.all_s / row.runbooks
-            print(
-                f"{row.name:>10} {row.runbooks:>8} {row.documents:>5} {row.all_s:>7.2f} "
-                f"{per_runbook:>9.3f} {per_runbook / base:>8.1f} {row.layout_s:>8.2f} "
-                f"{row.book_pages:>7} {1000 * row.runbooks_s / row.runbooks:>9.0f} "
-                f"{row.book_s:>7.2f} {row.cards_s:>7.2f} {1000 * row.cards_s / row.cards:>7.0f}"
-            )
+        for size in args.sizes:
+            project = generate(size, Path(scratch) / f"n{size}", site=True)
+            out, cache = Path(scratch) / f"out{size}", Path(scratch) / f"cache{size}"
+            cold = None
+            for run in ("cold", "edit"):
+                if run == "edit":
+                    edit_one_runbook(project)
+                seconds, peak, said = handbook_pdf(project, out, cache)
+                cold = cold or seconds
+                per = seconds / size
+                print(
+                    f"{size:>8} {run:>5} {seconds:>8.1f} {per:>9.3f} {per / base:>8.1f} "
+                    f"{seconds / cold:>7.2f} {peak / 2**20:>8.0f}  {said}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ For synthetic handbooks of N runbooks (benchmarks/synthetic.py with the shipped
 ``docs/``), each run as ``handbook pdf`` runs it, in a process of its own: every runbook,
 card and the whole handbook, laid out by the pool of workers (one per core) into an empty
 cache ("cold"); then one runbook's title edited and the command run again over the kept
-cache ("edit": that runbook, the book and what shows the title are laid out again). Peak
+cache ("title": that runbook, the pieces of the book that show the title and the book's
+contents are laid out again); then one of its steps edited ("step": that runbook alone,
+and the contents only if the pages after it moved). Peak
 memory is the most the command's processes held at once (their resident sets summed,
 sampled every 50 ms). The floor, measured in the same run, is WeasyPrint writing a
 one-line page: the least any PDF costs.
@@ -92,11 +94,14 @@ def handbook_pdf(project: Path, out: Path, cache: Path) -> tuple[float, int, str
     return seconds, peak, err.strip().splitlines()[-1]
 
 
-def edit_one_runbook(project: Path) -> None:
-    """Change the title of the first runbook (in its file)."""
+EDITS = {"title": "\ntitle: ", "step": "\n- text: "}  # what is edited: where it starts
+
+
+def edit_one_runbook(project: Path, what: str) -> None:
+    """Change the title or the first step of the first runbook (in its file)."""
     path = sorted((project / "data" / "runbooks").glob("*.yml"))[0]
     text = path.read_text(encoding="utf-8")
-    head, sep, rest = text.partition("\ntitle: ")
+    head, sep, rest = text.partition(EDITS[what])
     path.write_text(head + sep + "Edited " + rest, encoding="utf-8")
 
 
@@ -118,9 +123,9 @@ def main() -> None:
             project = generate(size, Path(scratch) / f"n{size}", site=True)
             out, cache = Path(scratch) / f"out{size}", Path(scratch) / f"cache{size}"
             cold = None
-            for run in ("cold", "edit"):
-                if run == "edit":
-                    edit_one_runbook(project)
+            for run in ("cold", *EDITS):
+                if run in EDITS:
+                    edit_one_runbook(project, run)
                 seconds, peak, said = handbook_pdf(project, out, cache)
                 cold = cold or seconds
                 per = seconds / size

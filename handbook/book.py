@@ -263,8 +263,12 @@ def render_book(
     ]
 
 
-def contents(pages: list[BookPage]) -> str:
-    """The table of contents: every page, record pages nested under the page listing them."""
+def contents(pages: list[BookPage], numbers: Mapping[str, int] | None = None) -> str:
+    """The table of contents: every page, record pages nested under the page listing them.
+
+    With ``numbers`` (page anchor -> page number, in print), each entry carries its page
+    number as ``data-page``.
+    """
     groups: list[tuple[BookPage, list[BookPage]]] = []
     for page in pages:
         if page.level == 2 and groups:
@@ -274,7 +278,10 @@ def contents(pages: list[BookPage]) -> str:
 
     def entry(page: BookPage, children: list[BookPage]) -> str:
         nested = "<ol>" + "".join(entry(c, []) for c in children) + "</ol>" if children else ""
-        return f"<li>{markup.internal_link('#' + page.anchor, page.title)}{nested}</li>"
+        link = markup.internal_link("#" + page.anchor, page.title)
+        if numbers is not None and page.anchor in numbers:
+            link = link.replace("<a ", f'<a data-page="{numbers[page.anchor]}" ', 1)
+        return f"<li>{link}{nested}</li>"
 
     return "<ol>" + "".join(entry(page, children) for page, children in groups) + "</ol>"
 

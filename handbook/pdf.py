@@ -8,10 +8,12 @@ Under the output folder (``site/pdf`` by default; ``<site>/pdf`` with ``handbook
     cards/intervention-<id>.pdf         one page per intervention
     handbook.pdf                        everything, with contents, bookmarks, page numbers
 
-Every PDF is laid out on its own, by a pool of worker processes (one per core): the whole
-handbook first, as it takes longest, the runbooks and cards meanwhile; no PDF waits for
-another. Each is kept in a cache (handbook/pdf_cache.py) under a key of everything that
-goes into it, so a run after one runbook's edit lays out that runbook and the book only.
+Every document is laid out on its own, by a pool of worker processes (one per core): each
+runbook once (that is its PDF and its pages of the book), the book's other pages a few at a
+time, each card; the book is then joined from its pieces (handbook/book_pdf.py), so no
+document is as large as the book and none waits for it. Each is kept in a cache
+(handbook/pdf_cache.py) under a key of everything that goes into it, so a run after one
+runbook's edit lays out that runbook (and the contents, if pages moved) only.
 
 Each file is written to a temporary name beside it and renamed into place, so a failure
 never leaves half a PDF. The same data on the same build date gives the same bytes: the
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html as html_lib
 import multiprocessing
 import os
+import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -41,6 +45,17 @@ from typing import TYPE_CHECKING, Literal
 from handbook import pdf_cache
 from handbook.audience import PublicLeak, write_scanned
 from handbook.book import BookError, BookPage, render_book
+from handbook.book_pdf import (
+    PAGE,
+    RUNBOOK,
+    SCHEME,
+    FontMissing,
+    Notes,
+    Piece,
+    assemble,
+    page_numbers,
+    read_metadata,
+)
 from handbook.bundle import pages_dir
 from handbook.editions import SiteError, edition, load_site, resolve_audience
 from handbook.files import write_atomically
@@ -53,10 +68,11 @@ from handbook.print_html import (
     PrintDocument,
     Printer,
     end_anchor,
+    online_target,
 )
 from handbook.progress import Progress
 from handbook.report import format_text
-from handbook.site import Audience, Site
+from handbook.site import WHOLE_PDF, Audience, Site
 from handbook.site_sources import Sources, read_sources
 
 if TYPE_CHECKING:
@@ -118,10 +134,15 @@ def part_pages(rendered: weasyprint.Document, doc: PrintDocument) -> dict[str, r
     return ranges
 
 
-def _relinked(page: weasyprint.Page, inside: set[str], outside: AnchorOut) -> weasyprint.Page:
-    """``page`` with its links to anchors not ``inside`` pointed ``outside`` (or dropped)."""
+def _relinked(page: weasyprint.Page, inside: Set[str], outside: AnchorOut) -> weasyprint.Page:
+    """``page`` with its links to anchors not ``inside`` pointed ``outside`` (or dropped).
+
+    A link to the book (book_pdf.SCHEME) is a link to an anchor like any other here.
+    """
     links = []
     for kind, target, rectangle, box in page.links:
+        if kind == "external" and target.startswith(SCHEME):
+            kind, target = "internal", target[len(SCHEME) :]
         if kind == "internal" and target not in inside:
             url = outside(target)
             if url is None:
@@ -233,6 +254,23 @@ class Engine:
         if doc.name is not None:
             made.append(_made(rendered, doc.name))
         return made
+
+    def book_piece(
+        self, doc: PrintDocument, numbering: str, links: Mapping[str, str | None], own: bool
+    ) -> tuple[Made | None, Piece]:
+        """Lay out a piece of the book once: its piece and, when ``own``, its part's PDF.
+
+        The piece keeps its links to the book as they are (print_html.book_pieces wrote
+        them for book_pdf to resolve); in the part's PDF a link to an anchor out of it
+        goes where ``links`` says (online, or nowhere).
+        """
+        rendered = self.render(doc)
+        made = None
+        if own:
+            [part] = doc.parts
+            made = _made(cut(rendered, part, range(len(rendered.pages)), links.get), part.name)
+        shift = 1 if numbering == RUNBOOK else 0  # a runbook is a page under Runbooks
+        return made, Piece(rendered.write_pdf(), Notes.of(rendered, numbering, shift))
 
     def write(
         self,
@@ -362,11 +400,41 @@ def in_background(task: Callable[[], list[Written]]) -> Iterator[Callable[[], li
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to make: its name under the PDF folder, its document, its cache key."""
+    """One document to lay out: its PDF's name, its document, its cache key.
+
+    A piece of the book (``piece`` its numbering) is kept for the book; a runbook's piece
+    is also that runbook's PDF, whose links out of it go where ``links`` says.
+    """
 
     name: str
     doc: PrintDocument
     key: str
+    piece: str | None = None  # book_pdf.PAGE or RUNBOOK: a piece of the book
+    own: bool = True  # written under the PDF folder as a PDF of its own
+    links: tuple[tuple[str, str | None], ...] = ()  # anchor -> online URL (None: unlinked)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a job made: its own PDF written, its piece of the book."""
+
+    written: Written | None
+    piece: Piece | None
+
+
+_HREF = re.compile(r'href="' + re.escape(SCHEME) + r'([^"]+)"')
+
+
+def online_links(site: Site, doc: PrintDocument) -> tuple[tuple[str, str | None], ...]:
+    """Where each anchor ``doc`` links to goes online (its PDF holds none of the book)."""
+    pages = dict(doc.pages)
+    targets = sorted({html_lib.unescape(m) for m in _HREF.findall(doc.html)})
+    return tuple((anchor, online_target(site, pages, anchor)) for anchor in targets)
+
+
+def piece_key(key: str) -> str:
+    """The cache key of the book's piece laid out with the PDF of ``key``."""
+    return pdf_cache.key(key, "piece of the book")
 
 
 def plan(
@@ -375,11 +443,11 @@ def plan(
     runbook_ids: Sequence[str] | None,
     pages: Callable[[], list[BookPage]],
 ) -> list[Job]:
-    """The PDFs to make: the whole handbook first (the longest), then runbooks and cards.
+    """The documents to lay out: every runbook, the book's other pieces, the cards.
 
-    Every runbook is laid out on its own, so no PDF waits for the book, and editing one
-    runbook lays out that runbook and the book again, nothing else. Its footer counts its
-    own pages only ("Page 2 of 3"): where they sit in the book would need the book first.
+    Every runbook is laid out on its own, once: that is its PDF and its pages of the book.
+    The book's own pages go in pieces of a few (print_html.book_pieces). Named runbooks
+    (``runbook_ids``) are laid out alone, with the book nowhere.
     """
     site = printer.site
     styles = [
@@ -388,48 +456,82 @@ def plan(
     ]
     context = [paper, edition(site), *styles, list(CARD_SCALES), ROOT_PT]
 
-    def job(name: str, doc: PrintDocument) -> Job:
+    def job(name: str, doc: PrintDocument, **kind: object) -> Job:
         parts = [[p.name, p.title, p.anchor] for p in doc.parts]
-        what = [name, doc.name, doc.title, doc.one_page, parts]
-        return Job(name, doc, pdf_cache.key(*context, *what, doc.html))
+        what = [name, doc.name, doc.title, doc.one_page, parts, repr(sorted(kind.items()))]
+        return Job(name, doc, pdf_cache.key(*context, *what, doc.html), **kind)  # type: ignore[arg-type]
 
-    ids = list(runbook_ids) if runbook_ids else [r.id for r in site.handbook.runbooks]
-    runbooks = []
-    for runbook_id in ids:
-        doc = printer.runbooks([runbook_id])
-        runbooks.append(job(doc.parts[0].name, doc))
     if runbook_ids:
-        return runbooks
-    cards = []
+        return [
+            job(doc.parts[0].name, doc)
+            for runbook_id in runbook_ids
+            for doc in [printer.runbooks([runbook_id])]
+        ]
+    jobs = []
+    for index, piece in enumerate(printer.book_pieces(pages())):
+        if piece.runbook is not None:
+            links = online_links(site, piece.doc)
+            jobs.append(job(piece.runbook.name, piece.doc, piece=RUNBOOK, links=links))
+        else:
+            jobs.append(job(f"book/{index:05d}", piece.doc, piece=PAGE, own=False))
     for card in printer.all_cards():
         doc = printer.cards([card])
-        cards.append(job(doc.parts[0].name, doc))
-    book = replace(printer.book(pages()), parts=())
-    assert book.name is not None
-    return [job(book.name, book), *runbooks, *cards]
+        jobs.append(job(doc.parts[0].name, doc))
+    return jobs
 
 
 _ENGINES: dict[str, Engine] = {}
 
 
-def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Written:
-    """Lay out ``job``'s PDF, keep it in ``cache``, write it under ``out``: in a worker.
+def _engine(paper: Paper) -> Engine:
+    return _ENGINES.get(paper) or _ENGINES.setdefault(paper, Engine(paper))
 
-    Every failure is a ``PdfError`` naming the PDF (it crosses to the parent process).
+
+def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Done:
+    """Lay out ``job``, keep what it made in ``cache``, write its PDF under ``out``.
+
+    Run in a worker. Every failure is a ``PdfError`` naming the PDF (it crosses to the
+    parent process).
     """
+    store = PdfCache(cache) if cache is not None else None
     try:
-        engine = _ENGINES.get(paper) or _ENGINES.setdefault(paper, Engine(paper))
-        [(data, pages)] = [(m.data, m.pages) for m in engine.made(job.doc)]
-        if cache is not None:
-            PdfCache(cache).put(job.key, data, pages)
-        write_atomically(out / job.name, data)
+        engine = _engine(paper)
+        if job.piece is None:
+            [own] = engine.made(job.doc)
+            piece = None
+        else:
+            own, piece = engine.book_piece(job.doc, job.piece, dict(job.links), job.own)
+        if store is not None and piece is not None:
+            store.put(piece_key(job.key), piece.data, piece.notes.pages, piece.notes.to_json())
+        written = None
+        if own is not None:
+            if store is not None:
+                store.put(job.key, own.data, own.pages)
+            write_atomically(out / job.name, own.data)
+            written = Written(out / job.name, own.pages, laid_out_by=os.getpid())
     except PdfError:
         raise
-    except OSError as exc:
+    except Exception as exc:  # a bug or WeasyPrint's, or OSError: named, without a traceback
         raise PdfError(f"{job.name}: {type(exc).__name__}: {exc}") from None
-    except Exception as exc:  # a bug or WeasyPrint's: named, without a traceback
-        raise PdfError(f"{job.name}: {type(exc).__name__}: {exc}") from None
-    return Written(out / job.name, pages, laid_out_by=os.getpid())
+    return Done(written, piece)
+
+
+def _from_cache(job: Job, store: PdfCache, out: Path) -> Done | None:
+    """What ``job`` made, from the cache, its PDF written under ``out``; None when missing."""
+    piece = None
+    if job.piece is not None:
+        entry = store.get(piece_key(job.key))
+        notes = Notes.from_json(entry.notes) if entry is not None else None
+        if entry is None or notes is None or notes.pages != entry.pages:
+            return None
+        piece = Piece(entry.data, notes)
+    if not job.own:
+        return Done(None, piece)
+    own = store.get(job.key)
+    if own is None:
+        return None
+    write_atomically(out / job.name, own.data)
+    return Done(Written(out / job.name, own.pages), piece)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
@@ -450,23 +552,22 @@ def run_jobs(
     cache: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Written]:
-    """Make every PDF of ``jobs`` under ``out``: from ``cache`` when there, else laid out.
+) -> dict[str, Done]:
+    """Make every document of ``jobs``: from ``cache`` when there, else laid out.
 
     Laid out by a pool of ``workers`` processes (one per core by default), forked so that
     they share the documents already made; in this process when one worker is enough or
     forking is unsafe. Each worker holds one document at a time.
     """
     store = PdfCache(cache) if cache is not None else None
-    done: dict[str, Written] = {}
+    done: dict[str, Done] = {}
     pending = []
     for job in jobs:
-        entry = store.get(job.key) if store is not None else None
-        if entry is None:
+        found = _from_cache(job, store, out) if store is not None else None
+        if found is None:
             pending.append(job)
             continue
-        write_atomically(out / job.name, entry.data)
-        done[job.name] = Written(out / job.name, entry.pages)
+        done[job.name] = found
         if progress is not None:
             progress.advance()
     count = min(workers or default_workers(), len(pending))
@@ -500,6 +601,74 @@ def run_jobs(
     return done
 
 
+def _front(
+    printer: Printer,
+    paper: Paper,
+    book_pages: list[BookPage],
+    pieces: list[Notes],
+    store: PdfCache | None,
+) -> tuple[Piece, list[str]]:
+    """The book's cover and contents, numbered after themselves; the cache keys it used.
+
+    Their own length moves every number after them. It is learnt from a probe, the
+    contents with every number as wide as the widest: the probe changes only with the
+    titles (so it is mostly in the cache), and the real contents are laid out once.
+    """
+    keys: list[str] = []
+
+    def lay(numbers: Mapping[str, int]) -> Piece:
+        doc = printer.book_front(book_pages, numbers)
+        key = pdf_cache.key(paper, edition(printer.site), PAGED_CSS.read_text(), doc.html)
+        keys.append(key)
+        entry = store.get(key) if store is not None else None
+        notes = Notes.from_json(entry.notes) if entry is not None else None
+        if entry is not None and notes is not None:
+            return Piece(entry.data, notes)
+        rendered = _engine(paper).render(doc)
+        front = Piece(rendered.write_pdf(), Notes.of(rendered, PAGE))
+        if store is not None:
+            store.put(key, front.data, front.notes.pages, front.notes.to_json())
+        return front
+
+    widest = int("9" * len(str(sum(p.pages for p in pieces) + len(book_pages))))
+    length = lay(dict.fromkeys((page.anchor for page in book_pages), widest)).notes.pages
+    for _ in range(3):
+        front = lay(page_numbers(pieces, length + 1))
+        if front.notes.pages == length:
+            return front, keys
+        length = front.notes.pages
+    raise PdfError(f"{WHOLE_PDF}: its contents do not settle on a length")
+
+
+def write_book(
+    printer: Printer,
+    paper: Paper,
+    book_pages: list[BookPage],
+    pieces: list[tuple[str, Piece]],
+    out: Path,
+    store: PdfCache | None,
+) -> tuple[Written, list[str]]:
+    """Join the pieces (key, piece) behind the front into the book; its cache keys used."""
+    notes = [piece.notes for _, piece in pieces]
+    front, front_keys = _front(printer, paper, book_pages, notes, store)
+    key = pdf_cache.key(WHOLE_PDF, front_keys[-1], [k for k, _ in pieces])
+    entry = store.get(key) if store is not None else None
+    pages = front.notes.pages + sum(n.pages for n in notes)
+    if entry is not None and entry.pages == pages:
+        data, laid_out_by = entry.data, None
+    else:
+        metadata = read_metadata(front.data)
+        try:
+            data = assemble(front, [piece for _, piece in pieces], metadata)
+        except FontMissing as exc:
+            raise PdfError(f"{WHOLE_PDF}: {exc}") from None
+        laid_out_by = os.getpid()
+        if store is not None:
+            store.put(key, data, pages)
+    write_atomically(out / WHOLE_PDF, data)
+    return Written(out / WHOLE_PDF, pages, laid_out_by), [*front_keys, key]
+
+
 def write_pdfs(
     site: Site,
     sources: Sources,
@@ -513,33 +682,44 @@ def write_pdfs(
 ) -> list[Written]:
     """Write the runbooks named (every runbook, card and the book when None) under ``out``.
 
-    Each PDF is laid out on its own, by a pool of worker processes, unless ``cache`` holds
-    it already (then its bytes are copied). The book's pages are ``book_pages`` when the
-    caller rendered them already (for the go-bag). With ``progress`` (a label), progress
-    is shown on stderr as the PDFs are written. After a whole run the cache keeps only
-    this run's PDFs of this edition and paper.
+    Each document is laid out on its own, by a pool of worker processes, unless ``cache``
+    holds it already (then its bytes are copied); the book is joined from its pieces last.
+    The book's pages are ``book_pages`` when the caller rendered them already (for the
+    go-bag). With ``progress`` (a label), progress is shown on stderr as the PDFs are
+    written. After a whole run the cache keeps only this run's PDFs of this edition and
+    paper.
     """
     unknown = unknown_runbooks(site, runbook_ids or ())
     if unknown:
         known = ", ".join(sorted(r.id for r in site.handbook.runbooks))
         raise PdfError(f"unknown runbook: {', '.join(unknown)} (known: {known})")
     printer = Printer.of(site, sources)
-
-    def pages() -> list[BookPage]:
-        return book_pages or render_book(site, sources, site.handbook.info.public_url)
-
-    jobs = plan(printer, paper, runbook_ids or None, pages)
+    whole = not runbook_ids
+    if whole and book_pages is None:
+        book_pages = render_book(site, sources, site.handbook.info.public_url)
+    jobs = plan(printer, paper, runbook_ids or None, lambda: book_pages or [])
     shelf = cache / f"{site.audience}-{paper}" if cache is not None else None
-    shown = Progress(progress, len(jobs)) if progress else None
+    store = PdfCache(shelf) if shelf is not None else None
+    unit = "documents" if whole else "PDFs"  # the book's pieces are documents, not PDFs
+    shown = Progress(progress, len(jobs) + whole, unit) if progress else None
     done = run_jobs(jobs, paper, out, shelf, workers, shown)
-    if shelf is not None and not runbook_ids:
-        PdfCache(shelf).prune(job.key for job in jobs)
+    written = [done[job.name].written for job in jobs if done[job.name].written is not None]
+    keys = [key for job in jobs for key in (job.key, piece_key(job.key))]
+    if whole:
+        pieces = [(job.key, done[job.name].piece) for job in jobs if job.piece is not None]
+        book, book_keys = write_book(printer, paper, book_pages or [], pieces, out, store)  # type: ignore[arg-type]
+        written.append(book)
+        keys += book_keys
+        if shown is not None:
+            shown.advance()
+    if store is not None and whole:
+        store.prune(keys)
     if shown is not None:
-        made = sum(1 for w in done.values() if w.laid_out_by is not None)
-        cached = len(done) - made
-        shown.close(f"{len(done)} PDFs written ({made} laid out, {cached} from the cache)")
-    ordered = [done[job.name] for job in jobs]
-    return ordered[1:] + ordered[:1] if not runbook_ids else ordered  # the book last
+        made = sum(1 for w in written if w is not None and w.laid_out_by is not None)
+        shown.close(
+            f"{len(written)} PDFs written ({made} laid out, {len(written) - made} from the cache)"
+        )
+    return written  # type: ignore[return-value]
 
 
 def run(

@@ -4,9 +4,11 @@ A PDF's key is the SHA-256 of its print document (the HTML, which holds the cont
 edition line and the build date), its name and title, the paper, both print stylesheets,
 the scales a card may shrink to, and the versions of the engine and of WeasyPrint: change
 any of them and the PDF is laid out again. An entry is one file, ``<key[:2]>/<key>.pdf``:
-a header line (format, the SHA-256 of the PDF's bytes, its page count) then the bytes,
-written to a temporary name and renamed. An entry whose header or checksum does not hold
-(truncated, corrupted, another format) is ignored, removed and laid out again: never served.
+a header line (format, the SHA-256 of what follows, the page count, the length of the
+notes), the notes (JSON: what the whole handbook needs to know of a piece of it, see
+handbook/book_pdf.py), then the PDF's bytes; written to a temporary name and renamed. An
+entry whose header or checksum does not hold (truncated, corrupted, another format) is
+ignored, removed and laid out again: never served.
 
 The folder is ``.handbook-cache/pdf`` in the project by default (git-ignored; CI keeps it
 between runs with actions/cache); ``HANDBOOK_PDF_CACHE`` or ``handbook pdf --cache DIR``
@@ -24,10 +26,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from handbook.files import write_atomically
 
-FORMAT = b"handbook-pdf-cache 1"
+FORMAT = b"handbook-pdf-cache 2"
 ENV = "HANDBOOK_PDF_CACHE"
 DEFAULT = Path(".handbook-cache") / "pdf"
 _OFF = {"", "0", "off", "no", "none", "false"}
@@ -69,10 +72,11 @@ def key(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A PDF from the cache: its bytes and page count."""
+    """A PDF from the cache: its bytes, page count and notes."""
 
     data: bytes
     pages: int
+    notes: Any = None  # JSON: what was kept with it (None: nothing)
 
 
 class PdfCache:
@@ -92,25 +96,34 @@ class PdfCache:
             raw = path.read_bytes()
         except OSError:
             return None
-        header, _, data = raw.partition(b"\n")
+        header, _, rest = raw.partition(b"\n")
         fields = header.split(b" ")
+        entry = None
         if (
-            len(fields) == 4
+            len(fields) == 5
             and b" ".join(fields[:2]) == FORMAT
             and fields[3].isdigit()
-            and hashlib.sha256(data).hexdigest().encode("ascii") == fields[2]
-            and data.startswith(b"%PDF-")
+            and fields[4].isdigit()
+            and hashlib.sha256(rest).hexdigest().encode("ascii") == fields[2]
         ):
-            return Entry(data, int(fields[3]))
-        with contextlib.suppress(OSError):
-            path.unlink()  # broken: laid out again and written anew
-        return None
+            size = int(fields[4])
+            data = rest[size:]
+            with contextlib.suppress(ValueError):
+                notes = json.loads(rest[:size]) if size else None
+                if data.startswith(b"%PDF-"):
+                    entry = Entry(data, int(fields[3]), notes)
+        if entry is None:
+            with contextlib.suppress(OSError):
+                path.unlink()  # broken: laid out again and written anew
+        return entry
 
-    def put(self, name: str, data: bytes, pages: int) -> None:
-        """Keep ``data`` (a PDF of ``pages`` pages) under key ``name``, atomically."""
-        digest = hashlib.sha256(data).hexdigest().encode("ascii")
-        header = FORMAT + b" " + digest + b" " + str(pages).encode("ascii") + b"\n"
-        write_atomically(self._path(name), header + data)
+    def put(self, name: str, data: bytes, pages: int, notes: Any = None) -> None:
+        """Keep ``data`` (a PDF of ``pages`` pages) and its ``notes`` under key ``name``."""
+        kept = b"" if notes is None else json.dumps(notes, separators=(",", ":")).encode()
+        rest = kept + data
+        digest = hashlib.sha256(rest).hexdigest().encode("ascii")
+        sizes = str(pages).encode("ascii") + b" " + str(len(kept)).encode("ascii")
+        write_atomically(self._path(name), FORMAT + b" " + digest + b" " + sizes + b"\n" + rest)
 
     def prune(self, keep: Iterable[str]) -> int:
         """Remove every entry but those of ``keep``; return how many were removed."""

@@ -6,10 +6,10 @@ document is, which edition (handbook version, build date, audience) and where it
 online (a QR code and the short URL), and the compositions of the break-glass cards.
 Styles are not inlined: handbook/pdf.py applies print.css and paged.css to every document.
 
-A PDF of a runbook or card is a *part*: a section of a larger document (the whole handbook,
-the runbooks named, all the cards) that starts on a page of its own, so that its pages can
-be cut out of that document once it is laid out (handbook/pdf.py), instead of laying out
-every runbook a second time on its own.
+A PDF of a runbook or card is a *part*: a section that starts on a page of its own and
+knows its own page count. A runbook's part is also its pages of the whole handbook, which
+is laid out in pieces (``Printer.book_pieces``) and joined behind its front
+(``Printer.book_front``: cover and numbered contents) by handbook/book_pdf.py.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from handbook.book import (
     site_pages,
     to_html,
 )
+from handbook.book_pdf import link_to_book
 from handbook.editions import edition
 from handbook.facts import response_target, update_cadence
 from handbook.model import NONE, ContactRef
@@ -56,6 +57,9 @@ SITE_PRINT_CSS = "assets/stylesheets/print.css"  # where the site serves print.c
 # actions: detection and coordination, what happens before anyone investigates.
 FIRST_STEPS = 2
 BOOK_KICKER = "Incident-response handbook"  # the running header of the book's own pages
+# At most this many of the book's own pages (not runbooks) are laid out together: fewer
+# documents cost less (each has its own start-up), smaller ones are redone cheaper.
+PIECE_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,14 @@ class PrintDocument:
     # Page anchor -> page source of every page of the site the document holds, so that
     # a part's links into the rest of the document can point at the online handbook.
     pages: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BookPiece:
+    """Pages of the book laid out together; a runbook's is also that runbook's PDF."""
+
+    doc: PrintDocument
+    runbook: Part | None  # the runbook it is, or None: the book's own pages
 
 
 def public_address(site: Site, target: str) -> str | None:
@@ -324,10 +336,10 @@ class Printer:
             one_page=True,
         )
 
-    def book(self, pages: list[BookPage]) -> PrintDocument:
-        """The whole handbook: a cover, the contents with page numbers, then every page.
+    def book_front(self, pages: list[BookPage], numbers: Mapping[str, int]) -> PrintDocument:
+        """The book's front: a cover, then the contents with the page number of each page.
 
-        Every runbook carries its own header and starts a page: its pages are its PDF.
+        ``numbers`` (page anchor -> page number) come from the pieces laid out already.
         """
         site = self.site
         title = f"{site.handbook.info.organisation.name} incident response"
@@ -336,26 +348,48 @@ class Printer:
             + header(site, BOOK_KICKER, "index.md")
             + "</section>"
         )
-        toc = f'<nav class="print-toc md-typeset"><h1>Contents</h1>{contents(pages)}</nav>'
+        toc = f'<nav class="print-toc md-typeset"><h1>Contents</h1>{contents(pages, numbers)}</nav>'
+        html = link_to_book(document(site, title, "book", cover + toc))
+        return PrintDocument(WHOLE_PDF, title, html)
+
+    def book_pieces(self, pages: list[BookPage], most: int = PIECE_PAGES) -> list[BookPiece]:
+        """The rest of the book in pieces to lay out on their own, in reading order.
+
+        A runbook is a piece of its own, which is also its PDF (its links out of it go to
+        the online handbook there). Other pages go together, a section at most, ``most``
+        pages at most: editing one lays out its few neighbours again, not the book. Every
+        link to an anchor is written to the book (book_pdf.link_to_book), which resolves
+        it when the pieces are joined.
+        """
+        site = self.site
         runbooks = {record_source("runbooks", r.id): r.id for r in site.handbook.runbooks}
-        parts, sections = [], []
+        every = tuple((page.anchor, page.src) for page in pages)
+        title = f"{site.handbook.info.organisation.name} incident response"
+        pieces: list[BookPiece] = []
+        run: list[BookPage] = []
+
+        def close_run() -> None:
+            if run:
+                body = "".join(
+                    f'<section class="book-page book-level-{page.level}" '
+                    f'id="{markup.esc(page.anchor)}" data-kicker="{BOOK_KICKER}">'
+                    f"{_article(page.body)}</section>"
+                    for page in run
+                )
+                html = link_to_book(document(site, title, "book", body))
+                pieces.append(BookPiece(PrintDocument(None, title, html, pages=every), None))
+                run.clear()
+
         for page in pages:
-            css_class = f"book-page book-level-{page.level}"
             if page.src in runbooks:
-                part, made = self._runbook(
-                    runbooks[page.src], page.body, f"{css_class} book-runbook"
-                )
-                parts.append(part)
-                sections.append(made)
-            else:
-                sections.append(
-                    f'<section class="{css_class}" id="{markup.esc(page.anchor)}" '
-                    f'data-kicker="{BOOK_KICKER}">{_article(page.body)}</section>'
-                )
-        return PrintDocument(
-            WHOLE_PDF,
-            title,
-            document(site, title, "book", cover + toc + "".join(sections)),
-            parts=tuple(parts),
-            pages=tuple((page.anchor, page.src) for page in pages),
-        )
+                close_run()
+                part, made = self._runbook(runbooks[page.src], page.body, "print-runbook")
+                html = link_to_book(document(site, part.title, "runbooks", made))
+                doc = PrintDocument(None, part.title, html, parts=(part,), pages=every)
+                pieces.append(BookPiece(doc, part))
+                continue
+            if page.level == 1 or len(run) >= most:
+                close_run()
+            run.append(page)
+        close_run()
+        return pieces

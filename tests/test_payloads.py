@@ -418,8 +418,10 @@ def test_print_documents_hold_no_markup_from_data(hostile: Hostile) -> None:
     site = Site(result.handbook, TODAY)
     sources = read_sources(hostile.project / "mkdocs.yml")
     printer = Printer.of(site, sources)
+    pages = render_book(site, sources)
     documents = [
-        printer.book(render_book(site, sources)),
+        printer.book_front(pages, {page.anchor: 1 for page in pages}),
+        *(piece.doc for piece in printer.book_pieces(pages)),
         printer.cards(printer.all_cards()),
         printer.runbooks([r.id for r in site.handbook.runbooks]),
     ]

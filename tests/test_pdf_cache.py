@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from handbook import pdf, pdf_cache
+from handbook.book import render_book
 from handbook.model import Handbook
 from handbook.pdf import PdfError, Written, plan, write_pdfs
 from handbook.print_html import Printer
@@ -54,9 +57,13 @@ def test_a_cold_run_lays_out_every_pdf_in_more_than_one_worker(
     _, out, written = cold
     assert all(w.laid_out_by is not None for w in written)
     assert names(written, out) == set(files(out))
+    # The book is joined in this process from pieces the workers laid out.
+    [book] = [w for w in written if w.path.name == WHOLE_PDF]
+    assert book.laid_out_by == os.getpid()
+    laid_out = {w.laid_out_by for w in written if w is not book}
     if len(os.sched_getaffinity(0)) > 1:
-        assert len({w.laid_out_by for w in written}) > 1  # the pool, not one process
-        assert os.getpid() not in {w.laid_out_by for w in written}
+        assert len(laid_out) > 1  # the pool, not one process
+        assert os.getpid() not in laid_out
 
 
 def test_a_second_run_with_nothing_changed_lays_out_nothing_and_gives_the_same_bytes(
@@ -74,28 +81,71 @@ def test_a_second_run_with_nothing_changed_lays_out_nothing_and_gives_the_same_b
     assert [w.pages for w in again] == [w.pages for w in cold[2]]
 
 
-def test_editing_one_runbook_lays_out_that_runbook_and_the_book_only(
+def _edited(handbook: Handbook, *steps: str) -> Handbook:
+    """``handbook`` with ``steps`` added to its first runbook's resolution checklist."""
+    edited = handbook.runbooks[0]
+    changed = dataclasses.replace(
+        edited, resolution_checklist=(*edited.resolution_checklist, *steps)
+    )
+    return handbook.replace(
+        runbooks=tuple(changed if r is edited else r for r in handbook.runbooks)
+    )
+
+
+def test_editing_one_runbook_lays_out_that_runbook_only_and_joins_the_book_again(
     cold: tuple[Path, Path, list[Written]],
     handbook: Handbook,
     sources: Sources,
     tmp_path: Path,
 ) -> None:
     cache, out, _ = cold
-    edited = handbook.runbooks[0]
-    changed = dataclasses.replace(
-        edited, resolution_checklist=(*edited.resolution_checklist, "Tell the auditors.")
-    )
-    runbooks = tuple(changed if r.id == edited.id else r for r in handbook.runbooks)
-    site = Site(handbook.replace(runbooks=runbooks), TODAY)
+    site = Site(_edited(handbook, "Tell the auditors."), TODAY)
     before = pdf.LAYOUTS
     written = write_pdfs(site, sources, tmp_path, cache=cache, workers=1)
-    assert pdf.LAYOUTS - before == 2
-    assert names(written, tmp_path) == {pdf_name("runbooks", edited.id), WHOLE_PDF}
+    edited = pdf_name("runbooks", handbook.runbooks[0].id)
+    book_pages = {w.path.name: w.pages for w in written}[WHOLE_PDF]
+    same_length = book_pages == {w.path.name: w.pages for w in cold[2]}[WHOLE_PDF]
+    # The runbook; and the contents only when the pages after it moved.
+    assert pdf.LAYOUTS - before == (1 if same_length else 2)
+    assert names(written, tmp_path) == {edited, WHOLE_PDF}
     now, then = files(tmp_path), files(out)
-    assert {name for name in now if now[name] != then[name]} == {
-        pdf_name("runbooks", edited.id),
-        WHOLE_PDF,
-    }
+    assert {name for name in now if now[name] != then[name]} == {edited, WHOLE_PDF}
+
+
+def test_a_runbook_grown_by_pages_moves_the_book_s_numbers_without_laying_out_the_rest(
+    cold: tuple[Path, Path, list[Written]],
+    handbook: Handbook,
+    sources: Sources,
+    tmp_path: Path,
+) -> None:
+    cache, _, written_before = cold
+    steps = [
+        f"Confirm with the auditors that step {n} of the long review is done." for n in range(120)
+    ]
+    site = Site(_edited(handbook, *steps), TODAY)
+    before = pdf.LAYOUTS
+    written = write_pdfs(site, sources, tmp_path, cache=cache, workers=1)
+    assert pdf.LAYOUTS - before == 2  # the runbook and the contents, nothing after them
+    book = tmp_path / WHOLE_PDF
+    old_total = {w.path.name: w.pages for w in written_before}[WHOLE_PDF]
+    pages = pages_text(book)
+    assert len(pages) > old_total
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page, number
+    # Every runbook after the edited one moved, and the contents say where it is now.
+    contents = "".join(pages[:3])
+    for runbook in handbook.runbooks:
+        first = next(n for n, page in enumerate(pages, 1) if f"Runbook {runbook.id}\n" in page)
+        assert re.search(rf"{re.escape(runbook.title)} \.+ {first}\n", contents), runbook.id
+    assert [w.laid_out_by is None for w in written if w.path.name != WHOLE_PDF].count(False) == 1
+
+
+def pages_text(pdf_path: Path) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext)."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split("\f")[:-1]
 
 
 def test_cached_bytes_are_the_bytes_laid_out_without_a_cache(
@@ -176,10 +226,15 @@ def test_a_broken_cache_entry_is_never_served_but_laid_out_again(
 
 
 def test_a_whole_run_keeps_only_its_own_pdfs_in_the_cache(
-    cold: tuple[Path, Path, list[Written]],
+    cold: tuple[Path, Path, list[Written]], handbook: Handbook, sources: Sources
 ) -> None:
     cache, _, written = cold
-    assert len(list(cache.rglob("*.pdf"))) == len(written)
+    site = Site(handbook, TODAY)
+    jobs = plan(Printer.of(site, sources), "a4", None, lambda: render_book(site, sources))
+    pieces = sum(1 for job in jobs if job.piece is not None)
+    # Each PDF written (the book too), each piece of the book, and the book's front (and
+    # the probe of its length).
+    assert len(list(cache.rglob("*.pdf"))) == len(written) + pieces + 2
 
 
 _ORIGINAL_MADE = pdf.Engine.made

@@ -610,3 +610,60 @@ def test_no_worker_process_is_forked_while_other_threads_run() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_every_link_of_the_book_jumps_to_its_page_and_the_contents_to_each_runbook(
+    shipped_pdfs: dict[str, Path], texts: dict[str, str], shipped_site: Site
+) -> None:
+    import pypdf
+
+    from handbook.book_pdf import SCHEME
+
+    path = shipped_pdfs["handbook.pdf"]
+    reader = pypdf.PdfReader(path)
+    pages = texts["handbook.pdf"].split("\f")[:-1]
+    index = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    jumps: dict[int, list[int]] = {}  # page index -> the pages its links jump to
+    for n, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            uri = str((annotation.get("/A") or {}).get("/URI") or "")
+            assert not uri.startswith(SCHEME), uri  # every link to the book was resolved
+            if "/Dest" in annotation:
+                target = annotation["/Dest"][0].idnum
+                assert target in index, (n, annotation)  # a page of this book
+                jumps.setdefault(n, []).append(index[target])
+    assert sum(len(v) for v in jumps.values()) > 100
+    contents = [n for n, text in enumerate(pages) if "Contents" in text][:3]
+    from_contents = {target for n in contents for target in jumps.get(n, [])}
+    for runbook in shipped_site.handbook.runbooks:
+        start = next(n for n, text in enumerate(pages) if f"Runbook {runbook.id}\n" in text)
+        assert start in from_contents, runbook.id
+
+
+def test_the_book_joined_twice_is_the_same_bytes(handbook: Handbook, tmp_path: Path) -> None:
+    site = Site(handbook, TODAY)
+    sources = read_sources(REPO / "mkdocs.yml")
+    first, second = (
+        {w.path.name: w.path.read_bytes() for w in write_pdfs(site, sources, tmp_path / d)}
+        for d in ("a", "b")
+    )
+    assert first["handbook.pdf"] == second["handbook.pdf"]
+
+
+def test_without_the_footer_font_handbook_pdf_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from handbook import book_pdf, pdf
+
+    monkeypatch.setattr(book_pdf, "_font_file", lambda: None)
+    book_pdf._font.cache_clear()
+    try:
+        status = pdf.run(REPO, [], tmp_path / "out", "a4", None, no_cache=True)
+    finally:
+        book_pdf._font.cache_clear()
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "handbook pdf: handbook.pdf: DejaVuSans-Bold.ttf is not installed" in err
+    assert "fonts-dejavu-core" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "handbook.pdf").exists()

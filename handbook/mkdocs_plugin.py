@@ -50,6 +50,7 @@ from handbook.offline import write_offline
 from handbook.pages import downloads, record_pages
 from handbook.pipeline import Project, validate_cached
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS
+from handbook.progress import BUILD_PAGES, Progress, wanted
 from handbook.render.catalogue import variables
 from handbook.report import format_text
 from handbook.site import AUDIENCES, PDF_DIR, Site
@@ -100,6 +101,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # the environment and mkdocs.yml, for this plugin object only.
         self.chosen_audience: str | None = None
         self.chosen_pdfs: bool | None = None
+        self.progress: Progress | None = None  # of a large build's pages
+        self.page_count = 0
 
     def choose(self, audience: str | None = None, pdfs: bool | None = None) -> None:
         """Set the audience and PDFs of the builds this plugin object runs."""
@@ -232,9 +235,28 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(str(exc)) from None
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """Keep the files and navigation for page-level rebuilds."""
+        """Keep the files and navigation for page-level rebuilds; start counting pages."""
         self.files, self.nav = files, nav
+        self.page_count = len(files.documentation_pages())
+        self.progress = None
+        if not self.serving and wanted(self.page_count, BUILD_PAGES):
+            self.progress = Progress("handbook build", self.page_count, "pages", verb="convert")
         return nav
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Count a page converted from Markdown (progress of a large build)."""
+        if self.progress is not None:
+            self.progress.advance()
+        return html
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Count a page written (progress of a large build: its second half)."""
+        if self.progress is not None:
+            if self.progress.verb == "convert":
+                self.progress.close(f"{self.page_count} pages converted")
+                self.progress = Progress("handbook build", self.page_count, "pages")
+            self.progress.advance()
+        return output
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         """Make ``striptags`` return escaped text; keep the environment for page rebuilds."""
@@ -258,6 +280,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         The downloads are Markdown files MkDocs would otherwise turn into pages.
         """
         assert self.site is not None
+        if self.progress is not None:
+            self.progress.close(f"{self.page_count} pages written")
+            self.progress = None
         for path, content in downloads(self.site).items():
             target = Path(config.site_dir) / path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,22 @@ passed (whichever comes first), and one at the end::
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
 from typing import IO
+
+ENV = "HANDBOOK_PROGRESS"  # "off": none; "on": a build's too, however small
+BUILD_PAGES = 400  # a build shows its progress from this many pages ("at scale")
+
+
+def wanted(count: int, least: int = 0) -> bool:
+    """Whether to show progress of ``count`` things, shown from ``least`` by default."""
+    setting = os.environ.get(ENV, "").strip().lower()
+    if setting in ("off", "0", "no", "false"):
+        return False
+    return setting in ("on", "1", "yes", "true") or count >= least
 
 
 def _seconds(value: float) -> str:
@@ -31,9 +43,10 @@ class Progress:
         stream: IO[str] | None = None,
         every: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        verb: str = "write",
     ) -> None:
-        """Start counting: ``label`` names the command, ``unit`` what is counted."""
-        self.label, self.total, self.unit = label, total, unit
+        """Start counting ``unit`` (``label`` names the command, ``verb`` the work)."""
+        self.label, self.total, self.unit, self.verb = label, total, unit, verb
         self.stream = stream if stream is not None else sys.stderr
         self.every, self.clock = every, clock
         self.done = 0
@@ -51,7 +64,7 @@ class Progress:
                 dynamic_ncols=True, leave=True,
             )  # fmt: skip
         else:
-            self._line(f"{total} {unit} to write")
+            self._line(f"{total} {unit} to {verb}")
 
     def _line(self, text: str) -> None:
         self.stream.write(f"{self.label}: {text}\n")

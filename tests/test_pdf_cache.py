@@ -11,6 +11,7 @@ import io
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,49 @@ def test_handbook_pdf_shows_progress_as_it_goes_and_a_summary(
     assert captured.out.endswith(f" pages) written to {tmp_path / 'out'}\n")
     assert pdf.run(REPO, ["oracle-outage"], tmp_path / "out", "a4", None, cache=tmp_path / "c") == 0
     assert "(0 laid out, 1 from the cache)" in capsys.readouterr().err
+
+
+def test_a_build_shows_its_pages_converted_then_written_as_it_goes(
+    base_project: Path,
+) -> None:
+    from tests.conftest import ENV, add_site_sources
+
+    add_site_sources(base_project)
+    env = {**ENV, "HANDBOOK_PROGRESS": "on"}  # the base handbook is below BUILD_PAGES
+    built = subprocess.run(
+        [sys.executable, "-m", "handbook.cli", "build"],
+        cwd=base_project, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    lines = [line for line in built.stderr.splitlines() if line.startswith("handbook build: ")]
+    pages = int(re.match(r"handbook build: (\d+) pages to convert$", lines[0]).group(1))
+    assert pages > 20
+    assert f"handbook build: {pages} pages to write" in lines
+    converted = lines.index(f"handbook build: {pages} pages to write") - 1
+    assert re.match(rf"handbook build: {pages} pages converted in \d+ s$", lines[converted])
+    assert re.match(rf"handbook build: {pages} pages written in \d+ s$", lines[-1])
+    assert any(re.match(rf"handbook build: \d+/{pages} pages \(\d+%\)", ln) for ln in lines)
+
+
+def test_a_small_build_says_nothing_of_progress_unless_asked(base_project: Path) -> None:
+    from handbook.progress import BUILD_PAGES
+    from tests.conftest import add_site_sources, handbook_cli
+
+    add_site_sources(base_project)
+    built = handbook_cli("build", cwd=base_project)
+    assert built.returncode == 0, built.stderr
+    assert len(list((base_project / "site").rglob("index.html"))) < BUILD_PAGES
+    assert "pages to convert" not in built.stderr and "pages written" not in built.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "small", "large"), [("off", False, False), ("on", True, True), ("", False, True)]
+)
+def test_handbook_progress_turns_progress_off_or_on(
+    setting: str, small: bool, large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handbook.progress import ENV as PROGRESS
+    from handbook.progress import wanted
+
+    monkeypatch.setenv(PROGRESS, setting)
+    assert (wanted(1, 400), wanted(400, 400)) == (small, large)

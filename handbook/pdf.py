@@ -70,7 +70,7 @@ from handbook.print_html import (
     end_anchor,
     online_target,
 )
-from handbook.progress import Progress
+from handbook.progress import Progress, wanted
 from handbook.report import format_text
 from handbook.site import WHOLE_PDF, Audience, Site
 from handbook.site_sources import Sources, read_sources
@@ -701,7 +701,7 @@ def write_pdfs(
     shelf = cache / f"{site.audience}-{paper}" if cache is not None else None
     store = PdfCache(shelf) if shelf is not None else None
     unit = "documents" if whole else "PDFs"  # the book's pieces are documents, not PDFs
-    shown = Progress(progress, len(jobs) + whole, unit) if progress else None
+    shown = Progress(progress, len(jobs) + whole, unit) if progress and wanted(len(jobs)) else None
     done = run_jobs(jobs, paper, out, shelf, workers, shown)
     written = [done[job.name].written for job in jobs if done[job.name].written is not None]
     keys = [key for job in jobs for key in (job.key, piece_key(job.key))]

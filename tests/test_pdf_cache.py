@@ -375,3 +375,11 @@ def test_handbook_progress_turns_progress_off_or_on(
 
     monkeypatch.setenv(PROGRESS, setting)
     assert (wanted(1, 400), wanted(400, 400)) == (small, large)
+
+
+def test_handbook_progress_off_silences_handbook_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HANDBOOK_PROGRESS", "off")
+    assert pdf.run(REPO, ["oracle-outage"], tmp_path / "out", "a4", None, no_cache=True) == 0
+    assert capsys.readouterr().err == ""

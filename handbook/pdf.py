@@ -33,10 +33,9 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -293,20 +292,6 @@ def unknown_runbooks(site: Site, runbook_ids: Sequence[str]) -> list[str]:
     return [r for r in runbook_ids if r not in known]
 
 
-def write_cards(printer: Printer, out: Path, paper: Paper) -> list[Written]:
-    """Every break-glass card, one page each, each laid out on its own, in this process.
-
-    Not one document for all of them cut into pages: WeasyPrint's cost is per page, not
-    per document, and writing each page cut out costs as much as a card laid out alone.
-    """
-    engine = Engine(paper)
-    written = []
-    for card in printer.all_cards():
-        doc = printer.cards([card])
-        written += engine.write(doc, out)
-    return written
-
-
 def _cores() -> int:
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
@@ -351,51 +336,6 @@ def default_workers() -> int:
     available = _available_memory()
     by_memory = max(1, available // WORKER_MEMORY) if available else _cores()
     return max(1, min(_cores(), by_memory))
-
-
-@contextmanager
-def in_background(task: Callable[[], list[Written]]) -> Iterator[Callable[[], list[Written]]]:
-    """Run ``task`` in a forked process; yield the function that waits for its result.
-
-    Fork, not spawn: the child has the parent's memory (the model, the printer) and does
-    not import the caller's ``__main__`` again. Without fork or a second core, the task
-    runs in this process when its result is asked for. The child is ended when the
-    block is left without asking (the parent failed).
-    """
-    if not _can_fork():
-        yield task
-        return
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            writer.send(task())
-        except BaseException as exc:  # every failure, told to the parent
-            writer.send(exc if isinstance(exc, PdfError | OSError) else PdfError(repr(exc)))
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    writer.close()
-
-    def result() -> list[Written]:
-        try:
-            value = reader.recv()
-        except EOFError:
-            raise PdfError(f"the worker process stopped (exit status {process.exitcode})") from None
-        if isinstance(value, BaseException):
-            raise value
-        return value
-
-    try:
-        yield result
-    finally:
-        if process.is_alive():
-            process.join(timeout=0.1)
-        if process.is_alive():
-            process.kill()
-        process.join()
-        reader.close()
 
 
 @dataclass(frozen=True)

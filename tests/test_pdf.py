@@ -21,7 +21,7 @@ import segno
 from PIL import Image
 
 from handbook.model import Handbook
-from handbook.pdf import Engine, PdfError, Written, in_background, write_pdfs
+from handbook.pdf import Engine, PdfError, Written, write_pdfs
 from handbook.phones import display
 from handbook.print_html import PRINT_CSS, SITE_PRINT_CSS, Printer
 from handbook.render.common import callees
@@ -578,24 +578,6 @@ def test_a_card_too_long_for_one_page_even_shrunk_is_a_clear_error(
     with pytest.raises(PdfError, match=r"does not fit on one page even at 60%"):
         Engine().write(doc, tmp_path, alone=lambda _: doc)
     assert list(tmp_path.rglob("*.pdf")) == []
-
-
-def _fails() -> list[Written]:
-    raise PdfError("cards/x.pdf: broken")
-
-
-def _breaks() -> list[Written]:
-    raise KeyError("oops")
-
-
-def test_work_in_the_background_returns_its_result_or_its_error() -> None:
-    done = [Written(Path("cards/x.pdf"), 1)]
-    with in_background(lambda: done) as result:
-        assert result() == done
-    with in_background(_fails) as result, pytest.raises(PdfError, match=r"cards/x\.pdf: broken"):
-        result()
-    with in_background(_breaks) as result, pytest.raises(PdfError, match="KeyError"):
-        result()
 
 
 def test_no_worker_process_is_forked_while_other_threads_run() -> None:

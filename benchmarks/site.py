@@ -7,17 +7,23 @@ listed in one flat nav, is built by ``mkdocs build`` with mkdocs-material and it
 the flat site every page of which renders the whole navigation. The three commands run
 side by side, one after the other in each round, as separate processes (start-up and
 imports included); each figure is the median of ``--runs`` rounds, and peak memory is the
-largest resident set of one process. Then validation alone against its floor
-(benchmarks/validation.py) and, when ``handbook pdf`` exists, the PDF time per runbook.
+largest resident set of one process. Then what each site weighs on disk, by kind (HTML
+pages, search index, assets, go-bag, PDFs) and inside a runbook page of median size (theme
+header, navigation, table of contents, content, inline scripts and icons, whitespace), the
+plain site alongside; validation alone against its floor (benchmarks/validation.py) and,
+when ``handbook pdf`` exists, the PDF time per runbook.
 
     python -m benchmarks.site [--sizes 10 100 1000] [--runs 3] [--validation-sizes 1000 5000]
+    python -m benchmarks.site --weigh SITE [SITE ...]   # the weight of sites already built
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +40,7 @@ from benchmarks.synthetic import generate
 from handbook.pipeline import Project
 from handbook.reader import Limits
 from handbook.schemas import load_schemas
+from handbook.site import OFFLINE_PAGE
 
 # A fixed build date: SOURCE_DATE_EPOCH makes every build of one project the same.
 EPOCH = int(dt.datetime.combine(validation.TODAY, dt.time(), dt.UTC).timestamp())
@@ -113,16 +120,153 @@ def plain_project(pages: int, target: Path) -> Path:
     return target
 
 
-def tree_bytes(folder: Path) -> int:
-    """Total size of the files under ``folder`` (what a web server would hold)."""
-    return sum(
-        os.path.getsize(os.path.join(d, name)) for d, _, names in os.walk(folder) for name in names
-    )
-
-
 def page_count(site: Path) -> int:
     """The HTML pages of a built site with directory URLs (one ``index.html`` each)."""
     return sum(names.count("index.html") for _, _, names in os.walk(site))
+
+
+# The parts of a Material page, each the element that opens with the marker.
+PAGE_PARTS = {
+    "header": ('<header class="md-header', "header"),
+    "nav": ('<nav class="md-nav md-nav--primary"', "nav"),
+    "toc": ('<nav class="md-nav md-nav--secondary"', "nav"),
+    "content": ('<article class="md-content__inner', "article"),
+    "footer": ('<footer class="md-footer', "footer"),
+}
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\ssrc=)[^>]*>.*?</script>", re.S)
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+# What collapsing every run of whitespace that holds a line break into one line break saves
+# (outside elements that keep their whitespace): the indentation of the theme's templates.
+_KEEPS_SPACE = re.compile(r"<(pre|textarea|script|style|code|kbd)\b.*?</\1\s*>", re.S | re.I)
+_LINE_BREAK_RUN = re.compile(r"[ \t]*\n\s*")
+
+
+def element_bytes(html: str, marker: str, tag: str) -> int:
+    """Bytes of the element that opens with ``marker`` through its matching end tag; 0 if none."""
+    start = html.find(marker)
+    if start < 0:
+        return 0
+    depth, position = 0, start
+    tags = re.compile(rf"<(/?){tag}\b[^>]*>")
+    for found in tags.finditer(html, start):
+        depth += -1 if found.group(1) else 1
+        position = found.end()
+        if depth == 0:
+            break
+    return len(html[start:position].encode())
+
+
+def anatomy(page: Path) -> dict[str, int]:
+    """Bytes of one page by part: the whole, each theme part, inline scripts, icons, spaces.
+
+    Scripts, icons and whitespace are counted wherever they are, inside the parts too.
+    """
+    html = page.read_text(encoding="utf-8")
+    parts = {"page": len(html.encode())}
+    parts.update({name: element_bytes(html, *where) for name, where in PAGE_PARTS.items()})
+    parts["inline scripts"] = sum(len(s.encode()) for s in _INLINE_SCRIPT.findall(html))
+    parts["inline icons"] = sum(len(s.encode()) for s in _SVG.findall(html))
+    loose = _KEEPS_SPACE.sub("", html)
+    parts["whitespace"] = sum(len(run) - 1 for run in _LINE_BREAK_RUN.findall(loose))
+    return parts
+
+
+@dataclass(frozen=True)
+class Weight:
+    """What a built site weighs on disk, by kind, and a runbook page of median size."""
+
+    total: int  # every file: what a web server holds
+    pages: int
+    html: int  # every HTML page but the go-bag
+    page_median: int
+    search: int  # search/search_index.json
+    search_gzip: int  # what a reader's browser downloads from a server that compresses
+    assets: int
+    go_bag: int
+    pdfs: int
+    parts: dict[str, int]  # anatomy() of the runbook page (any page: plain) of median size
+    sample: str  # that page, relative to the site
+
+    @property
+    def other(self) -> int:
+        """The rest: sitemaps, the tags file, downloads."""
+        return self.total - self.html - self.search - self.assets - self.go_bag - self.pdfs
+
+
+def weigh(site: Path) -> Weight:
+    """The weight of a built site: bytes by kind and the anatomy of a median runbook page."""
+    sizes: dict[str, int] = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = os.path.join(folder, name)
+            sizes[os.path.relpath(path, site).replace(os.sep, "/")] = os.path.getsize(path)
+    pages = {p: b for p, b in sizes.items() if p.endswith(".html") and p != OFFLINE_PAGE}
+    listed = {p: b for p, b in pages.items() if p.endswith("index.html")}
+    runbooks = {p: b for p, b in listed.items() if p.startswith("runbooks/") and p.count("/") == 2}
+    pool = sorted((runbooks or listed).items(), key=lambda item: (item[1], item[0]))
+    sample = pool[len(pool) // 2][0] if pool else ""
+    index = site / "search" / "search_index.json"
+    return Weight(
+        total=sum(sizes.values()),
+        pages=len(listed),
+        html=sum(pages.values()),
+        page_median=int(statistics.median(listed.values())) if listed else 0,
+        search=sizes.get("search/search_index.json", 0),
+        search_gzip=len(gzip.compress(index.read_bytes(), 6)) if index.is_file() else 0,
+        assets=sum(b for p, b in sizes.items() if p.startswith("assets/")),
+        go_bag=sizes.get(OFFLINE_PAGE, 0),
+        pdfs=sum(b for p, b in sizes.items() if p.endswith(".pdf")),
+        parts=anatomy(site / sample) if sample else {},
+        sample=sample,
+    )
+
+
+def megabytes(count: int) -> str:
+    """Bytes as MB with one decimal (two below 10 MB, KB below 1 MB), or a dash for none."""
+    if count < 1e6:
+        return kilobytes(count)
+    return f"{count / 1e6:.2f} MB" if count < 10e6 else f"{count / 1e6:.1f} MB"
+
+
+def kilobytes(count: int) -> str:
+    """Bytes as KB with one decimal, or a dash for none."""
+    return f"{count / 1e3:.1f} KB" if count else "-"
+
+
+def print_weights(label: str, site: Weight, plain: Weight | None = None) -> None:
+    """One site's weight by kind and its median runbook page by part, the plain one beside."""
+    other = plain or site
+    print(
+        f"\n{label}: bytes on disk{', a plain flat build beside' if plain else ''}\n"
+        f"  {'kind':<30} {'handbook':>11} {'share':>6}" + (f"{'plain':>12}" if plain else "")
+    )
+    rows = [
+        ("total", site.total, other.total),
+        (f"HTML pages ({site.pages})", site.html, other.html),
+        ("HTML page, median", site.page_median, other.page_median),
+        ("search index", site.search, other.search),
+        ("search index, gzip", site.search_gzip, other.search_gzip),
+        ("assets", site.assets, other.assets),
+        ("go-bag offline.html", site.go_bag, other.go_bag),
+        ("PDFs", site.pdfs, other.pdfs),
+        ("other", site.other, other.other),
+    ]
+    for name, mine, theirs in rows:
+        small = name.endswith("median")
+        shown = kilobytes(mine) if small else megabytes(mine)
+        share = "" if small or "gzip" in name or not mine else f"{100 * mine / site.total:5.1f}%"
+        beside = f"{kilobytes(theirs) if small else megabytes(theirs):>12}" if plain else ""
+        print(f"  {name:<30} {shown:>11} {share:>6}{beside}")
+    if not site.parts:
+        return
+    print(
+        f"  a page of median size, {site.sample}"
+        + (f" (plain: {plain.sample})" if plain and plain.sample else "")
+    )
+    for name, mine in site.parts.items():
+        share = f"{100 * mine / site.parts['page']:5.1f}%"
+        beside = f"{kilobytes(plain.parts.get(name, 0)):>12}" if plain else ""
+        print(f"    {name:<28} {kilobytes(mine):>11} {share:>6}{beside}")
 
 
 def fresh(site: Path) -> Path:
@@ -147,8 +291,18 @@ class Row:
     build: Timed
     plain: Timed
     plain_pages: int
-    site_mb: float
-    plain_mb: float
+    weight: Weight
+    plain_weight: Weight
+
+    @property
+    def site_mb(self) -> float:
+        """The handbook's site, in MB."""
+        return self.weight.total / 1e6
+
+    @property
+    def plain_mb(self) -> float:
+        """The plain site, in MB."""
+        return self.plain_weight.total / 1e6
 
 
 def measure(size: int, runs: int, scratch: Path, plain_pages: str) -> Row:
@@ -174,8 +328,8 @@ def measure(size: int, runs: int, scratch: Path, plain_pages: str) -> Row:
         median(builds),
         median(plains),
         count,
-        tree_bytes(site) / 1e6,
-        tree_bytes(plain_site) / 1e6,
+        weigh(site),
+        weigh(plain_site),
     )
     for folder in (project, site, plain_site.parent):
         shutil.rmtree(folder)
@@ -238,12 +392,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--validation-sizes", type=int, nargs="*", default=[1000, 5000])
     parser.add_argument(
+        "--weigh",
+        type=Path,
+        nargs="+",
+        metavar="SITE",
+        help="only print the weight of sites already built (folders), then stop",
+    )
+    parser.add_argument(
         "--plain-pages",
         choices=("site", "runbooks"),
         default="site",
         help="plain build of as many pages as the handbook's site (default) or as runbooks",
     )
     args = parser.parse_args()
+    if args.weigh:
+        for site in args.weigh:
+            print_weights(str(site), weigh(site))
+        return
     print(
         f"site builds, separate processes, medians of {args.runs} (peak: largest RSS of one)\n"
         f"{'runbooks':>8} {'pages':>6} {'validate s':>10} {'build s':>8} {'MiB':>5} "
@@ -273,8 +438,10 @@ def main() -> None:
             print(
                 f"build/plain at 1,000 runbooks = {row.build.seconds / row.plain.seconds:.2f} "
                 f"against {row.plain_pages} flat pages (aim: at most 0.3); "
-                f"site {row.site_mb:.0f} MB"
+                f"site {row.site_mb:.0f} MB (aim: 50)"
             )
+        for size, row in rows.items():
+            print_weights(f"{size} runbooks", row.weight, row.plain_weight)
         if args.validation_sizes:
             validation_rows(args.validation_sizes, args.runs, scratch)
         if has_pdf_command():

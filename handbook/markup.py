@@ -360,3 +360,21 @@ def block(*parts: str, css_class: str = "handbook", id: str | None = None) -> st
     """Wrap fragments in one ``<div>`` on its own lines: Markdown passes it through as is."""
     ident = f' id="{esc(id)}"' if id else ""
     return f'\n<div class="{esc(css_class)}"{ident}>' + "".join(parts) + "</div>\n"
+
+
+# A run of whitespace holding a line break, or an element whose whitespace shows (pre,
+# code, kbd, textarea: pre-wrap in the theme's stylesheet) or is code (script, style).
+_INDENTATION = re.compile(
+    r"<(pre|code|kbd|textarea|script|style)\b.*?</\1\s*>|[ \t]*\n\s*", re.S | re.I
+)
+
+
+def squeeze(html: str) -> str:
+    """``html`` with each run of whitespace that holds a line break made one line break.
+
+    A browser lays both out alike; the runs are the indentation of the theme's templates,
+    a fifth of every page of the site. Elements that show or run their whitespace are left
+    as they are. (An HTML minifier would take more, but rewrites quoting and tags too.)
+    """
+    return _INDENTATION.sub(lambda found: found.group(0) if found.group(1) else "\n", html)
+

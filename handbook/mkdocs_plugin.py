@@ -250,13 +250,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return html
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Count a page written (progress of a large build: its second half)."""
+        """The page without the indentation of the theme's templates; counted as written."""
         if self.progress is not None:
             if self.progress.verb == "convert":
                 self.progress.close(f"{self.page_count} pages converted")
                 self.progress = Progress("handbook build", self.page_count, "pages")
             self.progress.advance()
-        return output
+        return markup.squeeze(output)
+
+    def on_post_template(
+        self, output_content: str, template_name: str, config: MkDocsConfig
+    ) -> str:
+        """A page of the theme's own (404.html) squeezed as the others."""
+        return markup.squeeze(output_content) if template_name.endswith(".html") else output_content
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         """Make ``striptags`` return escaped text; keep the environment for page rebuilds."""

@@ -168,6 +168,16 @@ def quickref_box(rows: list[tuple[str, str]]) -> str:
     return markup.block(facts_table(rows), css_class="handbook handbook-quickref-box")
 
 
+def unindexed(*parts: str) -> str:
+    """``markup.block`` that the site's search leaves out (Material's ``data-search-exclude``).
+
+    For overviews every row of which is a record that search finds on its own page or
+    section: listing every record's name, an overview would match every search for one and
+    crowd the record out of the results (at 1,000 runbooks, about a sixth of the index).
+    """
+    return '\n<div class="handbook" data-search-exclude>' + "".join(parts) + "</div>\n"
+
+
 def section(title: str, body: str) -> str:
     """A fixed Markdown heading followed by a block."""
     return f"\n## {title}\n" + markup.block(body)

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Dependency, Handbook, Runbook, VendorContact
-from handbook.render.common import channels_html, owner_link, quickref_box, section, title_link
+from handbook.render.common import (
+    channels_html,
+    owner_link,
+    quickref_box,
+    section,
+    title_link,
+    unindexed,
+)
 from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.site import Context
@@ -113,7 +120,7 @@ def render_dependencies(ctx: Context) -> str:
                 else markup.muted("no support or escalation contact"),
             ]
         )
-    return markup.block(
+    return unindexed(
         markup.table(
             ["Dependency", "Kind", "Criticality", "Owner", "Degraded mode", "First contact"],
             rows,

@@ -8,7 +8,7 @@ from handbook import markup
 from handbook.drills import latest_exercise
 from handbook.model import Exercise
 from handbook.render.actions import action_items_table
-from handbook.render.common import name_link, title_link
+from handbook.render.common import name_link, title_link, unindexed
 from handbook.render.extensions import more
 from handbook.site import Context, anchor
 
@@ -104,7 +104,7 @@ def render_drill_coverage(ctx: Context) -> str:
                 )
             )
     rows.sort(key=lambda row: row[0])  # never drilled (no date) first, then the oldest
-    return markup.block(
+    return unindexed(
         markup.table(["What", "Record", "Last drilled"], [r for _, r in rows], "handbook-drills")
     )
 

@@ -12,6 +12,7 @@ from handbook.render.common import (
     phone_links,
     runbooks_by_severity,
     severity_badge,
+    unindexed,
 )
 from handbook.render.incidents import active_incidents
 from handbook.render.severities import escalation_anchor
@@ -91,7 +92,7 @@ def render_home(ctx: Context) -> str:
                 channels_html(ctx, fallback.contacts),
             ),
             "\n## 4. Open the runbook\n",
-            markup.block(
+            unindexed(
                 markup.items(
                     ctx.ref("runbooks", r.id, r.title)
                     + (f" ({markup.esc(r.severity)})" if r.severity else "")

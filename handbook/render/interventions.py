@@ -19,6 +19,7 @@ from handbook.render.common import (
     severity_badge,
     severity_rank,
     title_link,
+    unindexed,
 )
 from handbook.render.extensions import more
 from handbook.render.review import clock_summary
@@ -131,7 +132,7 @@ def render_interventions(ctx: Context) -> str:
         ]
         for i in ctx.handbook.interventions
     ]
-    return markup.block(
+    return unindexed(
         markup.table(
             [
                 "Intervention",
@@ -175,7 +176,7 @@ def render_intervention_matrix(ctx: Context) -> str:
             ]
             for s in signals
         ]
-        return markup.block(
+        return unindexed(
             markup.table(
                 ["Signal", "Interventions it triggers"], rows, "handbook-intervention-list"
             )
@@ -195,7 +196,7 @@ def render_intervention_matrix(ctx: Context) -> str:
         + "</tr>"
         for s in signals
     )
-    return markup.block(
+    return unindexed(
         '<table class="handbook-table handbook-intervention-matrix">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )

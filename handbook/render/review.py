@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from handbook import markup
 from handbook.clocks import DUE_SOON_DAYS, REVIEWS, ReviewClock, review_clocks
+from handbook.render.common import unindexed
 from handbook.site import Context
 
 
@@ -57,7 +58,7 @@ def render_review_status(ctx: Context) -> str:
         rows,
         "handbook-review-status",
     )
-    return markup.block(summary, table)
+    return unindexed(summary, table)
 
 
 # The macros pages may call, by name (collected by handbook.render.catalogue).

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from handbook import markup
 from handbook.clocks import review_clock
 from handbook.model import Handbook, Risk, RiskChange
-from handbook.render.common import owner_link, quickref_box, section, title_link
+from handbook.render.common import owner_link, quickref_box, section, title_link, unindexed
 from handbook.render.extensions import more
 from handbook.render.review import clock_summary
 from handbook.risk_history import history_versions, ratings_as_of, version_key
@@ -205,7 +205,7 @@ def render_risks(ctx: Context) -> str:
         ]
         for r in ranked_risks(ctx.handbook)
     ]
-    return markup.block(
+    return unindexed(
         markup.table(
             [
                 "Risk",

@@ -19,6 +19,7 @@ from handbook.render.common import (
     section,
     severity_badge,
     title_link,
+    unindexed,
 )
 from handbook.render.exercises import drill_summary
 from handbook.render.extensions import more
@@ -202,7 +203,7 @@ def render_runbook_index(ctx: Context) -> str:
         ]
         for r in runbooks
     ]
-    return markup.block(
+    return unindexed(
         markup.table(
             ["Runbook", "Severity", "Owner", "Dependencies", "Tags"], rows, "handbook-runbook-index"
         )

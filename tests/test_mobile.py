@@ -216,9 +216,12 @@ def test_the_severity_tables_fit_a_phone_without_sideways_scrolling(
             page.goto(url + path)
             _assert_fits(page, selector, path or "home page")
         page.goto((built_site / OFFLINE_PAGE).as_uri())
-        # Mermaid draws the go-bag's diagrams off screen first: measure once it is done.
-        diagrams = page.locator(".handbook-diagram svg")
-        api.expect(diagrams).to_have_count(len(hb.severities), timeout=TIMEOUT)
+        # The go-bag draws a diagram as it nears the screen: measure with every one drawn.
+        diagrams = page.locator(".handbook-diagram")
+        api.expect(diagrams).to_have_count(len(hb.severities))
+        for diagram in diagrams.all():
+            diagram.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+            api.expect(diagram.locator("svg")).to_have_count(1, timeout=TIMEOUT)
         for selector in SEVERITY_TABLES.values():
             _assert_fits(page, selector, "go-bag")
 

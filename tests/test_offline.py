@@ -16,7 +16,7 @@ import pytest
 
 from handbook.book import render_book
 from handbook.model import Handbook
-from handbook.offline import POLICY, render_offline
+from handbook.offline import DEFERRED, POLICY, render_offline
 from handbook.site import OFFLINE_PAGE, Site
 from handbook.site_sources import read_sources
 from tests.conftest import (
@@ -30,6 +30,7 @@ from tests.conftest import (
 )
 
 TIMEOUT = 30_000  # ms, for anything the browser waits for
+PHONE = {"width": 390, "height": 844}  # CSS pixels: a phone held upright
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +47,9 @@ def test_the_home_page_links_the_go_bag(built_site: Path, go_bag: Path) -> None:
 def markup(go_bag: Path) -> str:
     """The go-bag without its inline scripts (Mermaid's source holds markup-like strings;
     what the scripts do is the browser test's to see)."""
-    return re.sub(r"<script>.*?</script>", "", go_bag.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(
+        r"<script\b[^>]*>.*?</script>", "", go_bag.read_text(encoding="utf-8"), flags=re.S
+    )
 
 
 def test_the_go_bag_loads_nothing_from_outside_itself(go_bag: Path) -> None:
@@ -68,6 +71,14 @@ def test_every_link_in_the_go_bag_stays_in_it_or_names_a_safe_scheme(go_bag: Pat
     foreign = [h for h in hrefs if not re.match(r"#|https:|mailto:|tel:", h)]
     assert broken == []
     assert foreign == []
+
+
+def draw_every_diagram(page: Any, expect: Any) -> None:
+    """Scroll to each diagram in turn: the go-bag draws one as it nears the screen."""
+    containers = page.locator(".handbook-diagram")
+    for n in range(containers.count()):
+        containers.nth(n).evaluate("(e) => e.scrollIntoView({block: 'center'})")
+        expect(containers.nth(n).locator("svg")).to_have_count(1, timeout=TIMEOUT)
 
 
 def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
@@ -114,7 +125,9 @@ def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
                 entry = page.locator(f"#contents a[href='#page-runbooks--{runbook.id}']")
                 expect(entry).to_have_text(runbook.title)
 
-            # The escalation diagrams are drawn from the inlined Mermaid, with no network.
+            # The escalation diagrams are drawn from the inlined Mermaid, with no network,
+            # each as it nears the screen.
+            draw_every_diagram(page, expect)
             diagrams = page.locator(".handbook-diagram svg")
             expect(diagrams).to_have_count(len(hb.severities), timeout=TIMEOUT)
             expect(diagrams.first).to_contain_text(f"{hb.severities[0].id} detected")
@@ -129,6 +142,109 @@ def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
 
     assert outside == []
     assert problems == []  # a Content-Security-Policy violation is a console error
+
+
+# ---- Large handbooks (#18): whom to call first, at once, however large the file ----------
+
+
+def test_nothing_before_the_call_list_waits_for_a_script(go_bag: Path) -> None:
+    text = go_bag.read_text(encoding="utf-8")
+    first_call = text.index('href="tel:')
+    lead = text.index('class="md-typeset offline-lead"')
+    assert lead < first_call < text.index('id="contents"')
+    assert not re.search(r"<(?:script|link)\b", text[:first_call])
+    # Every script comes after every page, and Mermaid is text until a diagram is drawn:
+    # the browser neither parses nor runs it while it reads the file.
+    scripts = list(re.finditer(r"<script\b([^>]*)>(.*?)</script>", text, flags=re.S))
+    assert scripts and scripts[0].start() > text.index("</main>")
+    inert = [s[2] for s in scripts if s[1] == f' type="text/plain" class="{DEFERRED}"']
+    running = [s[2] for s in scripts if not s[1]]
+    assert len(inert) == 1 and "mermaid" in inert[0]
+    assert len(running) == 1 and len(running[0]) < 5_000  # what draws the diagrams
+    assert len(scripts) == 2
+
+
+def test_every_page_after_the_home_page_holds_an_estimated_height(site: Site) -> None:
+    pages = render_book(site, read_sources(REPO / "mkdocs.yml"))
+    page = render_offline(site, pages, [], ["var end = '</script>';"])
+    heights = re.findall(
+        r'<section style="contain-intrinsic-size: auto (\d+)px" class="book-', page
+    )
+    assert pages[0].src == "index.md"
+    assert len(heights) == len(pages) - 1  # not the home page: it is on screen at once
+    assert all(int(h) > 0 for h in heights)
+    assert re.search(r'<nav class="offline-toc"[^>]* style="contain-intrinsic-size: auto', page)
+    # A deferred script cannot end its element early; it is text until the first diagram.
+    assert f'<script type="text/plain" class="{DEFERRED}">var end = \'<\\/script>\';' in page
+
+
+# A page far from the home page: its heading, and whether it is laid out.
+_LAST_PAGE = """() => {
+  const section = Array.from(document.querySelectorAll(".offline-rest > .book-page")).pop();
+  const heading = section.querySelector("h1");
+  return {id: section.id, title: heading.textContent,
+          laidOut: heading.checkVisibility({contentVisibilityAuto: true})};
+}"""
+# Find-in-page from the end of the document backwards: where the first match is.
+_FIND_BACKWARDS = """(text) => {
+  const found = window.find(text, false, true);
+  const node = getSelection().anchorNode;
+  return {found, section: node && node.parentElement.closest("section").id};
+}"""
+
+
+def test_on_a_phone_the_go_bag_lays_out_and_draws_only_what_nears_the_screen(
+    go_bag: Path,
+) -> None:
+    api = playwright_api()
+    expect = api.expect
+    outside: list[str] = []
+    problems: list[str] = []
+    with api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(
+                viewport=PHONE, is_mobile=True, service_workers="block", offline=True
+            )
+            context.on(
+                "request",
+                lambda r: outside.append(r.url) if urlsplit(r.url).scheme != "file" else None,
+            )
+            page = context.new_page()
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(go_bag.as_uri(), wait_until="load")
+
+            style = "(e) => getComputedStyle(e).contentVisibility"
+            assert page.locator(".offline-lead > .book-page").evaluate_all(
+                f"(all) => all.map({style})"
+            ) == ["visible"]
+            rest = page.locator(".offline-rest > .book-page").evaluate_all(
+                f"(all) => all.map({style})"
+            )
+            assert len(rest) > 10 and set(rest) == {"auto"}
+            assert page.locator("#contents").evaluate(style) == "auto"
+
+            # The last page is not laid out, yet find-in-page finds its text.
+            last = page.evaluate(_LAST_PAGE)
+            assert last["laidOut"] is False
+            assert page.evaluate(_FIND_BACKWARDS, last["title"]) == {
+                "found": True,
+                "section": last["id"],
+            }
+
+            # Nothing near the screen has a diagram: Mermaid has not even been run.
+            assert page.evaluate("typeof mermaid") == "undefined"
+            assert page.locator("pre.handbook-mermaid[data-processed]").count() == 0
+            diagram = page.locator(".handbook-diagram").first
+            diagram.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+            expect(diagram.locator("svg")).to_have_count(1, timeout=TIMEOUT)
+            assert page.evaluate("typeof mermaid") == "object"
+        finally:
+            browser.close()
+    assert outside == []
+    assert problems == []
 
 
 def test_the_public_go_bag_holds_no_internal_contact_detail(handbook: Handbook) -> None:

@@ -567,7 +567,10 @@ def test_no_page_runs_the_payload_in_a_browser(sites: dict[str, Path], served: s
 
             # The go-bag, opened from disk as responders open it.
             page.goto((site / OFFLINE_PAGE).as_uri())
-            expect(page.locator(".handbook-diagram svg").first).to_be_visible(timeout=TIMEOUT)
+            # Each diagram is drawn as it nears the screen.
+            for diagram in page.locator(".handbook-diagram").all():
+                diagram.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+                expect(diagram.locator("svg")).to_be_visible(timeout=TIMEOUT)
             check(page, OFFLINE_PAGE)
         finally:
             browser.close()

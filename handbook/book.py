@@ -75,8 +75,8 @@ class BookPage:
 
 
 def page_anchor(src: str) -> str:
-    """The id of a page's section in the book (``runbooks/x.md`` -> ``page-runbooks--x``)."""
-    return "page-" + posixpath.splitext(src)[0].replace("/", "--")
+    """The id of a page's section in the book (``runbooks/x.md`` -> ``page-runbooks__x``)."""
+    return "page-" + posixpath.splitext(src)[0].replace("/", "__")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:

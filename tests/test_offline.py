@@ -7,6 +7,7 @@ Playwright with every request that is not the file itself aborted and recorded.
 
 from __future__ import annotations
 
+import collections
 import re
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,15 @@ def test_every_link_in_the_go_bag_stays_in_it_or_names_a_safe_scheme(go_bag: Pat
     assert foreign == []
 
 
+def test_every_id_in_the_go_bag_is_unique_so_every_link_goes_to_one_place(
+    go_bag: Path,
+) -> None:
+    """A role's own page and the roles page's section on it once shared an id."""
+    ids = re.findall(r'\sid="([^"]+)"', markup(go_bag))
+    assert len(ids) > 100
+    assert [i for i, n in collections.Counter(ids).items() if n > 1] == []
+
+
 def draw_every_diagram(page: Any, expect: Any) -> None:
     """Scroll to each diagram in turn: the go-bag draws one as it nears the screen."""
     containers = page.locator(".handbook-diagram")
@@ -119,10 +129,10 @@ def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
             page.goto(go_bag.as_uri())
 
             for runbook in hb.runbooks:
-                heading = page.locator(f"section#page-runbooks--{runbook.id} > h1")
+                heading = page.locator(f"section#page-runbooks__{runbook.id} > h1")
                 expect(heading).to_have_text(runbook.title, timeout=TIMEOUT)
                 expect(heading).to_be_visible()
-                entry = page.locator(f"#contents a[href='#page-runbooks--{runbook.id}']")
+                entry = page.locator(f"#contents a[href='#page-runbooks__{runbook.id}']")
                 expect(entry).to_have_text(runbook.title)
 
             # The escalation diagrams are drawn from the inlined Mermaid, with no network,
@@ -134,8 +144,8 @@ def test_the_go_bag_opens_offline_in_a_browser_and_shows_every_runbook(
 
             # The contents lead to the runbook, and its phone numbers are links.
             runbook = hb.runbooks[0]
-            page.locator(f"#contents a[href='#page-runbooks--{runbook.id}']").click()
-            section = page.locator(f"section#page-runbooks--{runbook.id}")
+            page.locator(f"#contents a[href='#page-runbooks__{runbook.id}']").click()
+            section = page.locator(f"section#page-runbooks__{runbook.id}")
             expect(section.locator("a[href^='tel:']").first).to_be_visible()
         finally:
             browser.close()

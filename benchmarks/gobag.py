@@ -232,6 +232,12 @@ def build(size: int, scratch: Path) -> Path:
     return site
 
 
+TABLE_HEAD = (
+    "| go-bag | MB | call s | floor | usable s | quiet s | floor | usable/floor | "
+    "quiet/floor | requests |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
 def table_row(label: str, row: GoBagRow) -> str:
     """One line of the markdown table."""
     return (
@@ -251,9 +257,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"go-bag from file:// in Chromium, {PHONE['width']}x{PHONE['height']}, CPU /{THROTTLE},"
-        f" medians of {args.runs} (floor: plain text file of the same size)\n\n"
-        "| go-bag | MB | call s | floor | usable s | quiet s | floor | usable/floor | "
-        "quiet/floor | requests |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f" medians of {args.runs} (floor: plain text file of the same size)\n\n{TABLE_HEAD}",
         flush=True,
     )
     for site in args.site:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from benchmarks import validation
+from benchmarks import gobag, validation
 from benchmarks.synthetic import generate
 from handbook.pipeline import Project
 from handbook.reader import Limits
@@ -293,6 +293,7 @@ class Row:
     plain_pages: int
     weight: Weight
     plain_weight: Weight
+    go_bag: gobag.GoBagRow  # its time to usable on a throttled phone
 
     @property
     def site_mb(self) -> float:
@@ -330,6 +331,7 @@ def measure(size: int, runs: int, scratch: Path, plain_pages: str) -> Row:
         count,
         weigh(site),
         weigh(plain_site),
+        gobag.measure_go_bag(site, runs),
     )
     for folder in (project, site, plain_site.parent):
         shutil.rmtree(folder)
@@ -442,6 +444,13 @@ def main() -> None:
             )
         for size, row in rows.items():
             print_weights(f"{size} runbooks", row.weight, row.plain_weight)
+        print(
+            f"\ngo-bag from file:// on a throttled phone (benchmarks/gobag.py), "
+            f"medians of {args.runs}"
+        )
+        print(gobag.TABLE_HEAD)
+        for size, row in rows.items():
+            print(gobag.table_row(f"{size} runbooks", row.go_bag))
         if args.validation_sizes:
             validation_rows(args.validation_sizes, args.runs, scratch)
         if has_pdf_command():

@@ -408,12 +408,12 @@ def plan(
             for doc in [printer.runbooks([runbook_id])]
         ]
     jobs = []
-    for index, piece in enumerate(printer.book_pieces(pages())):
+    for piece in printer.book_pieces(pages()):
         if piece.runbook is not None:
             links = online_links(site, piece.doc)
             jobs.append(job(piece.runbook.name, piece.doc, piece=RUNBOOK, links=links))
-        else:
-            jobs.append(job(f"book/{index:05d}", piece.doc, piece=PAGE, own=False))
+        else:  # named by its first page, not its place: a page added before it moves none
+            jobs.append(job(f"book/{piece.first}", piece.doc, piece=PAGE, own=False))
     for card in printer.all_cards():
         doc = printer.cards([card])
         jobs.append(job(doc.parts[0].name, doc))

@@ -91,6 +91,7 @@ class BookPiece:
 
     doc: PrintDocument
     runbook: Part | None  # the runbook it is, or None: the book's own pages
+    first: str  # the anchor of its first page: what names it, whatever comes before it
 
 
 def public_address(site: Site, target: str) -> str | None:
@@ -377,7 +378,8 @@ class Printer:
                     for page in run
                 )
                 html = link_to_book(document(site, title, "book", body))
-                pieces.append(BookPiece(PrintDocument(None, title, html, pages=every), None))
+                doc = PrintDocument(None, title, html, pages=every)
+                pieces.append(BookPiece(doc, None, run[0].anchor))
                 run.clear()
 
         for page in pages:
@@ -386,7 +388,7 @@ class Printer:
                 part, made = self._runbook(runbooks[page.src], page.body, "print-runbook")
                 html = link_to_book(document(site, part.title, "runbooks", made))
                 doc = PrintDocument(None, part.title, html, parts=(part,), pages=every)
-                pieces.append(BookPiece(doc, part))
+                pieces.append(BookPiece(doc, part, page.anchor))
                 continue
             if page.level == 1 or len(run) >= most:
                 close_run()

@@ -291,10 +291,15 @@ def test_handbook_pdf_says_a_worker_failure_in_one_line_without_a_traceback(
     assert "Traceback" not in err
 
 
+def ticking(total: int) -> tuple[Progress, io.StringIO, list[float]]:
+    """Progress of ``total`` PDFs off a terminal, on a clock the test moves (``now[0]``)."""
+    stream, now = io.StringIO(), [0.0]
+    progress = Progress("handbook pdf", total, stream=stream, every=10.0, clock=lambda: now[0])
+    return progress, stream, now
+
+
 def test_progress_off_a_terminal_is_plain_periodic_lines() -> None:
-    stream = io.StringIO()
-    now = [0.0]
-    progress = Progress("handbook pdf", 40, stream=stream, every=10.0, clock=lambda: now[0])
+    progress, stream, now = ticking(40)
     for _ in range(40):
         now[0] += 0.5
         progress.advance()
@@ -308,9 +313,7 @@ def test_progress_off_a_terminal_is_plain_periodic_lines() -> None:
 
 
 def test_progress_off_a_terminal_also_speaks_when_slow() -> None:
-    stream = io.StringIO()
-    now = [0.0]
-    progress = Progress("handbook pdf", 1000, stream=stream, every=10.0, clock=lambda: now[0])
+    progress, stream, now = ticking(1000)
     for _ in range(3):
         now[0] += 11
         progress.advance()
@@ -383,3 +386,23 @@ def test_handbook_progress_off_silences_handbook_pdf(
     monkeypatch.setenv("HANDBOOK_PROGRESS", "off")
     assert pdf.run(REPO, ["oracle-outage"], tmp_path / "out", "a4", None, no_cache=True) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_piece_of_the_book_keeps_its_key_wherever_it_moves(
+    handbook: Handbook, sources: Sources
+) -> None:
+    """Its key is its content's: a runbook added before it lays none of the others out again."""
+
+    def pieces(hb: Handbook) -> dict[str, tuple[str, str]]:
+        site = Site(hb, TODAY)
+        jobs = plan(Printer.of(site, sources), "a4", None, lambda: render_book(site, sources))
+        return {job.name: (job.doc.html, job.key) for job in jobs if job.piece is not None}
+
+    before = pieces(handbook)
+    added = dataclasses.replace(handbook.runbooks[0], id="aaa-added", title="Added first")
+    after = pieces(handbook.replace(runbooks=(added, *handbook.runbooks)))
+    assert pdf_name("runbooks", added.id) in after and pdf_name("runbooks", added.id) not in before
+    key_of = dict(before.values())  # the same content laid out before -> its key then
+    same = [(html, key) for html, key in after.values() if html in key_of]
+    assert len(same) > 3
+    assert [key for html, key in same if key != key_of[html]] == []

@@ -365,9 +365,13 @@ class Done:
 _HREF = re.compile(r'href="' + re.escape(SCHEME) + r'([^"]+)"')
 
 
-def online_links(site: Site, doc: PrintDocument) -> tuple[tuple[str, str | None], ...]:
-    """Where each anchor ``doc`` links to goes online (its PDF holds none of the book)."""
-    pages = dict(doc.pages)
+def online_links(
+    site: Site, doc: PrintDocument, pages: Mapping[str, str]
+) -> tuple[tuple[str, str | None], ...]:
+    """Where each anchor ``doc`` links to goes online (its PDF holds none of the book).
+
+    ``pages``: the book's page anchors -> their sources.
+    """
     targets = sorted({html_lib.unescape(m) for m in _HREF.findall(doc.html)})
     return tuple((anchor, online_target(site, pages, anchor)) for anchor in targets)
 
@@ -408,9 +412,11 @@ def plan(
             for doc in [printer.runbooks([runbook_id])]
         ]
     jobs = []
-    for piece in printer.book_pieces(pages()):
+    book = pages()
+    sources = {page.anchor: page.src for page in book}
+    for piece in printer.book_pieces(book):
         if piece.runbook is not None:
-            links = online_links(site, piece.doc)
+            links = online_links(site, piece.doc, sources)
             jobs.append(job(piece.runbook.name, piece.doc, piece=RUNBOOK, links=links))
         else:  # named by its first page, not its place: a page added before it moves none
             jobs.append(job(f"book/{piece.first}", piece.doc, piece=PAGE, own=False))

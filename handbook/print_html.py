@@ -80,9 +80,6 @@ class PrintDocument:
     html: str
     parts: tuple[Part, ...] = ()
     one_page: bool = False  # break-glass cards: each part must fit on one sheet
-    # Page anchor -> page source of every page of the site the document holds, so that
-    # a part's links into the rest of the document can point at the online handbook.
-    pages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -364,7 +361,6 @@ class Printer:
         """
         site = self.site
         runbooks = {record_source("runbooks", r.id): r.id for r in site.handbook.runbooks}
-        every = tuple((page.anchor, page.src) for page in pages)
         title = f"{site.handbook.info.organisation.name} incident response"
         pieces: list[BookPiece] = []
         run: list[BookPage] = []
@@ -378,8 +374,7 @@ class Printer:
                     for page in run
                 )
                 html = link_to_book(document(site, title, "book", body))
-                doc = PrintDocument(None, title, html, pages=every)
-                pieces.append(BookPiece(doc, None, run[0].anchor))
+                pieces.append(BookPiece(PrintDocument(None, title, html), None, run[0].anchor))
                 run.clear()
 
         for page in pages:
@@ -387,7 +382,7 @@ class Printer:
                 close_run()
                 part, made = self._runbook(runbooks[page.src], page.body, "print-runbook")
                 html = link_to_book(document(site, part.title, "runbooks", made))
-                doc = PrintDocument(None, part.title, html, parts=(part,), pages=every)
+                doc = PrintDocument(None, part.title, html, parts=(part,))
                 pieces.append(BookPiece(doc, part, page.anchor))
                 continue
             if page.level == 1 or len(run) >= most:

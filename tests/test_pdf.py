@@ -561,7 +561,7 @@ def test_a_part_missing_from_its_document_is_a_clear_error(tmp_path: Path) -> No
         None,
         "Runbooks",
         "<p>Nothing here.</p>",
-        parts=(Part("runbooks/gone.pdf", "Gone", "page-runbooks--gone"),),
+        parts=(Part("runbooks/gone.pdf", "Gone", "page-runbooks__gone"),),
     )
     with pytest.raises(PdfError, match=r"runbooks/gone.pdf: its pages cannot be found"):
         Engine().write(doc, tmp_path)

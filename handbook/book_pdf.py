@@ -27,7 +27,7 @@ import io
 import re
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,13 +87,7 @@ class Notes:
 
     def to_json(self) -> dict[str, Any]:
         """The notes as JSON, to keep in the cache."""
-        return {
-            "pages": self.pages,
-            "numbering": self.numbering,
-            "level_shift": self.level_shift,
-            "anchors": self.anchors,
-            "bookmarks": self.bookmarks,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, value: Any) -> Notes | None:
@@ -197,14 +191,20 @@ def stamps(kinds: Sequence[str], sizes: Sequence[tuple[float, float]]) -> bytes:
     return out.getvalue()
 
 
-def assemble(front: Piece, pieces: Sequence[Piece], metadata: dict[str, str]) -> bytes:
-    """The book: ``front`` then ``pieces``, numbered, linked and bookmarked as one."""
+def assemble(front: Piece, pieces: Sequence[Piece]) -> bytes:
+    """The book: ``front`` then ``pieces``, numbered, linked and bookmarked as one.
+
+    Its title, author and dates are the front's (WeasyPrint's, from the build date).
+    """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject
 
     everything = [front, *pieces]
     writer = PdfWriter()
-    for piece in everything:
+    first = PdfReader(io.BytesIO(front.data))
+    writer.add_metadata({str(k): str(v) for k, v in (first.metadata or {}).items()})
+    writer.append(first, import_outline=False)
+    for piece in pieces:
         writer.append(PdfReader(io.BytesIO(piece.data)), import_outline=False)
     pages = writer.pages
     kinds = [p.notes.numbering for p in everything for _ in range(p.notes.pages)]
@@ -268,15 +268,6 @@ def assemble(front: Piece, pieces: Sequence[Piece], metadata: dict[str, str]) ->
                 fit=Fit.xyz(left=x, top=y),
             )
             parents.append((level, item))
-    writer.add_metadata(metadata)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def read_metadata(data: bytes) -> dict[str, str]:
-    """The document information of a PDF (title, author, dates, producer), to carry over."""
-    from pypdf import PdfReader
-
-    info = PdfReader(io.BytesIO(data)).metadata or {}
-    return {str(k): str(v) for k, v in info.items()}

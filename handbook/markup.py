@@ -377,4 +377,3 @@ def squeeze(html: str) -> str:
     as they are. (An HTML minifier would take more, but rewrites quoting and tags too.)
     """
     return _INDENTATION.sub(lambda found: found.group(0) if found.group(1) else "\n", html)
-

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -53,7 +53,6 @@ from handbook.book_pdf import (
     Piece,
     assemble,
     page_numbers,
-    read_metadata,
 )
 from handbook.bundle import pages_dir
 from handbook.editions import SiteError, edition, load_site, resolve_audience
@@ -84,6 +83,7 @@ CARD_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
 
 # Where a link out of a part goes: an anchor elsewhere in its document -> URL, or None.
 AnchorOut = Callable[[str], str | None]
+Links = tuple[tuple[str, str | None], ...]  # anchor -> online URL, None: left unlinked
 # Memory a worker may need (one document laid out at a time): the pool has no more workers
 # than the memory available holds.
 WORKER_MEMORY = 1536 * 1024 * 1024
@@ -350,8 +350,12 @@ class Job:
     doc: PrintDocument
     key: str
     piece: str | None = None  # book_pdf.PAGE or RUNBOOK: a piece of the book
-    own: bool = True  # written under the PDF folder as a PDF of its own
-    links: tuple[tuple[str, str | None], ...] = ()  # anchor -> online URL (None: unlinked)
+    links: Links = ()  # anchor -> online URL (None: unlinked)
+
+    @property
+    def own(self) -> bool:
+        """Whether it is a PDF of its own (a runbook or card), written under the folder."""
+        return self.piece != PAGE
 
 
 @dataclass(frozen=True)
@@ -365,15 +369,19 @@ class Done:
 _HREF = re.compile(r'href="' + re.escape(SCHEME) + r'([^"]+)"')
 
 
-def online_links(
-    site: Site, doc: PrintDocument, pages: Mapping[str, str]
-) -> tuple[tuple[str, str | None], ...]:
+def online_links(site: Site, doc: PrintDocument, pages: Mapping[str, str]) -> Links:
     """Where each anchor ``doc`` links to goes online (its PDF holds none of the book).
 
     ``pages``: the book's page anchors -> their sources.
     """
     targets = sorted({html_lib.unescape(m) for m in _HREF.findall(doc.html)})
     return tuple((anchor, online_target(site, pages, anchor)) for anchor in targets)
+
+
+def cache_context(site: Site, paper: Paper) -> list[object]:
+    """What goes into every PDF besides its document: paper, edition, stylesheets, scales."""
+    styles = [hashlib.sha256(path.read_bytes()).hexdigest() for path in (PRINT_CSS, PAGED_CSS)]
+    return [paper, edition(site), *styles, list(CARD_SCALES), ROOT_PT]
 
 
 def piece_key(key: str) -> str:
@@ -385,7 +393,7 @@ def plan(
     printer: Printer,
     paper: Paper,
     runbook_ids: Sequence[str] | None,
-    pages: Callable[[], list[BookPage]],
+    book: Sequence[BookPage],
 ) -> list[Job]:
     """The documents to lay out: every runbook, the book's other pieces, the cards.
 
@@ -394,16 +402,12 @@ def plan(
     (``runbook_ids``) are laid out alone, with the book nowhere.
     """
     site = printer.site
-    styles = [
-        hashlib.sha256(PRINT_CSS.read_bytes()).hexdigest(),
-        hashlib.sha256(PAGED_CSS.read_bytes()).hexdigest(),
-    ]
-    context = [paper, edition(site), *styles, list(CARD_SCALES), ROOT_PT]
+    context = cache_context(site, paper)
 
-    def job(name: str, doc: PrintDocument, **kind: object) -> Job:
+    def job(name: str, doc: PrintDocument, piece: str | None = None, links: Links = ()) -> Job:
         parts = [[p.name, p.title, p.anchor] for p in doc.parts]
-        what = [name, doc.name, doc.title, doc.one_page, parts, repr(sorted(kind.items()))]
-        return Job(name, doc, pdf_cache.key(*context, *what, doc.html), **kind)  # type: ignore[arg-type]
+        what = [name, doc.name, doc.title, doc.one_page, parts, piece, [*map(list, links)]]
+        return Job(name, doc, pdf_cache.key(*context, *what, doc.html), piece, links)
 
     if runbook_ids:
         return [
@@ -412,25 +416,23 @@ def plan(
             for doc in [printer.runbooks([runbook_id])]
         ]
     jobs = []
-    book = pages()
     sources = {page.anchor: page.src for page in book}
-    for piece in printer.book_pieces(book):
+    for piece in printer.book_pieces(list(book)):
         if piece.runbook is not None:
             links = online_links(site, piece.doc, sources)
             jobs.append(job(piece.runbook.name, piece.doc, piece=RUNBOOK, links=links))
         else:  # named by its first page, not its place: a page added before it moves none
-            jobs.append(job(f"book/{piece.first}", piece.doc, piece=PAGE, own=False))
+            jobs.append(job(f"book/{piece.first}", piece.doc, piece=PAGE))
     for card in printer.all_cards():
         doc = printer.cards([card])
         jobs.append(job(doc.parts[0].name, doc))
     return jobs
 
 
-_ENGINES: dict[str, Engine] = {}
-
-
+@cache
 def _engine(paper: Paper) -> Engine:
-    return _ENGINES.get(paper) or _ENGINES.setdefault(paper, Engine(paper))
+    """The engine for ``paper`` in this process (fonts and stylesheets parsed once)."""
+    return Engine(paper)
 
 
 def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Done:
@@ -448,7 +450,7 @@ def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Done:
         else:
             own, piece = engine.book_piece(job.doc, job.piece, dict(job.links), job.own)
         if store is not None and piece is not None:
-            store.put(piece_key(job.key), piece.data, piece.notes.pages, piece.notes.to_json())
+            keep_piece(store, piece_key(job.key), piece)
         written = None
         if own is not None:
             if store is not None:
@@ -462,15 +464,27 @@ def lay_out(job: Job, paper: Paper, out: Path, cache: Path | None) -> Done:
     return Done(written, piece)
 
 
+def cached_piece(store: PdfCache, key: str) -> Piece | None:
+    """The piece of the book kept under ``key``, or None (missing, or its notes unsound)."""
+    entry = store.get(key)
+    notes = Notes.from_json(entry.notes) if entry is not None else None
+    if entry is None or notes is None or notes.pages != entry.pages:
+        return None
+    return Piece(entry.data, notes)
+
+
+def keep_piece(store: PdfCache, key: str, piece: Piece) -> None:
+    """Keep ``piece`` (its PDF and notes) under ``key``."""
+    store.put(key, piece.data, piece.notes.pages, piece.notes.to_json())
+
+
 def _from_cache(job: Job, store: PdfCache, out: Path) -> Done | None:
     """What ``job`` made, from the cache, its PDF written under ``out``; None when missing."""
     piece = None
     if job.piece is not None:
-        entry = store.get(piece_key(job.key))
-        notes = Notes.from_json(entry.notes) if entry is not None else None
-        if entry is None or notes is None or notes.pages != entry.pages:
+        piece = cached_piece(store, piece_key(job.key))
+        if piece is None:
             return None
-        piece = Piece(entry.data, notes)
     if not job.own:
         return Done(None, piece)
     own = store.get(job.key)
@@ -562,18 +576,18 @@ def _front(
     """
     keys: list[str] = []
 
+    context = cache_context(printer.site, paper)
+
     def lay(numbers: Mapping[str, int]) -> Piece:
         doc = printer.book_front(book_pages, numbers)
-        key = pdf_cache.key(paper, edition(printer.site), PAGED_CSS.read_text(), doc.html)
+        key = pdf_cache.key(*context, WHOLE_PDF, doc.html)
         keys.append(key)
-        entry = store.get(key) if store is not None else None
-        notes = Notes.from_json(entry.notes) if entry is not None else None
-        if entry is not None and notes is not None:
-            return Piece(entry.data, notes)
-        rendered = _engine(paper).render(doc)
-        front = Piece(rendered.write_pdf(), Notes.of(rendered, PAGE))
-        if store is not None:
-            store.put(key, front.data, front.notes.pages, front.notes.to_json())
+        front = cached_piece(store, key) if store is not None else None
+        if front is None:
+            rendered = _engine(paper).render(doc)
+            front = Piece(rendered.write_pdf(), Notes.of(rendered, PAGE))
+            if store is not None:
+                keep_piece(store, key, front)
         return front
 
     widest = int("9" * len(str(sum(p.pages for p in pieces) + len(book_pages))))
@@ -603,9 +617,8 @@ def write_book(
     if entry is not None and entry.pages == pages:
         data, laid_out_by = entry.data, None
     else:
-        metadata = read_metadata(front.data)
         try:
-            data = assemble(front, [piece for _, piece in pieces], metadata)
+            data = assemble(front, [piece for _, piece in pieces])
         except FontMissing as exc:
             raise PdfError(f"{WHOLE_PDF}: {exc}") from None
         laid_out_by = os.getpid()
@@ -643,17 +656,17 @@ def write_pdfs(
     whole = not runbook_ids
     if whole and book_pages is None:
         book_pages = render_book(site, sources, site.handbook.info.public_url)
-    jobs = plan(printer, paper, runbook_ids or None, lambda: book_pages or [])
+    jobs = plan(printer, paper, runbook_ids or None, book_pages or [])
     shelf = cache / f"{site.audience}-{paper}" if cache is not None else None
     store = PdfCache(shelf) if shelf is not None else None
     unit = "documents" if whole else "PDFs"  # the book's pieces are documents, not PDFs
     shown = Progress(progress, len(jobs) + whole, unit) if progress and wanted(len(jobs)) else None
     done = run_jobs(jobs, paper, out, shelf, workers, shown)
-    written = [done[job.name].written for job in jobs if done[job.name].written is not None]
+    written = [w for job in jobs if (w := done[job.name].written) is not None]
     keys = [key for job in jobs for key in (job.key, piece_key(job.key))]
     if whole:
-        pieces = [(job.key, done[job.name].piece) for job in jobs if job.piece is not None]
-        book, book_keys = write_book(printer, paper, book_pages or [], pieces, out, store)  # type: ignore[arg-type]
+        pieces = [(job.key, piece) for job in jobs if (piece := done[job.name].piece) is not None]
+        book, book_keys = write_book(printer, paper, book_pages or [], pieces, out, store)
         written.append(book)
         keys += book_keys
         if shown is not None:
@@ -661,11 +674,11 @@ def write_pdfs(
     if store is not None and whole:
         store.prune(keys)
     if shown is not None:
-        made = sum(1 for w in written if w is not None and w.laid_out_by is not None)
+        made = sum(1 for w in written if w.laid_out_by is not None)
         shown.close(
             f"{len(written)} PDFs written ({made} laid out, {len(written) - made} from the cache)"
         )
-    return written  # type: ignore[return-value]
+    return written
 
 
 def run(

@@ -30,7 +30,7 @@ def engine() -> Engine:
 
 def joined(engine: Engine, *pieces: Piece) -> pypdf.PdfReader:
     front = piece(engine, '<h1 style="bookmark-level: 1">Contents</h1>')
-    return pypdf.PdfReader(io.BytesIO(assemble(front, pieces, {"/Title": "Book"})))
+    return pypdf.PdfReader(io.BytesIO(assemble(front, pieces)))
 
 
 def test_links_jump_across_pieces_and_a_link_to_nowhere_keeps_its_text_unlinked(

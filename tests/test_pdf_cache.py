@@ -24,7 +24,7 @@ from handbook.print_html import Printer
 from handbook.progress import Progress
 from handbook.site import WHOLE_PDF, Site, pdf_name
 from handbook.site_sources import Sources, read_sources
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY, tool
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +74,23 @@ def test_a_second_run_with_nothing_changed_lays_out_nothing_and_gives_the_same_b
     tmp_path: Path,
 ) -> None:
     cache, out, _ = cold
-    before = pdf.LAYOUTS
-    again = write_pdfs(Site(handbook, TODAY), sources, tmp_path, cache=cache, workers=1)
-    assert before == pdf.LAYOUTS
-    assert names(again, tmp_path) == set()
+    written, layouts = again(Site(handbook, TODAY), sources, cache, tmp_path)
+    assert layouts == 0
+    assert names(written, tmp_path) == set()
     assert files(tmp_path) == files(out)
-    assert [w.pages for w in again] == [w.pages for w in cold[2]]
+    assert [w.pages for w in written] == [w.pages for w in cold[2]]
+
+
+def again(site: Site, sources: Sources, cache: Path, out: Path) -> tuple[list[Written], int]:
+    """Every PDF of ``site`` again over the kept ``cache``, in this process; the layouts."""
+    before = pdf.LAYOUTS
+    written = write_pdfs(site, sources, out, cache=cache, workers=1)
+    return written, pdf.LAYOUTS - before
+
+
+def book_pages(written: list[Written]) -> int:
+    """The pages of the whole handbook among ``written``."""
+    return next(w.pages for w in written if w.path.name == WHOLE_PDF)
 
 
 def _edited(handbook: Handbook, *steps: str) -> Handbook:
@@ -101,13 +112,11 @@ def test_editing_one_runbook_lays_out_that_runbook_only_and_joins_the_book_again
 ) -> None:
     cache, out, _ = cold
     site = Site(_edited(handbook, "Tell the auditors."), TODAY)
-    before = pdf.LAYOUTS
-    written = write_pdfs(site, sources, tmp_path, cache=cache, workers=1)
+    written, layouts = again(site, sources, cache, tmp_path)
     edited = pdf_name("runbooks", handbook.runbooks[0].id)
-    book_pages = {w.path.name: w.pages for w in written}[WHOLE_PDF]
-    same_length = book_pages == {w.path.name: w.pages for w in cold[2]}[WHOLE_PDF]
+    same_length = book_pages(written) == book_pages(cold[2])
     # The runbook; and the contents only when the pages after it moved.
-    assert pdf.LAYOUTS - before == (1 if same_length else 2)
+    assert layouts == (1 if same_length else 2)
     assert names(written, tmp_path) == {edited, WHOLE_PDF}
     now, then = files(tmp_path), files(out)
     assert {name for name in now if now[name] != then[name]} == {edited, WHOLE_PDF}
@@ -124,13 +133,10 @@ def test_a_runbook_grown_by_pages_moves_the_book_s_numbers_without_laying_out_th
         f"Confirm with the auditors that step {n} of the long review is done." for n in range(120)
     ]
     site = Site(_edited(handbook, *steps), TODAY)
-    before = pdf.LAYOUTS
-    written = write_pdfs(site, sources, tmp_path, cache=cache, workers=1)
-    assert pdf.LAYOUTS - before == 2  # the runbook and the contents, nothing after them
-    book = tmp_path / WHOLE_PDF
-    old_total = {w.path.name: w.pages for w in written_before}[WHOLE_PDF]
-    pages = pages_text(book)
-    assert len(pages) > old_total
+    written, layouts = again(site, sources, cache, tmp_path)
+    assert layouts == 2  # the runbook and the contents, nothing after them
+    pages = pages_text(tmp_path / WHOLE_PDF)
+    assert len(pages) > book_pages(written_before)
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page, number
     # Every runbook after the edited one moved, and the contents say where it is now.
@@ -144,7 +150,10 @@ def test_a_runbook_grown_by_pages_moves_the_book_s_numbers_without_laying_out_th
 def pages_text(pdf_path: Path) -> list[str]:
     """The text of each page of a PDF (poppler's pdftotext)."""
     out = subprocess.run(
-        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+        [tool("pdftotext"), "-layout", str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return out.split("\f")[:-1]
 
@@ -166,7 +175,7 @@ def keys(handbook: Handbook, sources: Sources) -> dict[str, str]:
     """The cache key of the first runbook's PDF."""
 
     def key(site: Site, paper: pdf.Paper = "a4") -> str:
-        [job] = plan(Printer.of(site, sources), paper, [handbook.runbooks[0].id], list)
+        [job] = plan(Printer.of(site, sources), paper, [handbook.runbooks[0].id], [])
         return job.key
 
     return key  # type: ignore[return-value]
@@ -231,7 +240,7 @@ def test_a_whole_run_keeps_only_its_own_pdfs_in_the_cache(
 ) -> None:
     cache, _, written = cold
     site = Site(handbook, TODAY)
-    jobs = plan(Printer.of(site, sources), "a4", None, lambda: render_book(site, sources))
+    jobs = plan(Printer.of(site, sources), "a4", None, render_book(site, sources))
     pieces = sum(1 for job in jobs if job.piece is not None)
     # Each PDF written (the book too), each piece of the book, and the book's front (and
     # the probe of its length).
@@ -395,7 +404,7 @@ def test_a_piece_of_the_book_keeps_its_key_wherever_it_moves(
 
     def pieces(hb: Handbook) -> dict[str, tuple[str, str]]:
         site = Site(hb, TODAY)
-        jobs = plan(Printer.of(site, sources), "a4", None, lambda: render_book(site, sources))
+        jobs = plan(Printer.of(site, sources), "a4", None, render_book(site, sources))
         return {job.name: (job.doc.html, job.key) for job in jobs if job.piece is not None}
 
     before = pieces(handbook)

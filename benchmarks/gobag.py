@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.site import environment, handbook
+from benchmarks.commands import environment, handbook
 from benchmarks.synthetic import generate
 from handbook.site import OFFLINE_PAGE
 

@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from benchmarks.site import environment, handbook
+from benchmarks.commands import environment, handbook
 from benchmarks.synthetic import generate
 
 TIMEOUT = 900.0  # seconds: a first build of 1,000 runbooks on a busy machine

@@ -20,7 +20,6 @@ when ``handbook pdf`` exists, the PDF time per runbook.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import os
 import re
@@ -36,14 +35,14 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import gobag, validation
+from benchmarks.commands import environment, handbook
 from benchmarks.synthetic import generate
+from handbook import markup
 from handbook.pipeline import Project
 from handbook.reader import Limits
 from handbook.schemas import load_schemas
 from handbook.site import OFFLINE_PAGE
 
-# A fixed build date: SOURCE_DATE_EPOCH makes every build of one project the same.
-EPOCH = int(dt.datetime.combine(validation.TODAY, dt.time(), dt.UTC).timestamp())
 PDF_SIZE = 100
 # From about 2,500 runbooks, the one-file kinds (signals, interventions, risks) outgrow the
 # reader's per-file caps (1 MiB, 100,000 nodes) and are refused; validation at 5,000 is
@@ -57,13 +56,6 @@ class Timed:
 
     seconds: float
     peak_mib: float
-
-
-def environment() -> dict[str, str]:
-    """The environment of every measured process: reproducible, quiet, no PDFs in builds."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HANDBOOK_PDF", "HANDBOOK_AUDIENCE")}
-    env.update(NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=str(EPOCH), PYTHONHASHSEED="0")
-    return env
 
 
 def run(command: Sequence[str], cwd: Path) -> Timed:
@@ -85,11 +77,6 @@ def run(command: Sequence[str], cwd: Path) -> Timed:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{errors.decode(errors='replace')[-3000:]}")
     return Timed(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
-
-
-def handbook(project: Path, *arguments: str) -> list[str]:
-    """The ``handbook`` command line on a project, with this interpreter."""
-    return [sys.executable, "-m", "handbook.cli", "-C", str(project), *arguments]
 
 
 def plain_project(pages: int, target: Path) -> Path:
@@ -135,10 +122,6 @@ PAGE_PARTS = {
 }
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\ssrc=)[^>]*>.*?</script>", re.S)
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-# What collapsing every run of whitespace that holds a line break into one line break saves
-# (outside elements that keep their whitespace): the indentation of the theme's templates.
-_KEEPS_SPACE = re.compile(r"<(pre|textarea|script|style|code|kbd)\b.*?</\1\s*>", re.S | re.I)
-_LINE_BREAK_RUN = re.compile(r"[ \t]*\n\s*")
 
 
 def element_bytes(html: str, marker: str, tag: str) -> int:
@@ -166,8 +149,8 @@ def anatomy(page: Path) -> dict[str, int]:
     parts.update({name: element_bytes(html, *where) for name, where in PAGE_PARTS.items()})
     parts["inline scripts"] = sum(len(s.encode()) for s in _INLINE_SCRIPT.findall(html))
     parts["inline icons"] = sum(len(s.encode()) for s in _SVG.findall(html))
-    loose = _KEEPS_SPACE.sub("", html)
-    parts["whitespace"] = sum(len(run) - 1 for run in _LINE_BREAK_RUN.findall(loose))
+    # What the build's squeeze takes out (nothing, once the build squeezes its pages).
+    parts["whitespace"] = len(html) - len(markup.squeeze(html))
     return parts
 
 

@@ -156,6 +156,12 @@ def derived(loaded: LoadedData, handbook: Handbook) -> Handbook:
 
 
 def latest_exercise(handbook: Handbook, kind: str, record_id: str) -> Exercise | None:
-    """The latest exercise naming a runbook or intervention in this view, None when none does."""
+    """The exercise a runbook's or intervention's last drill date comes from, in this view.
+
+    None when this view holds no such exercise: a public edition that leaves the latest
+    drill out still gives its date, and must not name an older drill beside it.
+    """
+    when = handbook.get(kind, record_id).last_drilled
     named = handbook.referring(EXERCISES, kind, record_id)
-    return max(named, key=lambda e: (e.date, e.id), default=None)
+    latest = max(named, key=lambda e: (e.date, e.id), default=None)
+    return latest if latest is not None and latest.date == when else None

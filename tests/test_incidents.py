@@ -301,3 +301,31 @@ def test_every_drilled_record_carries_the_date_of_its_latest_exercise(
         for record in getattr(handbook_model, kind):
             dates = [e.date for e in handbook_model.exercises if record.id in getattr(e, kind)]
             assert record.last_drilled == (max(dates) if dates else None), record.id
+
+
+def test_an_intervention_names_no_older_drill_beside_a_date_the_public_edition_hides(
+    handbook_model: Handbook,
+) -> None:
+    from handbook.render.interventions import render_intervention
+
+    latest = next(e for e in handbook_model.exercises if e.interventions)
+    item = handbook_model.get("interventions", latest.interventions[0])
+    older = dataclasses.replace(
+        latest, id="EX-older", title="An older pause drill", date=dt.date(2020, 1, 2)
+    )
+    hidden = handbook_model.replace(
+        exercises=(
+            *(
+                dataclasses.replace(e, visibility="internal") if e is latest else e
+                for e in handbook_model.exercises
+            ),
+            older,
+        )
+    )
+    assert hidden.get("interventions", item.id).last_drilled == latest.date
+    src = f"interventions/{item.id}.md"
+    internal = render_intervention(Site(hidden, TODAY).page(src), item.id)
+    public = render_intervention(Site(hidden, TODAY, audience="public").page(src), item.id)
+    assert "Drilled in" in internal and latest.title in internal
+    assert latest.date.isoformat() in public  # the date stays
+    assert "Drilled in" not in public and older.title not in public

@@ -9,7 +9,7 @@ findings a team chooses errors, so its CI refuses them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,17 +110,23 @@ def chosen_errors(context: RuleContext) -> frozenset[str]:
     return frozenset(c for c in chosen if isinstance(c, str))
 
 
+def finding_levels(context: RuleContext) -> Callable[[str], Level]:
+    """A finding's level by its rule: a warning, or an error when ``readiness_errors`` names it.
+
+    ``readiness_errors`` is read once, for every finding the returned function rates.
+    """
+    errors = chosen_errors(context)
+    return lambda rule: Level.ERROR if rule in errors else Level.WARNING
+
+
 def finding_level(context: RuleContext, rule: str) -> Level:
-    """A finding's level: a warning, or an error when ``readiness_errors`` names it."""
-    return Level.ERROR if rule in chosen_errors(context) else Level.WARNING
+    """The level of the findings of ``rule`` (see ``finding_levels``)."""
+    return finding_levels(context)(rule)
 
 
 def readiness(context: RuleContext) -> Iterator[Diagnostic]:
     """Every readiness finding, at the level ``readiness_errors`` sets."""
-    errors = chosen_errors(context)
-
-    def level(rule: str) -> Level:
-        return Level.ERROR if rule in errors else Level.WARNING
+    level = finding_levels(context)
 
     for gap in GAPS:
         for record in context.loaded.records(gap.kind):

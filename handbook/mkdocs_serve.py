@@ -375,11 +375,11 @@ def serve(config_file: Path, dev_addr: str | None = None) -> None:
     mount_path = urlsplit(config.site_url or "/").path
     site.serve_url = _serve_url(host, port, mount_path)
 
-    def builder() -> None:
+    def builder(starting: bool = False) -> None:
         start = time.monotonic()
         done = site.rebuild()
-        if site.problems is not None or done.reason == "first build":
-            return  # said once with the problems; the first build by the line below
+        if site.problems is not None or starting:
+            return  # said once with the problems; the start by the "Serving" line below
         seconds = time.monotonic() - start
         what = "the whole site" if done.full else f"{done.pages} of {done.total} pages"
         log.info(f"Rebuilt {what} in {seconds:.2f} s ({done.reason})")
@@ -388,7 +388,7 @@ def serve(config_file: Path, dev_addr: str | None = None) -> None:
         site, builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path
     )
     try:
-        builder()
+        builder(starting=True)
         data, others = watched(config)
         root = Path(config.config_file_path).parent
         shown = []

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from mkdocs.config import load_config
@@ -286,26 +287,23 @@ def _wait_until_gone(url: str, text: str, server: subprocess.Popen[str], limit: 
     pytest.fail(f"{url} still shows {text!r}")
 
 
+def _serve(project: Path, address: str, output: IO[str]) -> subprocess.Popen[str]:
+    """``handbook serve`` of ``project`` on ``address``, its terminal written to ``output``."""
+    command = [sys.executable, "-m", "handbook.cli", "-C", str(project), "serve"]
+    return subprocess.Popen(
+        [*command, "--dev-addr", address],
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+    )
+
+
 def test_the_serve_command_reloads_an_edited_runbook(project: Path, tmp_path: Path) -> None:
     address = f"127.0.0.1:{_free_port()}"
     log = tmp_path / "serve.log"
     with log.open("w") as output:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "handbook.cli",
-                "-C",
-                str(project),
-                "serve",
-                "--dev-addr",
-                address,
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=ENV,
-        )
+        server = _serve(project, address, output)
         try:
             url = f"http://{address}/runbooks/active-exploit/"
             _wait_for(url, "<html", server, 300)
@@ -337,3 +335,25 @@ def test_the_serve_command_reloads_an_edited_runbook(project: Path, tmp_path: Pa
         shown,
     ), shown
     assert "Traceback" not in shown
+
+
+def test_serve_started_on_invalid_data_says_when_it_has_built_the_site(
+    project: Path, tmp_path: Path
+) -> None:
+    address = f"127.0.0.1:{_free_port()}"
+    log = tmp_path / "serve.log"
+    runbook = _runbook(project)
+    good = runbook.read_text(encoding="utf-8")
+    runbook.write_text(good.replace("owner: ", "owner: nobody-", 1), encoding="utf-8")
+    with log.open("w") as output:
+        server = _serve(project, address, output)
+        try:
+            _wait_for(f"http://{address}/", "Nothing built yet", server, 300)
+            runbook.write_text(good, encoding="utf-8")
+            _wait_for(f"http://{address}/runbooks/active-exploit/", "<html", server, 300)
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+    shown = log.read_text(encoding="utf-8")
+    assert shown.count("error: $.owner: unknown") == 1
+    assert re.search(r"Rebuilt the whole site in [0-9.]+ s", shown), shown

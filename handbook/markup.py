@@ -356,10 +356,17 @@ def definitions(rows: Iterable[tuple[str, str]], css_class: str | None = None) -
     return tag("dl", body, css_class)
 
 
-def block(*parts: str, css_class: str = "handbook", id: str | None = None) -> str:
-    """Wrap fragments in one ``<div>`` on its own lines: Markdown passes it through as is."""
+def block(
+    *parts: str, css_class: str = "handbook", id: str | None = None, search: bool = True
+) -> str:
+    """Wrap fragments in one ``<div>`` on its own lines: Markdown passes it through as is.
+
+    ``search=False`` leaves it out of the site's search index (Material's
+    ``data-search-exclude``).
+    """
     ident = f' id="{esc(id)}"' if id else ""
-    return f'\n<div class="{esc(css_class)}"{ident}>' + "".join(parts) + "</div>\n"
+    excluded = "" if search else " data-search-exclude"
+    return f'\n<div class="{esc(css_class)}"{ident}{excluded}>' + "".join(parts) + "</div>\n"
 
 
 # A run of whitespace holding a line break, or an element whose whitespace shows (pre,

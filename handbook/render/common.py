@@ -175,7 +175,7 @@ def unindexed(*parts: str) -> str:
     section: listing every record's name, an overview would match every search for one and
     crowd the record out of the results (at 1,000 runbooks, about a sixth of the index).
     """
-    return '\n<div class="handbook" data-search-exclude>' + "".join(parts) + "</div>\n"
+    return markup.block(*parts, search=False)
 
 
 def section(title: str, body: str) -> str:

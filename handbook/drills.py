@@ -74,13 +74,13 @@ def last_done(drills: Drills, kind: str, field: str, record: Record) -> Any:
     """A record's last review, verification or drill date as the rules read it.
 
     As typed; a ``last_drilled`` not typed is the date of the latest exercise naming the
-    record (the string form, as the reader gives dates), None when there is none either.
+    record, None when there is none either (``clocks.date_as_read`` reads both).
     """
     typed = record.data.get(field) if isinstance(record.data, dict) else None
     if typed is not None or field != TYPED or record.id is None:
         return typed
     drill = drills.get((kind, record.id))
-    return drill.date.isoformat() if drill else None
+    return drill.date if drill else None
 
 
 def never_drilled(loaded: LoadedData, drills: Drills) -> Iterator[Record]:

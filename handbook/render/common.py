@@ -152,6 +152,12 @@ def escalation_step(ctx: Context, step: ContactRef) -> str:
     return " · ".join(parts)
 
 
+def first_call_numbers(ctx: Context, step: ContactRef) -> str:
+    """A first call's phone numbers as a tap-to-call list; empty when none is listed."""
+    numbers = phone_links(ctx, step)
+    return markup.items(numbers, css_class="handbook-first-call") if numbers else ""
+
+
 def facts_table(rows: list[tuple[str, str]], css_class: str = "handbook-quickref") -> str:
     """A two-column table of plain-text labels and already-safe values.
 

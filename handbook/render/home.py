@@ -9,7 +9,7 @@ from handbook.facts import response_target
 from handbook.render.common import (
     channels_html,
     contact_target,
-    phone_links,
+    first_call_numbers,
     runbooks_by_severity,
     severity_badge,
     unindexed,
@@ -31,9 +31,7 @@ def _first_call(ctx: Context) -> str:
         return level + "<p>Call the fallback team (step 3).</p>"
     step = top.escalation[0]
     calls = [level, f"<p>Call first: {contact_target(ctx, step)}</p>"]
-    numbers = phone_links(ctx, step)
-    if numbers:
-        calls.append(markup.items(numbers, css_class="handbook-first-call"))
+    calls.append(first_call_numbers(ctx, step))
     calls.append("<p>Less severe? Pick its level below: its escalation path says whom to call.</p>")
     return "".join(calls)
 

@@ -10,9 +10,9 @@ from handbook.model import Action, ContactRef, Mitigation, Runbook
 from handbook.render.common import (
     contact_target,
     escalation_step,
+    first_call_numbers,
     name_link,
     owner_link,
-    phone_links,
     quickref_box,
     role_link,
     runbooks_by_severity,
@@ -45,11 +45,11 @@ def _first_call(ctx: Context, runbook: Runbook) -> str:
         team = ctx.handbook.owner(runbook.owner)[0] == "teams"
         step = ContactRef(team=runbook.owner) if team else ContactRef(person=runbook.owner)
         who = f"the owner, {owner_link(ctx, runbook.owner)}"
-    numbers = phone_links(ctx, step)
+    numbers = first_call_numbers(ctx, step)
     if not numbers:  # none listed, or (in the public edition) none public
         none = "no public phone" if ctx.site.audience == "public" else "no phone listed"
         return f"{who} {markup.muted(f'({none})')}"
-    return who + markup.items(numbers, css_class="handbook-first-call")
+    return who + numbers
 
 
 def _quick_reference(ctx: Context, runbook: Runbook) -> str:
